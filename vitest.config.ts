@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The Graph simulator serves TLS (MSAL wants an https authority). Node reads NODE_EXTRA_CA_CERTS only at
+// process start, so it is set here, before vitest forks its workers, which inherit it.
+process.env.NODE_EXTRA_CA_CERTS = fileURLToPath(new URL('./src/sim/tls/ca.pem', import.meta.url));
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: more workers only fight over the CPU and PGlite start-up.
+    maxWorkers: 2,
+  },
+});
