@@ -8,6 +8,7 @@ process.env.NODE_EXTRA_CA_CERTS = fileURLToPath(new URL('./src/sim/tls/ca.pem', 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: more workers only fight over the CPU and PGlite start-up.

@@ -1,0 +1,21 @@
+// `sim`: runs one of the simulators as its own process, for rehearsing a configuration.
+import type { Command } from 'commander';
+import { notAvailableYet } from './not-available.js';
+
+export function registerSim(program: Command): void {
+  const sim = program.command('sim').description('run a loopback simulator as a process (prints its URL as JSON, stops on SIGTERM)');
+  sim
+    .command('graph')
+    .description('a Microsoft Graph look-alike with a generated Entra tenant')
+    .option('--users <n>', 'users to generate', '200')
+    .option('--groups <n>', 'groups to generate', '10')
+    .option('--seed <n>', 'generator seed', '1')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
+    .action(notAvailableYet(program, 'sim graph', []));
+  sim
+    .command('notion')
+    .description('a Notion SCIM workspace')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
+    .option('--rate-limit <rps>', 'answer 429 above this many requests per second')
+    .action(notAvailableYet(program, 'sim notion', []));
+}

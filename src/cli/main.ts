@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The entra-notion-sync command line: one small file per command in ./commands.
+import { Command } from 'commander';
+import { registerApprove } from './commands/approve.js';
+import { registerCheck } from './commands/check.js';
+import { registerDemo } from './commands/demo.js';
+import { registerLogs } from './commands/logs.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerPlan } from './commands/plan.js';
+import { registerProvision } from './commands/provision.js';
+import { registerReset } from './commands/reset.js';
+import { registerSim } from './commands/sim.js';
+import { registerStatus } from './commands/status.js';
+import { registerSync } from './commands/sync.js';
+import { registerWorker } from './commands/worker.js';
+
+const program = new Command('entra-notion-sync')
+  .description('Provision users and groups from Microsoft Entra ID into Notion over SCIM 2.0')
+  .option('-c, --config <path>', 'configuration file (JSON, comments allowed); default config/sync.json when present')
+  .showHelpAfterError('(run with --help for usage)');
+
+for (const register of [registerSync, registerPlan, registerWorker, registerProvision, registerStatus, registerLogs, registerApprove, registerReset, registerCheck, registerMigrate, registerDemo, registerSim]) {
+  register(program);
+}
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,76 @@
+// Runs a command body and turns known failures into a clear message and exit code (never a stack trace for a
+// configuration mistake). Exit codes: 0 ok, 1 failure, 2 configuration problem, 3 store busy (another process owns it).
+import { ConfigError, loadConfig, type ConfigRequirement, type LoadedConfig } from '../config/index.js';
+import { createLogger, type Logger } from '../observe/index.js';
+import { openStore, StoreBusyError, type Store } from '../store/index.js';
+
+export const exitCodes = { ok: 0, failure: 1, config: 2, busy: 3 } as const;
+
+/** A failure the user can act on: printed as one line, without a stack trace. */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = exitCodes.failure,
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+export interface GlobalOptions {
+  config?: string;
+}
+
+export async function runCommand(body: () => Promise<number | void>): Promise<void> {
+  try {
+    process.exitCode = (await body()) ?? exitCodes.ok;
+  } catch (error) {
+    process.exitCode = reportFailure(error);
+  }
+}
+
+function reportFailure(error: unknown): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Configuration problems:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return exitCodes.config;
+  }
+  if (isProblemList(error)) {
+    process.stderr.write(`Configuration problems:\n${error.problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}\n`);
+    return exitCodes.config;
+  }
+  if (error instanceof StoreBusyError) {
+    process.stderr.write(`${error.message}\n`);
+    return exitCodes.busy;
+  }
+  if (error instanceof CommandError) {
+    process.stderr.write(`${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`Unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return exitCodes.failure;
+}
+
+/** The mapping compiler reports problems as { path, message } (MappingConfigError): a configuration mistake too. */
+function isProblemList(error: unknown): error is { problems: Array<{ path: string; message: string }> } {
+  const problems = (error as { problems?: unknown } | null)?.problems;
+  return Array.isArray(problems) && problems.every((p) => typeof p?.path === 'string' && typeof p?.message === 'string');
+}
+
+export function loadCommandConfig(global: GlobalOptions, require: ConfigRequirement[] = []): LoadedConfig {
+  return loadConfig({ ...(global.config ? { configPath: global.config } : {}), require });
+}
+
+export function createCommandLogger(config: LoadedConfig): Logger {
+  return createLogger({ level: config.logLevel, secrets: [config.entra.clientSecret, config.notion.token, config.database.url, config.worker.webhookUrl] });
+}
+
+export async function openConfiguredStore(config: LoadedConfig): Promise<Store> {
+  const store = await openStore(config.database.url ? { databaseUrl: config.database.url } : { dataDir: config.database.dataDir });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}

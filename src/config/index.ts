@@ -1,0 +1,6 @@
+// Public face of the configuration: schema, loader, error type and the shared URL rule.
+export { configSchema, type Config, type ConfigInput } from './schema.js';
+export { ConfigError, loadConfig, packageRoot, defaultMappingFile, type ConfigRequirement, type LoadConfigOptions, type LoadedConfig } from './load.js';
+export { environmentSettings, environmentNameOf, type EnvironmentSetting } from './environment.js';
+export { endpointUrlProblem, isLoopbackHost } from './urls.js';
+export * from './mapping-schema.js';

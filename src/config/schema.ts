@@ -1,0 +1,126 @@
+// The configuration schema: one source of truth for names, defaults and the Config type.
+import { z } from 'zod';
+import { validate as validateCron } from 'node-cron';
+import { mappingConfigSchema } from './mapping-schema.js';
+import { endpointUrlProblem } from './urls.js';
+
+const endpointUrl = z.string().superRefine((value, ctx) => {
+  const problem = endpointUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Environment values arrive as strings; accept "true"/"false"/"1"/"0" and real booleans from the file. */
+const flag = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(s)) return true;
+  if (['false', '0', 'no'].includes(s)) return false;
+  return v;
+}, z.boolean({ error: 'expected true or false' }));
+
+const number = (min: number, max: number) =>
+  z.coerce.number({ error: 'expected a number' }).refine((n) => n >= min && n <= max, { message: `expected a number from ${min} to ${max}` });
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` });
+
+const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+  message: 'expected a GUID such as 00000000-0000-0000-0000-000000000000',
+});
+const tenant = z.string().regex(/^([0-9a-fA-F-]{36}|[A-Za-z0-9.-]+)$/, { message: 'expected a tenant GUID or a domain name' });
+
+const commaList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string().min(1)),
+);
+
+export const configSchema = z
+  .object({
+    /** Name of this Notion workspace in the store; one database can serve several. */
+    target: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected 1-64 letters, digits, ".", "_" or "-"' }).default('default'),
+    entra: z
+      .object({
+        tenantId: tenant.optional(),
+        clientId: guid.optional(),
+        clientSecret: z.string().min(1).optional(),
+        certificatePath: z.string().min(1).optional(),
+        federatedTokenFile: z.string().min(1).optional(),
+        servicePrincipalId: guid.optional(),
+        authorityHost: endpointUrl.default('https://login.microsoftonline.com'),
+        graphBaseUrl: endpointUrl.default('https://graph.microsoft.com'),
+        /** `assigned`: users and groups assigned to the app (Entra's default); `all`: every user and group. */
+        scope: z.enum(['assigned', 'all'], { error: 'expected "assigned" or "all"' }).default('assigned'),
+        /** Expand nested groups of assigned groups (Entra cannot). */
+        transitiveGroups: flag.default(false),
+        /** Hold deprovisioning when the scope shrinks by more than this share since the last complete import. */
+        scopeShrinkHoldPercent: number(0, 100).default(30),
+      })
+      .strict()
+      .prefault({}),
+    notion: z
+      .object({
+        scimUrl: endpointUrl.default('https://api.notion.com/scim/v2'),
+        token: z.string().min(1).optional(),
+        rateLimitRps: number(0.1, 1000).default(2.5),
+        maxConcurrency: integer(1, 64).default(2),
+        maxMembersPerPatch: integer(1, 1000).default(100),
+        /** `rfc`: lower-case ops and boolean values (default); `entra`: capitalised ops as Entra sends them. */
+        patchDialect: z.enum(['rfc', 'entra'], { error: 'expected "rfc" or "entra"' }).default('rfc'),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        url: z.string().regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// or postgresql:// URL' }).optional(),
+        dataDir: z.string().min(1).default('./data'),
+      })
+      .strict()
+      .prefault({}),
+    schedule: z
+      .string()
+      .refine((s) => validateCron(s), { message: 'expected a cron expression such as "*/40 * * * *"' })
+      .default('*/40 * * * *'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    provisioning: z
+      .object({
+        /** What happens to a linked user who leaves scope (unassigned or filtered out). `none` = skip out-of-scope deletions. */
+        deprovisionAction: z.enum(['disable', 'delete', 'none'], { error: 'expected "disable", "delete" or "none"' }).default('disable'),
+        /** What happens to a linked user who is hard-deleted in Entra. */
+        hardDeleteAction: z.enum(['delete', 'disable', 'none'], { error: 'expected "delete", "disable" or "none"' }).default('delete'),
+        /** Delete groups in Notion when they leave scope or are deleted in Entra. */
+        deleteGroups: flag.default(true),
+        /** userNames never changed or removed (e.g. the owner of the SCIM token). */
+        protectedUsers: commaList.default([]),
+      })
+      .strict()
+      .prefault({}),
+    safety: z
+      .object({
+        deletionThreshold: integer(0, 1_000_000).default(500),
+        deletionThresholdPercent: number(0, 100).default(20),
+        /** Quarantine when more than this share of a cycle's operations fail (Entra: 40%). */
+        quarantineFailurePercent: number(1, 100).default(40),
+        /** ... once at least this many operations were attempted. */
+        quarantineMinOperations: integer(1, 1_000_000).default(10),
+      })
+      .strict()
+      .prefault({}),
+    worker: z
+      .object({
+        httpPort: integer(1, 65535).optional(),
+        webhookUrl: endpointUrl.optional(),
+        shutdownGraceSeconds: integer(1, 3600).default(30),
+        staleAfterIntervals: integer(1, 1000).default(3),
+      })
+      .strict()
+      .prefault({}),
+    logRetentionDays: integer(1, 3650).default(30),
+    /** Path of the attribute-mapping file (JSON); the Notion default mapping when neither this nor `mapping` is set. */
+    mappingFile: z.string().min(1).optional(),
+    mapping: mappingConfigSchema.optional(),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,2 @@
+// Public face of observability: the redacting logger.
+export { createLogger, scrubSecrets, type CreateLoggerOptions, type Logger } from './logger.js';

@@ -1,0 +1,49 @@
+// Cycle records: one row per run with its kind, outcome and counts.
+import { and, desc, eq } from 'drizzle-orm';
+import type { Queryable } from './database.js';
+import { cycles, type CycleRow } from './schema.js';
+
+export type CycleKind = 'initial' | 'incremental' | 'full' | 'verify' | 'on-demand';
+export type CycleStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'quarantined' | 'interrupted';
+
+export async function recordCycleStart(
+  db: Queryable,
+  cycle: { id: string; target: string; kind: CycleKind; dryRun?: boolean; startedAt: Date },
+): Promise<void> {
+  await db.insert(cycles).values({ ...cycle, dryRun: cycle.dryRun ?? false, status: 'running' });
+}
+
+export async function recordCycleEnd(
+  db: Queryable,
+  id: string,
+  outcome: { status: Exclude<CycleStatus, 'running'>; finishedAt: Date; counts: Record<string, number>; importComplete?: boolean; error?: string },
+): Promise<void> {
+  await db
+    .update(cycles)
+    .set({ status: outcome.status, finishedAt: outcome.finishedAt, counts: outcome.counts, importComplete: outcome.importComplete ?? null, error: outcome.error ?? null })
+    .where(eq(cycles.id, id));
+}
+
+export async function listRecentCycles(db: Queryable, target: string, limit = 10): Promise<CycleRow[]> {
+  return db.select().from(cycles).where(eq(cycles.target, target)).orderBy(desc(cycles.startedAt)).limit(limit);
+}
+
+export async function lastSuccessfulCycle(db: Queryable, target: string): Promise<CycleRow | undefined> {
+  const rows = await db
+    .select()
+    .from(cycles)
+    .where(and(eq(cycles.target, target), eq(cycles.status, 'succeeded'), eq(cycles.dryRun, false)))
+    .orderBy(desc(cycles.startedAt))
+    .limit(1);
+  return rows[0];
+}
+
+/** Cycles left `running` by a process that died: marked interrupted so `status` tells the truth. */
+export async function markAbandonedCyclesInterrupted(db: Queryable, target: string, now: Date): Promise<number> {
+  const rows = await db
+    .update(cycles)
+    .set({ status: 'interrupted', finishedAt: now, error: 'the process stopped before the cycle finished' })
+    .where(and(eq(cycles.target, target), eq(cycles.status, 'running')))
+    .returning({ id: cycles.id });
+  return rows.length;
+}

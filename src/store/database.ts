@@ -1,0 +1,86 @@
+// Opens the store: Postgres when DATABASE_URL is given, otherwise embedded PGlite persisted under DATA_DIR.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { migrateStore } from './migrate.js';
+import * as schema from './schema.js';
+import { createTargetLocks, type TargetLock } from './target-lock.js';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle: the same query API as Database. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+export type Queryable = Database | Transaction;
+
+export interface Store {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Database;
+  /** Applies pending migrations (a no-op when none are pending). */
+  migrate(): Promise<void>;
+  /** The per-target cycle lock; null when another process or caller holds it. */
+  tryLockTarget(target: string): Promise<TargetLock | null>;
+  /** Round trip to the database, for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type StoreLocation = { databaseUrl: string } | { dataDir: string } | { memory: true };
+
+export async function openStore(location: StoreLocation): Promise<Store> {
+  if ('databaseUrl' in location) return openPostgres(location.databaseUrl);
+  if ('dataDir' in location) return openPglite(resolve(location.dataDir));
+  return openPgliteInstance(new PGlite(), undefined);
+}
+
+function openPostgres(databaseUrl: string): Store {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 5, application_name: 'entra-notion-sync' });
+  // An idle client's error (e.g. the server restarted) must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const db = drizzleNodePg(pool, { schema }) as unknown as Database;
+  const locks = createTargetLocks({ kind: 'postgres', pool });
+  return {
+    kind: 'postgres',
+    db,
+    migrate: () => migrateStore({ kind: 'postgres', databaseUrl }),
+    tryLockTarget: (target) => locks.tryLock(target),
+    ping: async () => void (await pool.query('select 1')),
+    close: async () => {
+      await locks.releaseAll();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Store> {
+  mkdirSync(dataDir, { recursive: true });
+  // PGlite is single-process: a second process on the same directory would corrupt it.
+  const dirLock = acquireDataDirLock(dataDir);
+  try {
+    return await openPgliteInstance(new PGlite(dataDir), dirLock);
+  } catch (error) {
+    dirLock.release();
+    throw error;
+  }
+}
+
+async function openPgliteInstance(client: PGlite, dirLock: DataDirLock | undefined): Promise<Store> {
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const locks = createTargetLocks({ kind: 'pglite' });
+  return {
+    kind: 'pglite',
+    db,
+    migrate: () => migrateStore({ kind: 'pglite', client }),
+    tryLockTarget: (target) => locks.tryLock(target),
+    ping: async () => void (await client.query('select 1')),
+    close: async () => {
+      await locks.releaseAll();
+      await client.close();
+      dirLock?.release();
+    },
+  };
+}

@@ -1,0 +1,208 @@
+// The store's tables (drizzle schema; the same SQL migrations run on Postgres and on embedded PGlite).
+// Every table carries `target`, the configured name of a Notion workspace, so one database can serve several.
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Per target and Graph stream: the deltaLink of the last complete read, or the nextLink checkpoint mid-read. */
+export const watermarks = pgTable(
+  'watermarks',
+  {
+    target: text('target').notNull(),
+    /** `users`, `groups` (delta streams). */
+    stream: text('stream').notNull(),
+    deltaLink: text('delta_link'),
+    /** Set while a read is under way: the page to continue from after a crash. */
+    nextLink: text('next_link'),
+    /** The read under way started without a deltaLink: objects not seen by its end are gone (mark and sweep). */
+    fullRead: boolean('full_read').notNull().default(false),
+    /** Incremented at the start of each full read; mirror rows seen by it carry the same number. */
+    readGeneration: integer('read_generation').notNull().default(0),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.stream] })],
+);
+
+/** Per target: state that is not a stream position (config fingerprint, quarantine, last complete import). */
+export const targetState = pgTable('target_state', {
+  target: text('target').primaryKey(),
+  /** Hash of the mapping and scoping configuration that the links were evaluated with. */
+  mappingFingerprint: text('mapping_fingerprint'),
+  lastCompleteImportAt: at('last_complete_import_at'),
+  /** Users in scope after the last complete import: the base for the scope-shrink hold. */
+  lastScopeSize: integer('last_scope_size'),
+  quarantineReason: text('quarantine_reason'),
+  quarantineSince: at('quarantine_since'),
+  quarantineNextAttemptAt: at('quarantine_next_attempt_at'),
+  quarantineSeriesCount: integer('quarantine_series_count').notNull().default(0),
+  /** Last alert state notified through the webhook (at most one notification per change). */
+  notifiedState: jsonb('notified_state').$type<Record<string, string>>(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+/** Mirror of Entra users: the attributes the mapping reads, as Graph returned them. */
+export const sourceUsers = pgTable(
+  'source_users',
+  {
+    target: text('target').notNull(),
+    id: text('id').notNull(),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull(),
+    /** `changed` = soft-deleted (restorable), `deleted` = hard-deleted; null while the user exists. */
+    removedReason: text('removed_reason'),
+    changedAt: at('changed_at').notNull().defaultNow(),
+    /** Needs evaluation in the next cycle. */
+    dirty: boolean('dirty').notNull().default(true),
+    seenGeneration: integer('seen_generation').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.id] }), index('source_users_dirty').on(t.target).where(sql`${t.dirty}`)],
+);
+
+export const sourceGroups = pgTable(
+  'source_groups',
+  {
+    target: text('target').notNull(),
+    id: text('id').notNull(),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull(),
+    removedReason: text('removed_reason'),
+    changedAt: at('changed_at').notNull().defaultNow(),
+    dirty: boolean('dirty').notNull().default(true),
+    seenGeneration: integer('seen_generation').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.id] }), index('source_groups_dirty').on(t.target).where(sql`${t.dirty}`)],
+);
+
+/** Group → member edges as Entra has them (`member_type`: user or group). */
+export const sourceMemberships = pgTable(
+  'source_memberships',
+  {
+    target: text('target').notNull(),
+    groupId: text('group_id').notNull(),
+    memberId: text('member_id').notNull(),
+    memberType: text('member_type').notNull(),
+    seenGeneration: integer('seen_generation').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.groupId, t.memberId] }), index('source_memberships_member').on(t.target, t.memberId)],
+);
+
+/** App role assignments of the enterprise app (re-listed each cycle: Graph has no delta for them). */
+export const sourceAssignments = pgTable(
+  'source_assignments',
+  {
+    target: text('target').notNull(),
+    /** The appRoleAssignment id. */
+    id: text('id').notNull(),
+    principalId: text('principal_id').notNull(),
+    /** `User` or `Group`, as Graph says. */
+    principalType: text('principal_type').notNull(),
+    appRoleId: text('app_role_id').notNull(),
+    principalDisplayName: text('principal_display_name'),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.id] }), index('source_assignments_principal').on(t.target, t.principalId)],
+);
+
+/** What Notion has from us, per source object: the key is the Entra object id and the SCIM id. */
+export const links = pgTable(
+  'links',
+  {
+    target: text('target').notNull(),
+    /** `user` or `group`. */
+    objectType: text('object_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    notionId: text('notion_id'),
+    /** active, disabled, deleted, pending-create (a POST whose outcome is not yet known), conflict. */
+    state: text('state').notNull(),
+    /** The attributes last applied to Notion (flat SCIM paths) and their hash. */
+    applied: jsonb('applied').$type<Record<string, unknown>>().notNull().default({}),
+    appliedHash: text('applied_hash'),
+    /** A deprovision held by the deletion guard: `disable` or `delete`; cleared by approve or when no longer wanted. */
+    stagedAction: text('staged_action'),
+    stagedAt: at('staged_at'),
+    /** Escrow: failed attempts in a row, when to try again, and why it failed. */
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at'),
+    lastErrorKind: text('last_error_kind'),
+    lastError: text('last_error'),
+    pendingSince: at('pending_since'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.target, t.objectType, t.sourceId] }),
+    uniqueIndex('links_notion_id').on(t.target, t.objectType, t.notionId),
+  ],
+);
+
+/** Group → user edges that Notion has from us (by Entra ids; the links give the Notion ids). */
+export const appliedMemberships = pgTable(
+  'applied_memberships',
+  {
+    target: text('target').notNull(),
+    groupSourceId: text('group_source_id').notNull(),
+    userSourceId: text('user_source_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.groupSourceId, t.userSourceId] }), index('applied_memberships_user').on(t.target, t.userSourceId)],
+);
+
+export const cycles = pgTable(
+  'cycles',
+  {
+    id: text('id').primaryKey(),
+    target: text('target').notNull(),
+    /** initial, incremental, full, verify, on-demand */
+    kind: text('kind').notNull(),
+    /** running, succeeded, partial (some objects escrowed), failed, quarantined, interrupted */
+    status: text('status').notNull(),
+    dryRun: boolean('dry_run').notNull().default(false),
+    startedAt: at('started_at').notNull(),
+    finishedAt: at('finished_at'),
+    importComplete: boolean('import_complete'),
+    counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+    error: text('error'),
+  },
+  (t) => [index('cycles_target_started').on(t.target, t.startedAt)],
+);
+
+/** One row per change and its outcome, like Entra's provisioning logs. */
+export const provisioningLog = pgTable(
+  'provisioning_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    target: text('target').notNull(),
+    cycleId: text('cycle_id').notNull(),
+    changeId: text('change_id').notNull(),
+    at: at('at').notNull().defaultNow(),
+    objectType: text('object_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    notionId: text('notion_id'),
+    /** userName or displayName at the time, for people reading the log. */
+    displayName: text('display_name'),
+    /** create, update, disable, enable, delete, staged-delete, link, add-members, remove-members, skip */
+    action: text('action').notNull(),
+    /** success, failure, skipped, warning */
+    status: text('status').notNull(),
+    reason: text('reason'),
+    modified: jsonb('modified').$type<Array<{ path: string; old: unknown; new: unknown }>>(),
+    errorKind: text('error_kind'),
+    errorMessage: text('error_message'),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [
+    index('provisioning_log_target_at').on(t.target, t.at),
+    index('provisioning_log_cycle').on(t.cycleId),
+    index('provisioning_log_source').on(t.target, t.sourceId),
+  ],
+);
+
+export type WatermarkRow = typeof watermarks.$inferSelect;
+export type TargetStateRow = typeof targetState.$inferSelect;
+export type SourceUserRow = typeof sourceUsers.$inferSelect;
+export type SourceGroupRow = typeof sourceGroups.$inferSelect;
+export type SourceMembershipRow = typeof sourceMemberships.$inferSelect;
+export type SourceAssignmentRow = typeof sourceAssignments.$inferSelect;
+export type LinkRow = typeof links.$inferSelect;
+export type NewLinkRow = typeof links.$inferInsert;
+export type AppliedMembershipRow = typeof appliedMemberships.$inferSelect;
+export type CycleRow = typeof cycles.$inferSelect;
+export type ProvisioningLogRow = typeof provisioningLog.$inferSelect;
+export type NewProvisioningLogRow = typeof provisioningLog.$inferInsert;

@@ -1,0 +1,30 @@
+// Graph delta positions per target and stream. A watermark moves only in the transaction that writes the data it covers.
+import { and, eq } from 'drizzle-orm';
+import type { Queryable } from './database.js';
+import { watermarks, type WatermarkRow } from './schema.js';
+
+export type DeltaStream = 'users' | 'groups';
+
+export async function readWatermark(db: Queryable, target: string, stream: DeltaStream): Promise<WatermarkRow | undefined> {
+  const rows = await db.select().from(watermarks).where(and(eq(watermarks.target, target), eq(watermarks.stream, stream)));
+  return rows[0];
+}
+
+export async function saveWatermark(
+  db: Queryable,
+  target: string,
+  stream: DeltaStream,
+  position: { deltaLink: string | null; nextLink: string | null; fullRead: boolean; readGeneration: number },
+): Promise<void> {
+  const now = new Date();
+  await db
+    .insert(watermarks)
+    .values({ target, stream, ...position, updatedAt: now })
+    .onConflictDoUpdate({ target: [watermarks.target, watermarks.stream], set: { ...position, updatedAt: now } });
+}
+
+/** `reset watermarks`: the next cycle re-reads Graph from scratch (links are kept). */
+export async function clearWatermarks(db: Queryable, target: string): Promise<number> {
+  const rows = await db.delete(watermarks).where(eq(watermarks.target, target)).returning({ stream: watermarks.stream });
+  return rows.length;
+}
