@@ -1,0 +1,212 @@
+// The SCIM client: Users and Groups over one exchange (limiter + retries + typed errors), quirks asked of the profile.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { parseJsonBody, ScimError, type ScimErrorKind } from './errors.js';
+import { createExchange, type RequestEvent, type RetryOptions } from './exchange.js';
+import { eqFilter } from './filter.js';
+import { readAllPages, type ScimListing } from './listing.js';
+import { notionProfile } from './notion.js';
+import { memberOperations, patchRequestBody, withoutExtensionPaths, type PatchDialect, type ScimPatchOperation } from './patch.js';
+import type { ScimProfile } from './profile.js';
+import { groupFromBody, listPageFromBody, scimResourceFromAttributes, userFromBody, type ScimAttributes, type ScimGroup, type ScimUser } from './resource.js';
+import { createThrottle } from './throttle.js';
+import { createTransport, type TransportTimeouts } from './transport.js';
+
+export interface ScimClientOptions {
+  baseUrl: string;
+  token: string;
+  profile?: ScimProfile;
+  requestsPerSecond?: number;
+  maxConcurrency?: number;
+  patchDialect?: PatchDialect;
+  maxMembersPerPatch?: number;
+  timeouts?: TransportTimeouts;
+  retry?: RetryOptions;
+  signal?: AbortSignal;
+  logger?: Logger;
+  onRequest?: (event: RequestEvent) => void;
+  /** Tests only: undici's MockAgent in place of the pool (see transport.ts for why not nock). */
+  dispatcher?: Dispatcher;
+}
+
+export interface ScimClient {
+  getUser(id: string): Promise<ScimUser | null>;
+  listAllUsers(): Promise<ScimListing<ScimUser>>;
+  findUsersByUserName(userName: string): Promise<ScimUser[]>;
+  createUser(attributes: ScimAttributes): Promise<ScimUser>;
+  patchUser(id: string, operations: ScimPatchOperation[]): Promise<void>;
+  deleteUser(id: string): Promise<'deleted' | 'already-absent'>;
+  getGroup(id: string): Promise<ScimGroup | null>;
+  listAllGroups(): Promise<ScimListing<ScimGroup>>;
+  findGroupsByDisplayName(displayName: string): Promise<ScimGroup[]>;
+  createGroup(attributes: ScimAttributes): Promise<ScimGroup>;
+  patchGroup(id: string, operations: ScimPatchOperation[]): Promise<void>;
+  addGroupMembers(groupId: string, userIds: string[]): Promise<void>;
+  removeGroupMembers(groupId: string, userIds: string[]): Promise<void>;
+  deleteGroup(id: string): Promise<'deleted' | 'already-absent'>;
+  checkConnection(): Promise<{ ok: true } | { ok: false; kind: ScimErrorKind; message: string }>;
+  stats(): { requests: number; throttled: number; retries: number };
+  close(): Promise<void>;
+}
+
+type Narrow<T> = (body: unknown, request: ScimError['request'], status: number) => T;
+
+const segment = (id: string): string => encodeURIComponent(id);
+
+export function createScimClient(options: ScimClientOptions): ScimClient {
+  const profile = options.profile ?? notionProfile;
+  if (options.token.trim() === '') throw new Error('SCIM token is empty');
+  const requestsPerSecond = options.requestsPerSecond ?? profile.defaultRequestsPerSecond;
+  const maxConcurrency = options.maxConcurrency ?? profile.defaultMaxConcurrency;
+  const maxMembersPerPatch = options.maxMembersPerPatch ?? profile.defaultMaxMembersPerPatch;
+  const dialect = options.patchDialect ?? 'rfc';
+  if (!(requestsPerSecond > 0) || !(maxConcurrency >= 1) || !(maxMembersPerPatch >= 1)) {
+    throw new Error('SCIM client needs requestsPerSecond > 0, maxConcurrency >= 1 and maxMembersPerPatch >= 1');
+  }
+  const transport = createTransport({
+    baseUrl: options.baseUrl,
+    token: options.token,
+    maxConnections: maxConcurrency,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  });
+  const throttle = createThrottle({ requestsPerSecond, maxConcurrency, defaultPauseMs: options.retry?.minDelayMs ?? 1_000 });
+  const exchange = createExchange({
+    transport,
+    throttle,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+  });
+
+  async function getOne<T>(path: string, narrow: Narrow<T>): Promise<T | null> {
+    const { answer, request, rejected } = await exchange.send('GET', path, { accept: ['not-found'] });
+    if (rejected) return null;
+    return narrow(parseJsonBody(answer, request), request, answer.status);
+  }
+
+  async function create<T>(path: string, body: Record<string, unknown>, narrow: Narrow<T>): Promise<T> {
+    const { answer, request } = await exchange.send('POST', path, { body });
+    try {
+      return narrow(parseJsonBody(answer, request), request, answer.status);
+    } catch (error) {
+      // A 2xx to a create means the object most likely exists now; without its id the engine must look it up.
+      if (!(error instanceof ScimError)) throw error;
+      throw new ScimError({ ...error, kind: 'outcome-unknown', message: `${error.message} (the create probably succeeded)`, cause: error });
+    }
+  }
+
+  async function remove(path: string): Promise<'deleted' | 'already-absent'> {
+    const { rejected } = await exchange.send('DELETE', path, { accept: ['not-found'] });
+    return rejected ? 'already-absent' : 'deleted';
+  }
+
+  async function find<T>(resourcePath: string, filter: string, narrow: Narrow<T>): Promise<ScimError | T[]> {
+    const query = `?filter=${encodeURIComponent(filter)}&count=${profile.maxPageSize}`;
+    const { answer, request, rejected } = await exchange.send('GET', `${resourcePath}${query}`, { accept: ['bad-request'] });
+    if (rejected) return rejected;
+    return listPageFromBody(parseJsonBody(answer, request), request, answer.status, narrow).resources;
+  }
+
+  async function listAll<T extends { id: string }>(resourcePath: string, narrow: Narrow<T>): Promise<ScimListing<T>> {
+    return readAllPages(async (startIndex, count) => {
+      const { answer, request } = await exchange.send('GET', `${resourcePath}?startIndex=${startIndex}&count=${count}`);
+      return listPageFromBody(parseJsonBody(answer, request), request, answer.status, narrow);
+    }, profile.maxPageSize);
+  }
+
+  async function patch(path: string, operations: readonly ScimPatchOperation[], kindFor?: (status: number) => ScimErrorKind | undefined): Promise<void> {
+    if (operations.length === 0) return;
+    const wireOperations = profile.extensionPatchWithoutPath ? withoutExtensionPaths(operations) : [...operations];
+    await exchange.send('PATCH', path, {
+      body: patchRequestBody(wireOperations, dialect),
+      ...(kindFor ? { kindFor: (answer) => kindFor(answer.status) } : {}),
+    });
+  }
+
+  /**
+   * Member changes in chunks. An "already a member" answer to a chunk may mean the whole chunk was refused,
+   * so a refused chunk of several is replayed one id at a time, each refusal then meaning "already done".
+   */
+  async function changeMembers(groupId: string, op: 'add' | 'remove', userIds: readonly string[]): Promise<void> {
+    const alreadyDone = op === 'add' ? profile.memberAlreadyPresentStatuses : profile.memberAlreadyAbsentStatuses;
+    const path = `/Groups/${segment(groupId)}`;
+    const sendChunk = async (operation: ScimPatchOperation): Promise<boolean> => {
+      const { rejected } = await exchange.send('PATCH', path, { body: patchRequestBody([operation], dialect), accept: ['conflict', 'bad-request'] });
+      if (rejected === undefined) return true;
+      if (rejected.status !== undefined && alreadyDone.includes(rejected.status)) return false;
+      throw rejected;
+    };
+    for (const chunk of memberOperations(op, userIds, maxMembersPerPatch)) {
+      const done = await sendChunk(chunk);
+      const ids = (chunk.value as Array<{ value: string }>).map((member) => member.value);
+      if (done || ids.length === 1) continue;
+      for (const single of memberOperations(op, ids, 1)) await sendChunk(single);
+    }
+  }
+
+  async function findUsersByUserName(userName: string): Promise<ScimUser[]> {
+    const byUserName = await find('/Users', eqFilter('userName', userName), userFromBody);
+    if (Array.isArray(byUserName) && byUserName.length > 0) return byUserName;
+    const fallback = profile.userNameFallbackFilter;
+    if (fallback === undefined) {
+      if (byUserName instanceof ScimError) throw byUserName;
+      return byUserName;
+    }
+    // Refused or empty: ask the attribute the target documents (Notion: `email eq`, lower-cased; reference §7.2).
+    const value = fallback.lowerCaseValue ? userName.toLowerCase() : userName;
+    const byFallback = await find('/Users', eqFilter(fallback.attribute, value), userFromBody);
+    if (byFallback instanceof ScimError) throw byFallback;
+    return byFallback;
+  }
+
+  const createOnly = new Set(profile.createOnlyAttributes.map((name) => name.toLowerCase()));
+  const sentAfterCreate = (operation: ScimPatchOperation): boolean =>
+    operation.path === undefined || !createOnly.has(operation.path.split(/[.[]/)[0]!.toLowerCase());
+
+  return {
+    getUser: (id) => getOne(`/Users/${segment(id)}`, userFromBody),
+    getGroup: (id) => getOne(`/Groups/${segment(id)}`, groupFromBody),
+    listAllUsers: () => listAll('/Users', userFromBody),
+    listAllGroups: () => listAll('/Groups', groupFromBody),
+    findUsersByUserName,
+    async findGroupsByDisplayName(displayName) {
+      const groups = await find('/Groups', eqFilter('displayName', displayName), groupFromBody);
+      if (groups instanceof ScimError) throw groups;
+      return groups;
+    },
+    createUser: (attributes) => create('/Users', scimResourceFromAttributes('User', attributes), userFromBody),
+    createGroup: (attributes) => create('/Groups', scimResourceFromAttributes('Group', attributes), groupFromBody),
+    patchUser: (id, operations) => {
+      const sendable = operations.filter(sentAfterCreate);
+      return patch(`/Users/${segment(id)}`, sendable, (status) => (profile.isUserNameCollision(status, sendable) ? 'conflict' : undefined));
+    },
+    patchGroup: (id, operations) => patch(`/Groups/${segment(id)}`, operations),
+    addGroupMembers: (groupId, userIds) => changeMembers(groupId, 'add', userIds),
+    removeGroupMembers: (groupId, userIds) => changeMembers(groupId, 'remove', userIds),
+    deleteUser: (id) => remove(`/Users/${segment(id)}`),
+    deleteGroup: (id) => remove(`/Groups/${segment(id)}`),
+    async checkConnection() {
+      // /ServiceProviderConfig answers without auth (reference §1.2): prove the token with a query that must find nothing.
+      try {
+        await findUsersByUserName(`${randomUUID()}@connection-check.invalid`);
+        return { ok: true };
+      } catch (error) {
+        if (!(error instanceof ScimError)) throw error;
+        const message =
+          error.kind === 'auth'
+            ? `${profile.name} refused the SCIM token (${error.status ?? 'no status'}): it may be revoked, e.g. its creator left or changed role`
+            : error.message;
+        return { ok: false, kind: error.kind, message };
+      }
+    },
+    stats: () => exchange.stats(),
+    async close() {
+      await throttle.stop();
+      await transport.close();
+    },
+  };
+}

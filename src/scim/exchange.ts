@@ -1,0 +1,132 @@
+// One SCIM request as the client sees it: through the limiter, retried when transient, answered or typed as a ScimError.
+import type { Logger } from 'pino';
+import pRetry from 'p-retry';
+import { errorFromAnswer, isThrottleStatus, ScimError, type HttpAnswer, type ScimErrorKind, type ScimRequestInfo } from './errors.js';
+import type { Throttle } from './throttle.js';
+import { NetworkFailure, type Transport } from './transport.js';
+
+export interface RetryOptions {
+  retries?: number;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface RequestEvent {
+  method: string;
+  path: string;
+  status: number | 'error';
+  durationMs: number;
+}
+
+export interface ExchangeStats {
+  requests: number;
+  throttled: number;
+  retries: number;
+}
+
+export interface ExchangeOptions {
+  transport: Transport;
+  throttle: Throttle;
+  retry?: RetryOptions;
+  signal?: AbortSignal;
+  logger?: Logger;
+  onRequest?: (event: RequestEvent) => void;
+}
+
+export interface ExchangeRequest {
+  body?: unknown;
+  /** Error kinds the caller reads as an answer (a 404 on DELETE means "already absent"): returned, not thrown. */
+  accept?: readonly ScimErrorKind[];
+  /** Overrides the status-based kind of a failed answer, e.g. Notion's 500 on a userName collision → conflict. */
+  kindFor?: (answer: HttpAnswer) => ScimErrorKind | undefined;
+}
+
+export interface ExchangeResult {
+  answer: HttpAnswer;
+  request: ScimRequestInfo;
+  /** Set when the answer was an error of an accepted kind. */
+  rejected?: ScimError;
+}
+
+export interface Exchange {
+  send(method: string, pathAndQuery: string, request?: ExchangeRequest): Promise<ExchangeResult>;
+  stats(): ExchangeStats;
+}
+
+/**
+ * A create whose request may have reached the server: a retry could make a duplicate, so the engine looks the
+ * object up first (ARCHITECTURE.md, principle 3). 503 and throttling say the server did not act on it.
+ */
+function createOutcomeUnknown(method: string, answer: HttpAnswer): boolean {
+  return method === 'POST' && answer.status >= 500 && answer.status !== 503 && !isThrottleStatus(answer.status);
+}
+
+export function createExchange(options: ExchangeOptions): Exchange {
+  const { transport, throttle, logger } = options;
+  const counts: ExchangeStats = { requests: 0, throttled: 0, retries: 0 };
+
+  async function attempt(method: string, pathAndQuery: string, request: ExchangeRequest): Promise<ExchangeResult> {
+    const info = transport.requestInfo(method, pathAndQuery);
+    const path = pathAndQuery.split('?')[0] ?? pathAndQuery;
+    let startedAt = 0;
+    const report = (status: number | 'error'): void => {
+      const durationMs = Date.now() - startedAt;
+      options.onRequest?.({ method, path, status, durationMs });
+      logger?.debug({ event: 'scim.request', method, path, status, durationMs });
+    };
+    const answer = await throttle.schedule(async () => {
+      startedAt = Date.now();
+      counts.requests += 1;
+      try {
+        const received = await transport.send(method, pathAndQuery, request.body);
+        report(received.status);
+        return received;
+      } catch (failure) {
+        report('error');
+        if (!(failure instanceof NetworkFailure)) throw failure;
+        const unknown = method === 'POST' && failure.maybeSent;
+        throw new ScimError({
+          kind: unknown ? 'outcome-unknown' : 'transient',
+          message: `${method} ${info.url} failed: ${failure.message}${failure.code ? ` (${failure.code})` : ''}`,
+          request: info,
+          cause: failure,
+        });
+      }
+    });
+    if (isThrottleStatus(answer.status)) {
+      counts.throttled += 1;
+      const error = errorFromAnswer(answer, info);
+      throttle.noteThrottled(startedAt, error.retryAfterMs);
+      logger?.warn({ event: 'scim.throttled', method, path, status: answer.status, retryAfterMs: error.retryAfterMs, requestsPerSecond: throttle.currentRequestsPerSecond() });
+      throw error;
+    }
+    throttle.noteAccepted();
+    if (answer.status >= 200 && answer.status < 300) return { answer, request: info };
+    const kind = request.kindFor?.(answer) ?? (createOutcomeUnknown(method, answer) ? 'outcome-unknown' : undefined);
+    const error = errorFromAnswer(answer, info, kind);
+    if (request.accept?.includes(error.kind)) return { answer, request: info, rejected: error };
+    throw error;
+  }
+
+  async function send(method: string, pathAndQuery: string, request: ExchangeRequest = {}): Promise<ExchangeResult> {
+    const retry = options.retry ?? {};
+    return pRetry(() => attempt(method, pathAndQuery, request), {
+      retries: retry.retries ?? 5,
+      minTimeout: retry.minDelayMs ?? 500,
+      maxTimeout: retry.maxDelayMs ?? 30_000,
+      factor: 2,
+      randomize: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+      shouldRetry: ({ error }) => {
+        const again = error instanceof ScimError && error.kind === 'transient' && options.signal?.aborted !== true;
+        if (again) {
+          counts.retries += 1;
+          logger?.info({ event: 'scim.retry', method: error.request.method, url: error.request.url, status: error.status, kind: error.kind });
+        }
+        return again;
+      },
+    });
+  }
+
+  return { send, stats: () => ({ ...counts }) };
+}

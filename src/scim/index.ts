@@ -1,0 +1,10 @@
+// Public face of the SCIM client: the only component that talks to Notion (or another SCIM 2.0 target).
+export { createScimClient, type ScimClient, type ScimClientOptions } from './client.js';
+export { ScimError, type ScimErrorKind, type ScimRequestInfo } from './errors.js';
+export type { RequestEvent, RetryOptions } from './exchange.js';
+export { escapeFilterValue, eqFilter } from './filter.js';
+export type { ScimListing } from './listing.js';
+export { notionProfile, notionScimBaseUrl, notionUserExtensionUrn } from './notion.js';
+export { patchOperationsFromDiff, type PatchDialect, type ScimPatchOperation } from './patch.js';
+export type { ScimProfile } from './profile.js';
+export { scimResourceFromAttributes, type ScimAttributes, type ScimGroup, type ScimUser, type ScimValue } from './resource.js';
