@@ -13,5 +13,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: more workers only fight over the CPU and PGlite start-up.
     maxWorkers: 2,
+    // .ci/run asks for a JSON report too, to print the plain "N passed, N failed" line CI reads.
+    reporters: process.env.VITEST_JSON_REPORT ? ['default', ['json', { outputFile: process.env.VITEST_JSON_REPORT }]] : ['default'],
   },
 });
