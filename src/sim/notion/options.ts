@@ -1,0 +1,66 @@
+// The simulator's switches: each plays one observed Notion behaviour or one plausible answer to a documented gap.
+
+export interface NotionSimulatorOptions {
+  /** Bearer token the SCIM API accepts. Default 'notion-sim-token'. */
+  token?: string;
+  /** Loopback port; default 0 (a free one). The simulator always binds 127.0.0.1. */
+  port?: number;
+  /** Largest page; a larger `count` is clamped (reference §2.5: max 100; clamp vs reject is a gap). Default 100. */
+  pageSizeCap?: number;
+  /** Each list request sees its own random order (Notion has no sort, §2.5), so offset walks skip and repeat. */
+  unstableOrder?: boolean;
+  /** Token bucket over all SCIM requests; empty → 429 with `Retry-After` in whole seconds, rounded up. */
+  rateLimit?: { requestsPerSecond: number; burst: number } | null;
+  /** Delay added before every SCIM request is handled. */
+  latencyMs?: number;
+  /** Most member values one group PATCH may carry; above it → 400. Default 100 (a gap, §4). */
+  maxMembersPerPatch?: number;
+  /** What GET /Users/{id} of a removed member answers: 404, or the user with `active: false` (§3.1 gap). Default 'not-found'. */
+  removedUserLookup?: 'not-found' | 'inactive';
+  /** PATCH active=true on a removed member re-adds them (§3.2 gap). Default false: the change is ignored and the user stays removed. */
+  reactivateByPatch?: boolean;
+  /** DELETE /Groups/{id} is refused with 400, as Notion does when no one would keep full access to a page (§4). */
+  refuseGroupDelete?: boolean;
+  /** Whether `userName eq` filters work ('supported', the default) or answer 400 invalidFilter (§2.4: Notion documents only `email`). */
+  userNameFilter?: 'supported' | 'bad-request';
+  /** Adding a member already in the group: 'ignore' (the default, 204) or 'conflict' (409) (§5.3 gap). */
+  duplicateMemberAdd?: 'ignore' | 'conflict';
+  /** The owner who created the token: removing them (DELETE or active=false) answers 403 (§3.3). */
+  tokenOwnerUserName?: string;
+}
+
+export type ResolvedOptions = Required<Omit<NotionSimulatorOptions, 'tokenOwnerUserName' | 'rateLimit'>> & {
+  rateLimit: { requestsPerSecond: number; burst: number } | null;
+  tokenOwnerUserName: string | undefined;
+};
+
+export const defaultOptions: ResolvedOptions = {
+  token: 'notion-sim-token',
+  port: 0,
+  pageSizeCap: 100,
+  unstableOrder: false,
+  rateLimit: null,
+  latencyMs: 0,
+  maxMembersPerPatch: 100,
+  removedUserLookup: 'not-found',
+  reactivateByPatch: false,
+  refuseGroupDelete: false,
+  userNameFilter: 'supported',
+  duplicateMemberAdd: 'ignore',
+  tokenOwnerUserName: undefined,
+};
+
+export interface NotionFault {
+  /** status: a SCIM error with `status` (default 500); reset: the connection is reset; timeout: no answer until close;
+   *  malformed: a truncated JSON body; html: an HTML error page (default 502), as a proxy in front of Notion would send. */
+  kind: 'status' | 'reset' | 'timeout' | 'malformed' | 'html';
+  status?: number;
+  /** The next N matching requests (default 1 when `rate` is not given). */
+  count?: number;
+  /** Instead of `count`: this share (0..1) of matching requests, until cleared. */
+  rate?: number;
+  /** 'before' (default): the request is not applied. 'after': it is applied, then its answer is lost or spoiled. */
+  when?: 'before' | 'after';
+  /** Which requests; `path` is tested against the path after /scim/v2, e.g. '/Users/<id>'. */
+  match?: { method?: string; path?: RegExp };
+}
