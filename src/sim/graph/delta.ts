@@ -43,7 +43,7 @@ const MAX_FILTER_IDS = 50;
 /** Rounds kept for their nextLinks; an older round's nextLink answers like an expired token. */
 const ROUNDS_KEPT = 32;
 /** A page of group delta carries at most this many `members@delta` entries per object on the page. */
-const MEMBER_ENTRIES_PER_OBJECT = 10;
+const MEMBER_ENTRIES_PER_OBJECT = 5;
 
 export class DeltaService {
   private readonly rounds = new Map<string, Round>();

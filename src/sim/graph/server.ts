@@ -98,10 +98,16 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       return;
     }
     const record: RequestRecord = { method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, route: routeOf(segments), status: 0, at: Date.now() };
-    res.on('close', () => {
-      record.status = res.headersSent ? res.statusCode : 0;
+    // Recorded when the answer is handed over ('finish'), or at 'close' for a reset (status 0).
+    let recorded = false;
+    const recordOnce = (): void => {
+      if (recorded) return;
+      recorded = true;
+      record.status = res.writableFinished ? res.statusCode : 0;
       traffic.record(record);
-    });
+    };
+    res.on('finish', recordOnce);
+    res.on('close', recordOnce);
     const fault = traffic.takeFault(url.pathname);
     if (fault?.kind === 'reset') {
       req.socket.destroy();
@@ -125,8 +131,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       return answerTokenRequest(res, first ?? '', new URLSearchParams(await readBody(req)), settings);
     }
     if (first !== 'v1.0') throw new GraphHttpError(400, 'BadRequest', 'Invalid version.');
-    const resource = second as keyof typeof REQUIRED_PERMISSIONS | undefined;
-    if (!resource || !(resource in REQUIRED_PERMISSIONS)) throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${second ?? ''}'.`);
+    // Graph's alternate key `servicePrincipals(appId='…')` is one segment; read it as resource plus id.
+    const alternateKey = /^servicePrincipals(\(appId='[^']+'\))$/.exec(second ?? '')?.[1];
+    if (alternateKey) segments.splice(1, 1, 'servicePrincipals', alternateKey);
+    const resource = segments[1] as keyof typeof REQUIRED_PERMISSIONS | undefined;
+    if (!resource || !(resource in REQUIRED_PERMISSIONS)) throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${resource ?? ''}'.`);
     if (req.method !== 'GET') throw new GraphHttpError(405, 'Request_BadRequest', 'The simulator serves reads only.');
     authorize(req, REQUIRED_PERMISSIONS[resource]);
     const wait = traffic.throttledFor(Date.now());
@@ -231,5 +240,8 @@ function answerError(res: ServerResponse, error: unknown): void {
 function routeOf(segments: string[]): string {
   if (segments[1] === 'oauth2' || segments[1] === 'v2.0') return `/{tenant}/${segments.slice(1).join('/')}`;
   if (segments[0] !== 'v1.0') return `/${segments.join('/')}`;
-  return '/' + segments.map((part, index) => (index === 2 && part !== 'delta' && part !== 'delta()' ? '{id}' : part)).join('/');
+  return '/' + segments.map((part, index) => {
+    if (index === 1) return part.replace(/\(appId='[^']+'\)$/, "(appId='{appId}')");
+    return index === 2 && part !== 'delta' && part !== 'delta()' ? '{id}' : part;
+  }).join('/');
 }
