@@ -79,6 +79,9 @@ export function createExchange(options: ExchangeOptions): Exchange {
       counts.requests += 1;
       try {
         const received = await transport.send(method, pathAndQuery, request.body);
+        // Noted before anything else runs, so that no request asked for from here on escapes the pause.
+        if (isThrottleStatus(received.status)) throttle.noteThrottled(startedAt, errorFromAnswer(received, info).retryAfterMs);
+        else throttle.noteAccepted();
         report(received.status);
         return received;
       } catch (failure) {
@@ -96,11 +99,9 @@ export function createExchange(options: ExchangeOptions): Exchange {
     if (isThrottleStatus(answer.status)) {
       counts.throttled += 1;
       const error = errorFromAnswer(answer, info);
-      throttle.noteThrottled(startedAt, error.retryAfterMs);
       logger?.warn({ event: 'scim.throttled', method, path, status: answer.status, retryAfterMs: error.retryAfterMs, requestsPerSecond: throttle.currentRequestsPerSecond() });
       throw error;
     }
-    throttle.noteAccepted();
     if (answer.status >= 200 && answer.status < 300) return { answer, request: info };
     const kind = request.kindFor?.(answer) ?? (createOutcomeUnknown(method, answer) ? 'outcome-unknown' : undefined);
     const error = errorFromAnswer(answer, info, kind);

@@ -59,7 +59,13 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   }
 
   return {
-    schedule: (send) => limiter.schedule(send),
+    schedule: (send) =>
+      limiter.schedule(async () => {
+        // A job bottleneck had already started (waiting out minTime) when the pause began still honours it.
+        const wait = pausedUntil - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        return send();
+      }),
     noteThrottled(startedAt, retryAfterMs) {
       const now = Date.now();
       // A request sent before the last throttle answer belongs to that episode; only a new episode counts as repeated.
