@@ -1,7 +1,11 @@
 // Benchmark: the Graph simulator with a generated tenant of 100,000 users and 2,000 groups — generation and
 // start-up time, memory (RSS, heap), and one full users/delta and groups/delta round read over loopback https.
 // Run after `npm run build`; records its figures under its own heading in bench/RESULTS.md.
+import console from 'node:console';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { URL, URLSearchParams } from 'node:url';
 import { Agent, fetch } from 'undici';
 import { generateTenant, simulatorCaPath, startGraphSimulator } from '../dist/sim/graph/index.js';
 

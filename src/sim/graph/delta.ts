@@ -126,7 +126,7 @@ export class DeltaService {
   }
 
   private continueRound(stream: DeltaStream, token: string): DeltaPage {
-    const [key, offset, memberOffset] = token.split('.');
+    const [key, offset, memberOffset] = Buffer.from(token, 'base64url').toString('utf8').split('.');
     const round = this.rounds.get(key ?? '');
     if (!round || round.query.stream !== stream) {
       throw new GraphHttpError(400, 'syncStateNotFound', 'The sync state generation is not found.');
@@ -165,7 +165,7 @@ export class DeltaService {
       memberOffset = 0;
     }
     if (offset < round.ids.length) {
-      const next = `${round.key}.${offset}.${memberOffset}`;
+      const next = Buffer.from(`${round.key}.${offset}.${memberOffset}`).toString('base64url');
       return { value, nextLink: `${this.baseUrl()}/v1.0/${round.query.stream}/delta?$skiptoken=${next}`, deltaLink: null };
     }
     return { value, nextLink: null, deltaLink: this.deltaLink(round.query, round.upto) };

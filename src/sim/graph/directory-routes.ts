@@ -48,7 +48,10 @@ export class DirectoryReader {
     let user = this.tenant.findUser(idOrUpn);
     if (!user && idOrUpn.includes('@')) {
       const upn = idOrUpn.toLowerCase();
-      user = this.tenant.users().find((candidate) => candidate.userPrincipalName.toLowerCase() === upn);
+      for (const id of this.tenant.userIds()) {
+        const candidate = this.tenant.findUser(id);
+        if (candidate?.userPrincipalName.toLowerCase() === upn) user = candidate;
+      }
     }
     if (!user || user.deletedDateTime) throw notFound(idOrUpn);
     return projectUser(user, select);

@@ -24,7 +24,7 @@ const JOB_TITLES = [
   'Support Specialist', 'Director', 'Intern', 'Data Scientist', 'Counsel', 'Office Manager',
 ];
 
-const DEPARTMENTS = ['Engineering', 'Design', 'Product', 'Sales', 'Finance', 'People', 'Support', 'Legal', 'Marketing'];
+export const DEPARTMENTS = ['Engineering', 'Design', 'Product', 'Sales', 'Finance', 'People', 'Support', 'Legal', 'Marketing'];
 
 const GUEST_DOMAINS = ['fabrikam.example', 'partner.example', 'gmail.example', 'agency.example'];
 
@@ -83,5 +83,3 @@ export function makeUser(random: SeededRandom, number: number, shares: UserShare
     deletedDateTime: null,
   };
 }
-
-export { DEPARTMENTS };

@@ -121,7 +121,9 @@ export class SimTenant {
 
   hireUser(partial: Partial<SimUserProps> = {}): SimUser {
     this.hiredCount += 1;
-    const user = { ...makeUser(this.random, this.hiredCount, this.userShares), ...partial };
+    // Only known properties are taken, so a caller (or a control API body) cannot set the id.
+    const known = USER_PROPERTY_NAMES.filter((name) => partial[name] !== undefined).map((name) => [name, partial[name]]);
+    const user: SimUser = { ...makeUser(this.random, this.hiredCount, this.userShares), ...Object.fromEntries(known) };
     this.userRecords.set(user.id, user);
     this.changeLog.push({ kind: 'user', id: user.id, properties: LIFECYCLE });
     return { ...user };
@@ -214,12 +216,12 @@ export class SimTenant {
   createGroup(props: Partial<SimGroupProps> & { displayName: string }): SimGroup {
     const group: GroupRecord = {
       id: this.random.guid(),
-      description: null,
-      mailNickname: props.displayName.replace(/[^A-Za-z0-9]+/g, '').slice(0, 64) || 'group',
-      mailEnabled: false,
-      securityEnabled: true,
-      groupTypes: [],
-      ...props,
+      displayName: props.displayName,
+      description: props.description ?? null,
+      mailNickname: props.mailNickname ?? (props.displayName.replace(/[^A-Za-z0-9]+/g, '').slice(0, 64) || 'group'),
+      mailEnabled: props.mailEnabled ?? false,
+      securityEnabled: props.securityEnabled ?? true,
+      groupTypes: props.groupTypes ?? [],
       createdDateTime: new Date().toISOString(),
       members: new Set(),
     };
