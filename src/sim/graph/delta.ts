@@ -186,11 +186,15 @@ export class DeltaService {
     const object = projectGroup(group, select ? select.filter((name) => name !== 'members') : null);
     if (!select?.includes('members')) return { object };
     if (round.splitMembers?.groupId === id) return { object, members: round.splitMembers.members };
-    const changes = round.memberChanges?.get(id);
-    const members = changes
-      ? [...changes].map(([memberId, type]) => memberEntry(memberId, type, group.members.has(memberId) && this.tenant.isVisibleMember(memberId)))
-      : [...group.members].filter((memberId) => this.tenant.isVisibleMember(memberId))
-        .map((memberId) => memberEntry(memberId, this.tenant.memberTypeOf(memberId), true));
+    if (round.memberChanges) {
+      // Incremental round: only the members whose membership changed; none changed → no members@delta.
+      const changes = round.memberChanges.get(id);
+      if (!changes) return { object };
+      const present = (memberId: string): boolean => group.members.has(memberId) && this.tenant.isVisibleMember(memberId);
+      return { object, members: [...changes].map(([memberId, type]) => memberEntry(memberId, type, present(memberId))) };
+    }
+    const members = [...group.members].filter((memberId) => this.tenant.isVisibleMember(memberId))
+      .map((memberId) => memberEntry(memberId, this.tenant.memberTypeOf(memberId), true));
     return { object, members };
   }
 
