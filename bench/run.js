@@ -1,0 +1,18 @@
+// Runs every bench/*.bench.js in turn with node; fails when one fails. `npm run bench` builds first.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const benches = readdirSync(benchDir).filter((name) => name.endsWith('.bench.js')).sort();
+const failed = [];
+for (const name of benches) {
+  console.log(`\n▶ ${name}`);
+  const run = spawnSync(process.execPath, [fileURLToPath(new URL(name, import.meta.url))], { stdio: 'inherit' });
+  if (run.status !== 0) failed.push(name);
+}
+if (failed.length > 0) {
+  console.error(`\nbenchmarks failed: ${failed.join(', ')}`);
+  process.exit(1);
+}
+console.log(`\n${benches.length} benchmarks passed`);
