@@ -1,7 +1,9 @@
 // Runs every bench/*.bench.js in turn with node; fails when one fails. `npm run bench` builds first.
 import { spawnSync } from 'node:child_process';
+import console from 'node:console';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const benches = readdirSync(benchDir).filter((name) => name.endsWith('.bench.js')).sort();

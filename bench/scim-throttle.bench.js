@@ -1,7 +1,11 @@
 // Benchmark: the SCIM client against the Notion simulator's token bucket of R requests/second, knowing R.
 // Goal (issue 3): 500 requests finish with at most 1% answered 429 and in at most 1.15 × 500/R seconds.
+import console from 'node:console';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { fileURLToPath, URL } from 'node:url';
 import { createScimClient } from '../dist/scim/index.js';
 import { startNotionSimulator } from '../dist/sim/notion/index.js';
 
