@@ -75,6 +75,10 @@ export function createExchange(options: ExchangeOptions): Exchange {
       logger?.debug({ event: 'scim.request', method, path, status, durationMs });
     };
     const answer = await throttle.schedule(async () => {
+      if (options.signal?.aborted) {
+        // Shut down while queued: nothing was sent, so even a create is safely "not done".
+        throw new ScimError({ kind: 'transient', message: `${method} ${info.url} not sent: the client was stopped`, request: info, cause: options.signal.reason });
+      }
       startedAt = Date.now();
       counts.requests += 1;
       try {

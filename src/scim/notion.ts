@@ -27,6 +27,8 @@ export const notionProfile: ScimProfile = {
   defaultMaxMembersPerPatch: 50,
   // Notion documents `email eq` (lower-cased) as its filter; `userName eq` is what Entra uses (§2.4, §7.2).
   userNameFallbackFilter: { attribute: 'email', lowerCaseValue: true },
+  // externalId is not in Notion's mapping table and real responses lack it (§2.1).
+  storesExternalId: false,
   // Photos are read on create only, never on later updates (§2.1).
   createOnlyAttributes: ['photos'],
   // Extension paths with `:` are inconsistently supported; ConductorOne patches the role as a value object (§2.3).

@@ -13,6 +13,8 @@ export interface ScimProfile {
   defaultMaxMembersPerPatch: number;
   /** Filter attribute to try when `userName eq` is refused or finds nothing, and whether its value is lower-cased. */
   userNameFallbackFilter?: { attribute: string; lowerCaseValue: boolean };
+  /** Whether the target stores and echoes `externalId`; when false the engine keeps its own source-id → SCIM-id links. */
+  storesExternalId: boolean;
   /** Top-level attributes the target reads on create only: PATCH operations on them are not sent. */
   createOnlyAttributes: readonly string[];
   /** Send add/replace of an extension attribute as a path-less value object instead of a `urn:…:attr` path. */

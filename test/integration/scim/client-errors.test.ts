@@ -143,6 +143,21 @@ describe('typed SCIM errors', () => {
   });
 });
 
+describe('shutting down', () => {
+  it('sends nothing queued after the abort signal fires, and reports a queued create as not done', async () => {
+    server = await startScriptedServer(() => ({ status: 200, json: user('u1') }));
+    const shutdown = new AbortController();
+    // Five per second: the create waits its turn in the limiter for 200 ms, during which the signal fires.
+    client = createScimClient({ baseUrl: server.url, token: server.token, requestsPerSecond: 5, signal: shutdown.signal });
+    const read = client.getUser('u1');
+    const create = failureOf(client.createUser({ userName: 'a@example.com' }));
+    await read;
+    shutdown.abort();
+    expect((await create).kind).toBe('transient');
+    expect(server.seen.map((r) => r.method)).toEqual(['GET']);
+  });
+});
+
 describe('the base URL', () => {
   it('refuses plain http to a host that is not this machine, naming the URL', () => {
     expect(() => createScimClient({ baseUrl: 'http://scim.example.com/scim/v2', token: 't' })).toThrow(/http:\/\/scim\.example\.com\/scim\/v2.*https/);
