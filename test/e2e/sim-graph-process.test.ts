@@ -1,21 +1,17 @@
-// The simulator as its own process: one JSON line on stdout, the control API, and a clean stop on SIGTERM.
+// The Graph simulator as its own process (the CLI's `sim graph`): one JSON line on stdout, the control API, and a clean stop on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const entry = fileURLToPath(new URL('../../../src/sim/graph/index.ts', import.meta.url));
 let child: ChildProcess | null = null;
 afterAll(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
 });
 
-describe('runGraphSimulatorProcess', () => {
+describe('entra-notion-sync sim graph', () => {
   it('prints where to connect, serves the tenant, and stops on SIGTERM', async () => {
-    const script = `import { runGraphSimulatorProcess } from ${JSON.stringify(entry)};
-      await runGraphSimulatorProcess({ users: 50, groups: 5, seed: 4 });`;
-    child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, ['dist/cli/main.js', 'sim', 'graph', '--users', '50', '--groups', '5', '--seed', '4'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
     const info = JSON.parse(line) as Record<string, string>;
     expect(Object.keys(info)).toEqual(expect.arrayContaining(['authorityHost', 'graphBaseUrl', 'tenantId', 'clientId', 'clientSecret', 'servicePrincipalId', 'caPath']));

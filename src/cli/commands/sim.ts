@@ -1,6 +1,16 @@
 // `sim`: runs one of the simulators as its own process, for rehearsing a configuration.
 import type { Command } from 'commander';
+import { runGraphSimulatorProcess } from '../../sim/graph/index.js';
+import { parseWholeNumber } from '../options.js';
+import { runCommand } from '../run-command.js';
 import { notAvailableYet } from './not-available.js';
+
+interface GraphSimOptions {
+  users: string;
+  groups: string;
+  seed: string;
+  port: string;
+}
 
 export function registerSim(program: Command): void {
   const sim = program.command('sim').description('run a loopback simulator as a process (prints its URL as JSON, stops on SIGTERM)');
@@ -11,7 +21,16 @@ export function registerSim(program: Command): void {
     .option('--groups <n>', 'groups to generate', '10')
     .option('--seed <n>', 'generator seed', '1')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
-    .action(notAvailableYet(program, 'sim graph', []));
+    .action((options: GraphSimOptions) =>
+      runCommand(async () => {
+        await runGraphSimulatorProcess({
+          users: parseWholeNumber(options.users, '--users', 0, 1_000_000),
+          groups: parseWholeNumber(options.groups, '--groups', 0, 100_000),
+          seed: parseWholeNumber(options.seed, '--seed'),
+          port: parseWholeNumber(options.port, '--port', 0, 65535),
+        });
+      }),
+    );
   sim
     .command('notion')
     .description('a Notion SCIM workspace')
