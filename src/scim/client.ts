@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { parseJsonBody, ScimError, type ScimErrorKind } from './errors.js';
-import { createExchange, type RequestEvent, type RetryOptions } from './exchange.js';
+import { createExchange, defaultRetryMinDelayMs, type RequestEvent, type RetryOptions } from './exchange.js';
 import { eqFilter } from './filter.js';
 import { readAllPages, type ScimListing } from './listing.js';
 import { notionProfile } from './notion.js';
@@ -72,7 +72,8 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
-  const throttle = createThrottle({ requestsPerSecond, maxConcurrency, defaultPauseMs: options.retry?.minDelayMs ?? 1_000 });
+  // Without Retry-After, a throttle answer pauses everyone for the first retry delay.
+  const throttle = createThrottle({ requestsPerSecond, maxConcurrency, defaultPauseMs: options.retry?.minDelayMs ?? defaultRetryMinDelayMs });
   const exchange = createExchange({
     transport,
     throttle,
@@ -95,7 +96,14 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     } catch (error) {
       // A 2xx to a create means the object most likely exists now; without its id the engine must look it up.
       if (!(error instanceof ScimError)) throw error;
-      throw new ScimError({ ...error, kind: 'outcome-unknown', message: `${error.message} (the create probably succeeded)`, cause: error });
+      throw new ScimError({
+        kind: 'outcome-unknown',
+        message: `${error.message} (the create probably succeeded)`,
+        status: answer.status,
+        request,
+        ...(error.detail === undefined ? {} : { detail: error.detail }),
+        cause: error,
+      });
     }
   }
 
@@ -159,8 +167,10 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     // Refused or empty: ask the attribute the target documents (Notion: `email eq`, lower-cased; reference §7.2).
     const value = fallback.lowerCaseValue ? userName.toLowerCase() : userName;
     const byFallback = await find('/Users', eqFilter(fallback.attribute, value), userFromBody);
-    if (byFallback instanceof ScimError) throw byFallback;
-    return byFallback;
+    if (!(byFallback instanceof ScimError)) return byFallback;
+    // The userName query worked and found nobody: a refused fallback changes nothing about that answer.
+    if (Array.isArray(byUserName)) return byUserName;
+    throw byFallback;
   }
 
   const createOnly = new Set(profile.createOnlyAttributes.map((name) => name.toLowerCase()));

@@ -5,6 +5,8 @@ import { errorFromAnswer, isThrottleStatus, ScimError, type HttpAnswer, type Sci
 import type { Throttle } from './throttle.js';
 import { NetworkFailure, type Transport } from './transport.js';
 
+export const defaultRetryMinDelayMs = 1_000;
+
 export interface RetryOptions {
   retries?: number;
   minDelayMs?: number;
@@ -117,7 +119,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
     const retry = options.retry ?? {};
     return pRetry(() => attempt(method, pathAndQuery, request), {
       retries: retry.retries ?? 5,
-      minTimeout: retry.minDelayMs ?? 500,
+      minTimeout: retry.minDelayMs ?? defaultRetryMinDelayMs,
       maxTimeout: retry.maxDelayMs ?? 30_000,
       factor: 2,
       randomize: true,

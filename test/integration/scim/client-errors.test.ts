@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createScimClient, ScimError, type ScimClient } from '../../../src/scim/index.js';
-import { scimError, startScriptedServer, user, type ScriptedAnswer, type ScriptedServer, type SeenRequest } from './scripted-scim-server.js';
+import { listResponse, scimError, startScriptedServer, user, type ScriptedAnswer, type ScriptedServer, type SeenRequest } from './scripted-scim-server.js';
 
 let server: ScriptedServer | undefined;
 let client: ScimClient | undefined;
@@ -41,6 +41,22 @@ describe('SCIM answers that mean something other than failure', () => {
     expect(await scim.getUser('gone')).toBeNull();
     expect(await scim.deleteUser('gone')).toBe('already-absent');
     expect(await scim.deleteGroup('gone')).toBe('already-absent');
+  });
+
+  it('asks the lower-cased email filter when the userName filter finds nobody', async () => {
+    const scim = await clientAnswering((request) => (request.url.includes('email') ? listResponse([user('u1', 'ann@example.com')]) : listResponse([])));
+    expect((await scim.findUsersByUserName('Ann@Example.com')).map((u) => u.id)).toEqual(['u1']);
+    expect(server!.seen.map((r) => new URL(r.url, 'http://x').searchParams.get('filter'))).toEqual(['userName eq "Ann@Example.com"', 'email eq "ann@example.com"']);
+  });
+
+  it('keeps the empty answer of the userName filter when the email filter is refused', async () => {
+    const scim = await clientAnswering((request) => (request.url.includes('email') ? scimError(400, 'Invalid filter', 'invalidFilter') : listResponse([])));
+    expect(await scim.findUsersByUserName('ann@example.com')).toEqual([]);
+  });
+
+  it('reports a find refused under both filters as a bad request', async () => {
+    const scim = await clientAnswering(() => scimError(400, 'Invalid filter', 'invalidFilter'));
+    await expect(scim.findUsersByUserName('ann@example.com')).rejects.toMatchObject({ kind: 'bad-request', scimType: 'invalidFilter' });
   });
 
   it('reports a DELETE answered 204 as deleted', async () => {
