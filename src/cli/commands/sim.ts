@@ -1,9 +1,15 @@
 // `sim`: runs one of the simulators as its own process, for rehearsing a configuration.
 import type { Command } from 'commander';
 import { runGraphSimulatorProcess } from '../../sim/graph/index.js';
-import { parseWholeNumber } from '../options.js';
+import { runNotionSimulatorProcess } from '../../sim/notion/index.js';
+import { parsePositiveNumber, parseWholeNumber } from '../options.js';
 import { runCommand } from '../run-command.js';
-import { notAvailableYet } from './not-available.js';
+
+interface NotionSimOptions {
+  port: string;
+  token?: string;
+  rateLimit?: string;
+}
 
 interface GraphSimOptions {
   users: string;
@@ -35,6 +41,16 @@ export function registerSim(program: Command): void {
     .command('notion')
     .description('a Notion SCIM workspace')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
-    .option('--rate-limit <rps>', 'answer 429 above this many requests per second')
-    .action(notAvailableYet(program, 'sim notion', []));
+    .option('--token <token>', 'bearer token it accepts (default: notion-sim-token)')
+    .option('--rate-limit <rps>', 'answer 429 with Retry-After above this many requests per second')
+    .action((options: NotionSimOptions) =>
+      runCommand(async () => {
+        const rps = options.rateLimit === undefined ? undefined : parsePositiveNumber(options.rateLimit, '--rate-limit');
+        await runNotionSimulatorProcess({
+          port: parseWholeNumber(options.port, '--port', 0, 65535),
+          ...(options.token ? { token: options.token } : {}),
+          ...(rps ? { rateLimit: { requestsPerSecond: rps, burst: Math.max(1, Math.ceil(rps)) } } : {}),
+        });
+      }),
+    );
 }
