@@ -6,16 +6,28 @@ import { optionalArg, textArgument, type FunctionSpec } from './spec.js';
 
 const regexCache = new Map<string, RegExp>();
 
+/**
+ * Unicode mode first, so .NET classes such as \p{L} work; patterns that only older mode accepts (identity escapes
+ * like `\@` in SCOPE's own example `.*\@domain.com`) fall back to it.
+ */
+function compileRegex(pattern: string, flags: string): RegExp {
+  try {
+    return new RegExp(pattern, `${flags}u`);
+  } catch {
+    try {
+      return new RegExp(pattern, flags);
+    } catch (error) {
+      throw new EvaluationFailure('invalidRegex', `invalid regular expression "${pattern}": ${(error as Error).message}`);
+    }
+  }
+}
+
 /** Compiles a pattern once per process (mapping patterns are few); a bad pattern is a typed failure, not a throw. */
 export function regexFor(pattern: string, flags: string): RegExp {
   const key = `${flags}/${pattern}`;
   let regex = regexCache.get(key);
   if (regex === undefined) {
-    try {
-      regex = new RegExp(pattern, flags);
-    } catch (error) {
-      throw new EvaluationFailure('invalidRegex', `invalid regular expression "${pattern}": ${(error as Error).message}`);
-    }
+    regex = compileRegex(pattern, flags);
     if (regexCache.size > 1000) regexCache.clear();
     regexCache.set(key, regex);
   }
@@ -47,6 +59,7 @@ export const replaceFunctions: Record<string, FunctionSpec> = {
   Replace: {
     min: 2,
     max: 7,
+    omittable: (index) => index >= 1,
     evaluate: (args, scope) => {
       const source = optionalArg(args, 0, scope) ?? null;
       const oldValue = textArgument(optionalArg(args, 1, scope));
