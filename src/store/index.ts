@@ -8,3 +8,4 @@ export * from './cycles.js';
 export * from './provisioning-log.js';
 export * from './target-state.js';
 export * from './watermarks.js';
+export * from './status.js';

@@ -1,0 +1,89 @@
+// Prometheus metrics of the worker (prom-client): cycles, operations, requests, durations and the open-work gauges.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What metrics need of a finished cycle (a subset of the engine's CycleSummary). */
+export interface CycleMetricsInput {
+  status: string;
+  durationMs: number;
+  /** `${action}.${status}`, e.g. `create.success`. */
+  counts: Record<string, number>;
+  scim: { requests: number; throttled: number; retries: number };
+  graph: { requests: number; throttled: number };
+}
+
+/** Gauges read from the store after each tick, so that every replica reports the same truth. */
+export interface OpenWorkInput {
+  stagedDeletes: number;
+  escrowed: number;
+  lastSuccessAt: Date | undefined;
+  quarantined: boolean;
+  stale: boolean;
+}
+
+export interface WorkerMetrics {
+  recordCycle(cycle: CycleMetricsInput): void;
+  /** A cycle that threw instead of returning a summary. */
+  recordCycleError(): void;
+  recordOpenWork(state: OpenWorkInput): void;
+  /** The exposition text and its content type, for `/metrics`. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+const prefix = 'entra_notion_sync_';
+
+export function createWorkerMetrics(target: string): WorkerMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ target });
+  collectDefaultMetrics({ register: registry, prefix });
+  const registers = [registry];
+
+  const cycles = new Counter({ name: `${prefix}cycles_total`, help: 'Cycles by outcome (succeeded, partial, failed, quarantined, interrupted, locked, error)', labelNames: ['outcome'], registers });
+  const operations = new Counter({ name: `${prefix}operations_total`, help: 'Provisioning operations by action and status', labelNames: ['action', 'status'], registers });
+  const scimRequests = new Counter({ name: `${prefix}scim_requests_total`, help: 'SCIM requests sent to Notion', registers });
+  const scimThrottled = new Counter({ name: `${prefix}scim_throttled_total`, help: 'SCIM answers 429 (Too Many Requests)', registers });
+  const scimRetries = new Counter({ name: `${prefix}scim_retries_total`, help: 'SCIM requests retried', registers });
+  const graphRequests = new Counter({ name: `${prefix}graph_requests_total`, help: 'Microsoft Graph requests', registers });
+  const graphThrottled = new Counter({ name: `${prefix}graph_throttled_total`, help: 'Microsoft Graph answers 429 (Too Many Requests)', registers });
+  const duration = new Histogram({
+    name: `${prefix}cycle_duration_seconds`,
+    help: 'Duration of cycles that ran (not those refused the lock)',
+    buckets: [1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14400],
+    registers,
+  });
+  const lastSuccess = new Gauge({ name: `${prefix}last_successful_cycle_timestamp_seconds`, help: 'Unix time of the last successful cycle (0: none yet)', registers });
+  const stagedDeletes = new Gauge({ name: `${prefix}staged_deletes`, help: 'Deprovisions held by the deletion guard, waiting for approve', registers });
+  const escrowed = new Gauge({ name: `${prefix}escrowed_objects`, help: 'Objects whose last operation failed and that wait for a retry', registers });
+  const quarantined = new Gauge({ name: `${prefix}quarantined`, help: '1 while the target is quarantined', registers });
+  const stale = new Gauge({ name: `${prefix}stale`, help: '1 when no cycle succeeded for STALE_AFTER_INTERVALS schedule intervals', registers });
+  lastSuccess.set(0);
+
+  return {
+    recordCycle(cycle) {
+      cycles.inc({ outcome: cycle.status });
+      if (cycle.status === 'locked') return;
+      duration.observe(cycle.durationMs / 1000);
+      for (const [key, count] of Object.entries(cycle.counts)) {
+        const dot = key.lastIndexOf('.');
+        if (dot > 0 && count > 0) operations.inc({ action: key.slice(0, dot), status: key.slice(dot + 1) }, count);
+      }
+      scimRequests.inc(cycle.scim.requests);
+      scimThrottled.inc(cycle.scim.throttled);
+      scimRetries.inc(cycle.scim.retries);
+      graphRequests.inc(cycle.graph.requests);
+      graphThrottled.inc(cycle.graph.throttled);
+    },
+    recordCycleError() {
+      cycles.inc({ outcome: 'error' });
+    },
+    recordOpenWork(state) {
+      stagedDeletes.set(state.stagedDeletes);
+      escrowed.set(state.escrowed);
+      lastSuccess.set(state.lastSuccessAt ? state.lastSuccessAt.getTime() / 1000 : 0);
+      quarantined.set(state.quarantined ? 1 : 0);
+      stale.set(state.stale ? 1 : 0);
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}
