@@ -1,4 +1,5 @@
 // One rate limiter per target (bottleneck): spacing at the known rate, a whole-limiter pause on 429/529, slow recovery.
+import { performance } from 'node:perf_hooks';
 import Bottleneck from 'bottleneck';
 
 export interface ThrottleOptions {
@@ -24,31 +25,55 @@ const lowerFactor = 0.75;
 // Recovery: 5% of the configured rate per second without throttling, so a drop of 25% takes about 5 s to heal.
 const recoveryStepFraction = 0.05;
 const recoveryIntervalMs = 1_000;
-// Spacing is a hair wider than 1/R: timers and loopback latency jitter, and a token bucket forgives no early arrival.
+// Spacing is a hair wider than 1/R: timers and latency jitter, and a token bucket forgives no early arrival.
 const spacingMargin = 1.02;
+// How late a timer may fire and still be made up for by the next request.
+const lateCreditMs = 2;
 
 export function createThrottle(options: ThrottleOptions): Throttle {
   const configured = options.requestsPerSecond;
-  const floor = Math.min(configured, 0.1);
+  // Repeated throttling never takes the rate below a tenth of the configured one.
+  const floor = configured / 10;
   let rate = configured;
   let pausedUntil = 0;
+  /** performance.now() time before which the next request may not be sent. */
+  let nextSendAt = 0;
   let pauseTimer: NodeJS.Timeout | undefined;
   let lastThrottledAt = -Infinity;
   let lastRecoveryAt = 0;
 
-  const minTime = (rps: number): number => Math.ceil((1000 / rps) * spacingMargin);
-  const limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency, minTime: minTime(rate) });
+  // Fractional milliseconds: at 50/s, rounding 20.4 ms up to 21 would cost 3% of the throughput.
+  const spacingMs = (rps: number): number => (1000 / rps) * spacingMargin;
+  // Bottleneck keeps the queue, the concurrency and the pause; the spacing is kept at send time (sendWhenDue).
+  const limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency });
 
   function setRate(next: number): void {
     rate = Math.max(floor, Math.min(configured, next));
-    void limiter.updateSettings({ minTime: minTime(rate) });
+  }
+
+  /**
+   * Waits until this request is due: after any pause, and one spacing after the previous one. Kept here rather
+   * than with bottleneck's minTime, which fixes start times in advance: after an event-loop stall those timers
+   * fire together, a burst the target's token bucket answers with 429.
+   */
+  async function sendWhenDue<T>(send: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const wait = Math.max(pausedUntil - Date.now(), nextSendAt - performance.now());
+      if (wait <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    // Spacing counts from when this request was due, so a timer firing a little late is made up for (by at most
+    // `lateCreditMs`) instead of adding up over hundreds of requests.
+    const now = performance.now();
+    nextSendAt = Math.max(nextSendAt, now - lateCreditMs) + spacingMs(rate);
+    return send();
   }
 
   function pause(ms: number): void {
     const until = Date.now() + ms;
     if (until <= pausedUntil) return;
     pausedUntil = until;
-    // Reservoir 0 stops bottleneck from starting jobs; restoring it starts them again, spaced by minTime.
+    // Reservoir 0 stops bottleneck from starting jobs; restoring it starts them again.
     void limiter.updateSettings({ reservoir: 0 });
     if (pauseTimer) clearTimeout(pauseTimer);
     pauseTimer = setTimeout(() => {
@@ -59,13 +84,7 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   }
 
   return {
-    schedule: (send) =>
-      limiter.schedule(async () => {
-        // A job bottleneck had already started (waiting out minTime) when the pause began still honours it.
-        const wait = pausedUntil - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        return send();
-      }),
+    schedule: (send) => limiter.schedule(() => sendWhenDue(send)),
     noteThrottled(startedAt, retryAfterMs) {
       const now = Date.now();
       // A request sent before the last throttle answer belongs to that episode; only a new episode counts as repeated.
