@@ -91,7 +91,8 @@ class Parser {
   private parseAttribute(position: number): ExpressionNode {
     this.index += 1;
     const start = this.index;
-    while (this.index < this.text.length && this.text[this.index] !== ']' && this.text[this.index] !== '[') this.index += 1;
+    // An attribute name never holds brackets, quotes, commas or parentheses: stopping there points at the missing "]".
+    while (this.index < this.text.length && !'[]",()'.includes(this.text[this.index] as string)) this.index += 1;
     const name = this.text.slice(start, this.index).trim();
     if (this.text[this.index] !== ']') this.fail('"]"');
     if (name === '') this.fail('an attribute name');
