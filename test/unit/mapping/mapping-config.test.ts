@@ -15,7 +15,7 @@ function problemsOf(config: unknown): MappingProblem[] {
 }
 
 function userMapping(...extra: Array<Record<string, unknown>>): MappingConfig {
-  return { user: [userName, ...extra.map((m) => ({ apply: 'always', ...m }))], group: [], scopingFilters: { user: [], group: [] } } as MappingConfig;
+  return { user: [userName, ...extra.map((m) => ({ apply: 'always', ...m }))], group: [], scopingFilters: { user: [], group: [] } } as unknown as MappingConfig;
 }
 
 describe('compiling a mapping configuration', () => {
