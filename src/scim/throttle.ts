@@ -38,13 +38,12 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   let pausedUntil = 0;
   /** performance.now() time before which the next request may not be sent. */
   let nextSendAt = 0;
-  let pauseTimer: NodeJS.Timeout | undefined;
   let lastThrottledAt = -Infinity;
   let lastRecoveryAt = 0;
 
   // Fractional milliseconds: at 50/s, rounding 20.4 ms up to 21 would cost 3% of the throughput.
   const spacingMs = (rps: number): number => (1000 / rps) * spacingMargin;
-  // Bottleneck keeps the queue, the concurrency and the pause; the spacing is kept at send time (sendWhenDue).
+  // Bottleneck keeps the queue and the concurrency; spacing and pauses are kept at send time (sendWhenDue).
   const limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency });
 
   function setRate(next: number): void {
@@ -69,18 +68,9 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     return send();
   }
 
+  /** Holds every request not yet sent until `ms` from now; the longer of two overlapping pauses wins. */
   function pause(ms: number): void {
-    const until = Date.now() + ms;
-    if (until <= pausedUntil) return;
-    pausedUntil = until;
-    // Reservoir 0 stops bottleneck from starting jobs; restoring it starts them again.
-    void limiter.updateSettings({ reservoir: 0 });
-    if (pauseTimer) clearTimeout(pauseTimer);
-    pauseTimer = setTimeout(() => {
-      pauseTimer = undefined;
-      void limiter.updateSettings({ reservoir: null });
-    }, ms);
-    pauseTimer.unref();
+    pausedUntil = Math.max(pausedUntil, Date.now() + ms);
   }
 
   return {
@@ -102,9 +92,6 @@ export function createThrottle(options: ThrottleOptions): Throttle {
       setRate(rate + configured * recoveryStepFraction);
     },
     currentRequestsPerSecond: () => rate,
-    stop: async () => {
-      if (pauseTimer) clearTimeout(pauseTimer);
-      await limiter.stop({ dropWaitingJobs: true });
-    },
+    stop: () => limiter.stop({ dropWaitingJobs: true }),
   };
 }

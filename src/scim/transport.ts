@@ -42,7 +42,7 @@ export interface Transport {
 }
 
 // Failures raised before a byte of the request left this machine: safe to retry even for a POST.
-const notSentCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const notSentCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Throws a clear error unless the base URL is https, or http to this machine (simulators, tests). */
 export function checkedBaseUrl(baseUrl: string): URL {
