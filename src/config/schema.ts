@@ -63,8 +63,10 @@ export const configSchema = z
         scimUrl: endpointUrl.default('https://api.notion.com/scim/v2'),
         token: z.string().min(1).optional(),
         rateLimitRps: number(0.1, 1000).default(2.5),
-        maxConcurrency: integer(1, 64).default(2),
-        maxMembersPerPatch: integer(1, 1000).default(100),
+        // Serial writes by default (reference notion-scim.md §5.1, §7.9): Notion documents no limit, so be polite.
+        maxConcurrency: integer(1, 64).default(1),
+        // Notion's maximum is unknown (reference §4, §7.7: start with 1–50).
+        maxMembersPerPatch: integer(1, 1000).default(50),
         /** `rfc`: lower-case ops and boolean values (default); `entra`: capitalised ops as Entra sends them. */
         patchDialect: z.enum(['rfc', 'entra'], { error: 'expected "rfc" or "entra"' }).default('rfc'),
       })
