@@ -1,6 +1,18 @@
-// `logs`: the provisioning log, filtered.
+// `logs`: the provisioning log, filtered, as a table or JSON lines (oldest first, like a log).
 import type { Command } from 'commander';
-import { notAvailableYet } from './not-available.js';
+import { queryLog, type ProvisioningLogRow } from '../../store/index.js';
+import { parseWholeNumber } from '../options.js';
+import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
+import { formatTable } from './status.js';
+
+interface LogsOptions {
+  user?: string;
+  action?: string;
+  status?: string;
+  cycle?: string;
+  limit: string;
+  json?: boolean;
+}
 
 export function registerLogs(program: Command): void {
   program
@@ -10,7 +22,49 @@ export function registerLogs(program: Command): void {
     .option('--action <action>', 'only this action (create, update, disable, enable, delete, staged-delete, link, add-members, remove-members, skip)')
     .option('--status <status>', 'only this status (success, failure, skipped, warning)')
     .option('--cycle <id>', 'only this cycle')
-    .option('--limit <n>', 'at most this many rows', '100')
+    .option('--limit <n>', 'at most this many rows (the most recent)', '100')
     .option('--json', 'print as JSON lines')
-    .action(notAvailableYet(program, 'logs', []));
+    .action((options: LogsOptions) =>
+      runCommand(async () => {
+        const limit = parseWholeNumber(options.limit, '--limit', 1, 100_000);
+        const config = loadCommandConfig(program.opts<GlobalOptions>());
+        const store = await openConfiguredStore(config);
+        let rows: ProvisioningLogRow[];
+        try {
+          rows = await queryLog(store.db, {
+            target: config.target,
+            limit,
+            ...(options.user ? { object: options.user } : {}),
+            ...(options.action ? { action: options.action } : {}),
+            ...(options.status ? { status: options.status } : {}),
+            ...(options.cycle ? { cycleId: options.cycle } : {}),
+          });
+        } finally {
+          await store.close();
+        }
+        const chronological = rows.reverse();
+        if (options.json) {
+          process.stdout.write(chronological.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        } else if (chronological.length === 0) {
+          process.stdout.write('no log entries match\n');
+        } else {
+          process.stdout.write(`${formatLogTable(chronological)}\n`);
+        }
+      }),
+    );
+}
+
+function formatLogTable(rows: ProvisioningLogRow[]): string {
+  return formatTable(
+    ['AT', 'CYCLE', 'ACTION', 'STATUS', 'TYPE', 'NAME', 'DETAIL'],
+    rows.map((r) => [r.at.toISOString(), r.cycleId, r.action, r.status, r.objectType, r.displayName ?? r.sourceId, describeDetail(r)]),
+  );
+}
+
+function describeDetail(r: ProvisioningLogRow): string {
+  const parts: string[] = [];
+  if (r.errorKind || r.errorMessage) parts.push([r.errorKind, r.errorMessage].filter(Boolean).join(': '));
+  if (r.reason) parts.push(r.reason);
+  if (r.modified && r.modified.length > 0) parts.push(`changed ${r.modified.map((m) => m.path).join(', ')}`);
+  return parts.join('; ');
 }

@@ -1,11 +1,142 @@
 // `status`: recent cycles, quarantine, staged deletes and escrowed objects.
 import type { Command } from 'commander';
-import { notAvailableYet } from './not-available.js';
+import {
+  lastSuccessfulCycle,
+  listEscrowedObjects,
+  listRecentCycles,
+  listStagedDeletes,
+  readTargetState,
+  type CycleRow,
+  type EscrowedObject,
+  type Queryable,
+  type StagedDelete,
+} from '../../store/index.js';
+import { parseWholeNumber } from '../options.js';
+import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('show the last cycles, quarantine state, staged deletes and objects waiting for a retry')
+    .option('--cycles <n>', 'how many recent cycles to show', '10')
     .option('--json', 'print as JSON')
-    .action(notAvailableYet(program, 'status', []));
+    .action((options: { cycles: string; json?: boolean }) =>
+      runCommand(async () => {
+        const cycleCount = parseWholeNumber(options.cycles, '--cycles', 1, 1000);
+        const config = loadCommandConfig(program.opts<GlobalOptions>());
+        const store = await openConfiguredStore(config);
+        try {
+          const report = await readStatusReport(store.db, config.target, cycleCount);
+          process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusReport(report));
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+}
+
+interface StatusReport {
+  target: string;
+  quarantine: { reason: string; since: string | null; nextAttemptAt: string | null; seriesCount: number } | null;
+  lastSuccessfulCycleAt: string | null;
+  cycles: Array<{ id: string; kind: string; status: string; dryRun: boolean; startedAt: string; finishedAt: string | null; durationMs: number | null; counts: Record<string, number>; error: string | null }>;
+  stagedDeletes: StagedDelete[];
+  escrowed: EscrowedObject[];
+}
+
+async function readStatusReport(db: Queryable, target: string, cycleCount: number): Promise<StatusReport> {
+  const [state, lastSuccess, cycles, stagedDeletes, escrowed] = await Promise.all([
+    readTargetState(db, target),
+    lastSuccessfulCycle(db, target),
+    listRecentCycles(db, target, cycleCount),
+    listStagedDeletes(db, target, 1000),
+    listEscrowedObjects(db, target, 1000),
+  ]);
+  return {
+    target,
+    quarantine: state?.quarantineReason
+      ? {
+          reason: state.quarantineReason,
+          since: state.quarantineSince?.toISOString() ?? null,
+          nextAttemptAt: state.quarantineNextAttemptAt?.toISOString() ?? null,
+          seriesCount: state.quarantineSeriesCount,
+        }
+      : null,
+    lastSuccessfulCycleAt: lastSuccess ? (lastSuccess.finishedAt ?? lastSuccess.startedAt).toISOString() : null,
+    cycles: cycles.map(describeCycle),
+    stagedDeletes,
+    escrowed,
+  };
+}
+
+function describeCycle(c: CycleRow): StatusReport['cycles'][number] {
+  return {
+    id: c.id,
+    kind: c.kind,
+    status: c.status,
+    dryRun: c.dryRun,
+    startedAt: c.startedAt.toISOString(),
+    finishedAt: c.finishedAt?.toISOString() ?? null,
+    durationMs: c.finishedAt ? c.finishedAt.getTime() - c.startedAt.getTime() : null,
+    counts: c.counts,
+    error: c.error,
+  };
+}
+
+function formatStatusReport(r: StatusReport): string {
+  const lines: string[] = [`Target: ${r.target}`];
+  lines.push(
+    r.quarantine
+      ? `Quarantine: QUARANTINED since ${r.quarantine.since ?? '?'} (${r.quarantine.reason}); next attempt at ${r.quarantine.nextAttemptAt ?? 'the next tick'}`
+      : 'Quarantine: none',
+  );
+  lines.push(`Last successful cycle: ${r.lastSuccessfulCycleAt ?? 'none yet'}`);
+  lines.push(`Staged deletes: ${r.stagedDeletes.length}${r.stagedDeletes.length > 0 ? ' (apply with `entra-notion-sync approve`)' : ''}`);
+  lines.push(`Escrowed objects: ${r.escrowed.length}`, '');
+
+  lines.push('Recent cycles:');
+  lines.push(
+    r.cycles.length === 0
+      ? '  (none yet)'
+      : formatTable(
+          ['STARTED', 'KIND', 'STATUS', 'DURATION', 'CHANGES'],
+          r.cycles.map((c) => [c.startedAt, `${c.kind}${c.dryRun ? ' (dry run)' : ''}`, c.status, c.durationMs === null ? '-' : formatDuration(c.durationMs), formatCounts(c.counts, c.error)]),
+        ),
+  );
+  if (r.stagedDeletes.length > 0) {
+    lines.push('', 'Staged deletes:');
+    lines.push(formatTable(['TYPE', 'NAME', 'ENTRA ID', 'ACTION', 'STAGED AT'], r.stagedDeletes.map((s) => [s.objectType, s.name ?? '', s.sourceId, s.action, s.stagedAt?.toISOString() ?? ''])));
+  }
+  if (r.escrowed.length > 0) {
+    lines.push('', 'Escrowed objects (waiting for a retry):');
+    lines.push(
+      formatTable(
+        ['TYPE', 'NAME', 'ENTRA ID', 'ATTEMPTS', 'NEXT ATTEMPT', 'LAST ERROR'],
+        r.escrowed.map((e) => [e.objectType, e.name ?? '', e.sourceId, String(e.attempts), e.nextAttemptAt?.toISOString() ?? 'next cycle', [e.errorKind, e.error].filter(Boolean).join(': ')]),
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatCounts(counts: Record<string, number>, error: string | null): string {
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, n]) => `${key}=${n}`);
+  if (error) parts.push(`error: ${error}`);
+  return parts.length > 0 ? parts.join(' ') : 'no changes';
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+/** Columns padded to their widest cell, two spaces apart, indented by two; the last column is not padded. */
+export function formatTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
 }

@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { updateTargetState } from '../../../src/store/index.js';
+import { openTestStore, type TestStore } from '../../helpers/store.js';
+import { captureLog, manualTicks, scriptedRunner, startWorker, workerConfig, type RunningWorker } from './worker-fixture.js';
+
+describe('the worker', () => {
+  // One store for the file; each test works on its own target.
+  let testStore: TestStore;
+  beforeAll(async () => {
+    testStore = await openTestStore();
+  });
+  afterAll(() => testStore.close());
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  let targets = 0;
+
+  async function setUp(env: Record<string, string> = {}, clock = { now: new Date('2026-03-02T10:00:00Z') }) {
+    const config = workerConfig({ SYNC_TARGET: `worker-${++targets}`, ...env });
+    const log = captureLog();
+    const now = () => clock.now;
+    const runner = scriptedRunner(testStore.store, config.target, now);
+    const ticks = manualTicks();
+    const worker: RunningWorker = await startWorker({ config, store: testStore.store, logger: log.logger, runCycle: runner.runCycle, now, ticks: ticks.ticks });
+    cleanups.push(async () => {
+      for (const cycle of runner.started) await cycle.finish('interrupted');
+      await worker.stop();
+    });
+    return { store: testStore.store, config, log, runner, worker, ticks, clock };
+  }
+
+  it('runs a cycle at start and another on each tick of the schedule', async () => {
+    const { runner, worker } = await setUp();
+    await (await runner.nextCycle(0)).finish();
+    await worker.firstTick;
+    const tick = worker.tick();
+    await (await runner.nextCycle(1)).finish();
+    await tick;
+    expect(runner.started).toHaveLength(2);
+  });
+
+  it('skips a tick while the previous cycle is still running, and says so', async () => {
+    const { runner, worker, log } = await setUp();
+    const first = await runner.nextCycle(0);
+    await worker.tick();
+    expect(runner.started).toHaveLength(1);
+    expect(log.lines.find((l) => l.event === 'cycle.skipped')).toMatchObject({ reason: 'the previous cycle is still running' });
+    await first.finish();
+    await worker.firstTick;
+  });
+
+  it('logs that another process holds the lock and waits for the next tick', async () => {
+    const { runner, worker, log } = await setUp();
+    await (await runner.nextCycle(0)).finish('locked');
+    await worker.firstTick;
+    expect(log.events()).toContain('cycle.locked');
+    const tick = worker.tick();
+    await (await runner.nextCycle(1)).finish();
+    await tick;
+    expect(runner.started).toHaveLength(2);
+  });
+
+  it('does not start a cycle before the quarantine back-off is over', async () => {
+    const { store, config, runner, worker, log, clock } = await setUp();
+    await (await runner.nextCycle(0)).finish('quarantined');
+    await worker.firstTick;
+    await updateTargetState(store.db, config.target, {
+      quarantineReason: 'EncounteredQuarantineException',
+      quarantineSince: clock.now,
+      quarantineNextAttemptAt: new Date(clock.now.getTime() + 30 * 60_000),
+    });
+
+    await worker.tick();
+    expect(runner.started).toHaveLength(1);
+    expect(log.lines.find((l) => l.event === 'cycle.deferred')).toMatchObject({ quarantineReason: 'EncounteredQuarantineException', nextAttemptAt: '2026-03-02T10:30:00.000Z' });
+
+    clock.now = new Date('2026-03-02T10:31:00Z');
+    const tick = worker.tick();
+    await (await runner.nextCycle(1)).finish();
+    await tick;
+    expect(runner.started).toHaveLength(2);
+  });
+
+  it('on stop, aborts the running cycle, waits for it to finish, and starts nothing after', async () => {
+    const { runner, worker, ticks } = await setUp();
+    const cycle = await runner.nextCycle(0);
+    cycle.signal.addEventListener('abort', () => void cycle.finish('interrupted'));
+    expect(await worker.stop()).toBe(true);
+    expect(cycle.signal.aborted).toBe(true);
+    expect(ticks.stopped()).toBe(true);
+    await worker.tick();
+    expect(runner.started).toHaveLength(1);
+  });
+
+  it('gives up waiting after the grace period when the cycle does not stop', async () => {
+    const { runner, worker, log } = await setUp({ SHUTDOWN_GRACE_SECONDS: '1' });
+    await runner.nextCycle(0);
+    expect(await worker.stop()).toBe(false);
+    expect(log.events()).toContain('worker.grace-exceeded');
+  });
+
+  it('reports staleness in an error line when no cycle succeeded for the configured number of intervals', async () => {
+    const { runner, worker, log, clock } = await setUp({ STALE_AFTER_INTERVALS: '2' });
+    await (await runner.nextCycle(0)).finish('succeeded');
+    await worker.firstTick;
+    expect(log.events()).not.toContain('worker.stale');
+
+    clock.now = new Date('2026-03-02T10:11:00Z'); // 11 minutes > 2 intervals of 5 minutes
+    const tick = worker.tick();
+    await (await runner.nextCycle(1)).finish('failed');
+    await tick;
+    expect(log.lines.find((l) => l.event === 'worker.stale')).toMatchObject({ level: 'error', lastSuccessAt: '2026-03-02T10:00:00.000Z', staleAfterIntervals: 2 });
+  });
+});

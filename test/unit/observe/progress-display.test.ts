@@ -1,0 +1,72 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, createProgress, formatProgressLine } from '../../../src/observe/index.js';
+
+function collector(isTTY: boolean) {
+  let text = '';
+  const stream = Object.assign(
+    new Writable({
+      write(chunk, _encoding, done) {
+        text += String(chunk);
+        done();
+      },
+    }),
+    { isTTY, columns: 100 },
+  );
+  return { stream, text: () => text };
+}
+
+function logCapture() {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger({ destination }), lines };
+}
+
+describe('the progress display', () => {
+  it('writes a progress log line every few seconds when the output is not a terminal', () => {
+    const clock = { ms: 0 };
+    const log = logCapture();
+    const progress = createProgress({ logger: log.logger, stream: collector(false).stream, logEverySeconds: 5, now: () => clock.ms });
+    progress.phase('import users', 1000);
+    for (let i = 0; i < 10; i++) {
+      clock.ms += 1000;
+      progress.tick(50);
+    }
+    progress.done();
+    expect(log.lines.map(({ event, phase, done, total, ratePerSecond, etaSeconds }) => ({ event, phase, done, total, ratePerSecond, etaSeconds }))).toEqual([
+      { event: 'progress', phase: 'import users', done: 250, total: 1000, ratePerSecond: 50, etaSeconds: 15 },
+      { event: 'progress', phase: 'import users', done: 500, total: 1000, ratePerSecond: 50, etaSeconds: 10 },
+      { event: 'progress', phase: 'import users', done: 500, total: 1000, ratePerSecond: 50, etaSeconds: 10 },
+    ]);
+  });
+
+  it('draws a bar with counts and an estimate in a terminal, and writes nothing to the log', () => {
+    const clock = { ms: 0 };
+    const log = logCapture();
+    const out = collector(true);
+    const progress = createProgress({ logger: log.logger, stream: out.stream, now: () => clock.ms });
+    progress.phase('apply', 200);
+    clock.ms += 2000;
+    progress.tick(100);
+    progress.done();
+    const last = out.text().split('\r').at(-1)!;
+    expect(last).toContain('apply [');
+    expect(last).toContain('100/200 50% · 50/s · ~2s left');
+    expect(out.text().endsWith('\n')).toBe(true);
+    expect(log.lines).toEqual([]);
+  });
+
+  it('fits the line to a narrow terminal by dropping the bar', () => {
+    const line = formatProgressLine({ phase: 'import groups', done: 1500, total: 2000, ratePerSecond: 12.5, etaSeconds: 40 }, 50);
+    expect(line).toBe('import groups 1,500/2,000 75% · 13/s · ~40s left');
+  });
+
+  it('shows counts without a percentage when the total is unknown', () => {
+    expect(formatProgressLine({ phase: 'read delta', done: 42, total: undefined, ratePerSecond: 4.2, etaSeconds: undefined }, 80)).toBe('read delta 42 · 4.2/s');
+  });
+});
