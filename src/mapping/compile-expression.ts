@@ -2,7 +2,6 @@
 import { isDateInterval } from './dates.js';
 import { builtinFunctions, compareValues, regexFor, type Arguments, type Evaluator } from './functions/index.js';
 import { ExpressionSyntaxError, parseExpression, type ExpressionNode } from './parser.js';
-import { EvaluationFailure } from './values.js';
 
 export interface CompiledExpression {
   readonly evaluate: Evaluator;
@@ -39,8 +38,8 @@ function checkConstantArguments(node: Extract<ExpressionNode, { kind: 'call' }>)
   if (node.name === 'Replace' && pattern !== undefined) {
     try {
       regexFor(pattern.value, '');
-    } catch (error) {
-      throw new ExpressionSyntaxError(pattern.position, (error as EvaluationFailure).message);
+    } catch {
+      throw new ExpressionSyntaxError(pattern.position, `expected a valid regular expression but found "${pattern.value}"`);
     }
   }
   const culture = constant(1);

@@ -54,7 +54,7 @@ describe('the expression parser', () => {
     ['Switch([a], "d", "k1", "v1", "k2")', 'at 1: expected Switch expects a source, a default and key/value pairs (an even number of arguments) but found 5 arguments'],
     ['Left(, 2)', 'at 1: expected argument 1 of Left but found it empty'],
     ['ToLower(IgnoreFlowIfNullOrEmpty([mail]))', 'at 9: expected IgnoreFlowIfNullOrEmpty only as the outermost function'],
-    ['Replace([a], , "(", , "x", , )', 'at 16: invalid regular expression "(": Invalid regular expression: /(/: Unterminated group'],
+    ['Replace([a], , "(", , "x", , )', 'at 16: expected a valid regular expression but found "("'],
     ['DateAdd("q", 1, Now())', 'at 9: expected an interval (yyyy, m, d, ww, h, n or s) but found "q"'],
     ['ToLower([a], "no culture!")', 'at 14: expected a culture name such as en-US but found "no culture!"'],
     ['BitAnd(&HZ, 1)', 'at 10: expected hexadecimal digits after "&H" but found "Z"'],
