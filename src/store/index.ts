@@ -9,3 +9,5 @@ export * from './provisioning-log.js';
 export * from './target-state.js';
 export * from './watermarks.js';
 export * from './status.js';
+export * from './mirror.js';
+export * from './links.js';

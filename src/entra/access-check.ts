@@ -1,0 +1,70 @@
+// `check` for the Graph side: a token, the service principal, the permissions in the token, the assignments.
+import type { TokenProvider } from './credentials.js';
+import { GraphReadError, toGraphReadError } from './graph-errors.js';
+import type { GraphReader } from './graph-reader.js';
+import { listAssignments, readServicePrincipal } from './assignments.js';
+
+export interface GraphAccessReport {
+  /** Everything below passed: a token, the service principal, every permission, the assignment listing. */
+  ok: boolean;
+  token: { acquired: boolean; error?: string };
+  servicePrincipal: { found: boolean; id?: string; displayName?: string | null; error?: string };
+  /** Application permissions in the token's `roles` claim, and the least-privileged ones not covered by them. */
+  permissions: { granted: string[]; missing: string[] };
+  assignments: { users: number; groups: number; error?: string } | null;
+}
+
+/** The least-privileged application permissions this engine needs, each with the broader ones that cover it
+ *  (Graph permission tables of user-delta, group-delta and serviceprincipal-list-approleassignedto). */
+export const REQUIRED_GRAPH_PERMISSIONS: Record<string, string[]> = {
+  'User.Read.All': ['User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  'GroupMember.Read.All': ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  'Application.Read.All': ['Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+};
+
+export async function checkGraphAccess(
+  tokens: TokenProvider, graph: GraphReader, ids: { servicePrincipalId?: string; clientId?: string },
+): Promise<GraphAccessReport> {
+  const report: GraphAccessReport = {
+    ok: false, token: { acquired: false }, servicePrincipal: { found: false }, permissions: { granted: [], missing: [] }, assignments: null,
+  };
+  let token: string;
+  try {
+    token = await tokens.getAccessToken();
+  } catch (error) {
+    report.token.error = toGraphReadError(error).message;
+    report.permissions.missing = Object.keys(REQUIRED_GRAPH_PERMISSIONS);
+    return report;
+  }
+  report.token.acquired = true;
+  report.permissions.granted = rolesOf(token);
+  report.permissions.missing = Object.entries(REQUIRED_GRAPH_PERMISSIONS)
+    .filter(([least, broader]) => ![least, ...broader].some((name) => report.permissions.granted.includes(name)))
+    .map(([least]) => least);
+  try {
+    const principal = await readServicePrincipal(graph, ids);
+    report.servicePrincipal = { found: true, id: principal.id, displayName: principal.displayName };
+    const assignments = await listAssignments(graph, principal.id);
+    report.assignments = {
+      users: assignments.filter((row) => row.principalType === 'User').length,
+      groups: assignments.filter((row) => row.principalType === 'Group').length,
+    };
+  } catch (error) {
+    const message = error instanceof GraphReadError ? error.message : String(error);
+    if (report.servicePrincipal.found) report.assignments = { users: 0, groups: 0, error: message };
+    else report.servicePrincipal.error = message;
+  }
+  report.ok = report.servicePrincipal.found && report.permissions.missing.length === 0 && report.assignments?.error === undefined && report.assignments !== null;
+  return report;
+}
+
+/** The `roles` claim of a JWT access token (application permissions); not verified: only read for the report. */
+function rolesOf(token: string): string[] {
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    const roles = typeof payload === 'object' && payload !== null ? (payload as { roles?: unknown }).roles : undefined;
+    return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [];
+  } catch {
+    return [];
+  }
+}

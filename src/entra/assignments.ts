@@ -1,0 +1,33 @@
+// The enterprise app's service principal and its app role assignments (`appRoleAssignedTo`). Graph has no delta
+// for assignments (reference §6.3), so they are listed in full each cycle and the mirror is set to the listing.
+import type { AssignmentWrite } from '../store/index.js';
+import type { GraphObject, GraphReader } from './graph-reader.js';
+
+/** The configured service principal, or the one of our own app registration (`servicePrincipals(appId='…')`). */
+export async function readServicePrincipal(graph: GraphReader, ids: { servicePrincipalId?: string; clientId?: string }): Promise<{ id: string; displayName: string | null; appId: string | null }> {
+  const path = ids.servicePrincipalId ? `/servicePrincipals/${ids.servicePrincipalId}` : `/servicePrincipals(appId='${ids.clientId ?? ''}')`;
+  const body = await graph.getObject(path, { select: ['id', 'appId', 'displayName'] });
+  if (typeof body.id !== 'string') throw new Error('the service principal answer has no id');
+  return { id: body.id, displayName: stringOrNull(body.displayName), appId: stringOrNull(body.appId) };
+}
+
+/** Every assignment of users and groups to the app (service principals assigned to it are not provisioned). */
+export async function listAssignments(graph: GraphReader, servicePrincipalId: string): Promise<AssignmentWrite[]> {
+  const items = await graph.listAll(`/servicePrincipals/${servicePrincipalId}/appRoleAssignedTo`, {
+    select: ['id', 'principalId', 'principalType', 'appRoleId', 'principalDisplayName'], top: 999,
+  });
+  return items.flatMap((item) => {
+    const row = toAssignment(item);
+    return row && (row.principalType === 'User' || row.principalType === 'Group') ? [row] : [];
+  });
+}
+
+function toAssignment(item: GraphObject): AssignmentWrite | null {
+  const { id, principalId, principalType, appRoleId } = item;
+  if (typeof id !== 'string' || typeof principalId !== 'string' || typeof principalType !== 'string' || typeof appRoleId !== 'string') return null;
+  return { id, principalId, principalType, appRoleId, principalDisplayName: stringOrNull(item.principalDisplayName) };
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

@@ -1,0 +1,109 @@
+// Reads one Graph delta stream (users or groups) into the mirror, page by page. Each page and its position
+// (nextLink checkpoint, or the final deltaLink) are written in one transaction (ARCHITECTURE.md principle 4),
+// so a run killed after page k continues from page k+1 and ends with the same mirror.
+import type { Logger } from '../observe/index.js';
+import {
+  readWatermark, saveWatermark, sweepUnseen, writeMemberships, writeSourceObjects,
+  type Database, type DeltaStream, type WatermarkRow,
+} from '../store/index.js';
+import { toMembershipWrites, toObjectWrite } from './delta-items.js';
+import { GraphReadError } from './graph-errors.js';
+import type { GraphQuery, GraphReader } from './graph-reader.js';
+
+export interface StreamContext {
+  graph: GraphReader;
+  db: Database;
+  target: string;
+  logger: Logger;
+  /** Called with the number of objects on each page written. */
+  onPage?: (objects: number) => void;
+}
+
+export interface StreamReadResult {
+  /** This read started (or continued) a full read, with mark and sweep at its end. */
+  fullRead: boolean;
+  changedObjects: number;
+  changedMemberships: number;
+  /** The read generation rows seen from now on carry. */
+  generation: number;
+}
+
+/**
+ * Continues a checkpoint, else follows the deltaLink, else starts a full read. `full` forces a full read
+ * (a checkpoint of a full read under way is still continued). A 410 or syncStateNotFound answer means the
+ * token is gone: one full read starts instead, logged; a second one in the same run is an error.
+ */
+export async function readDeltaStream(context: StreamContext, stream: DeltaStream, options: { full: boolean; select: string[] }): Promise<StreamReadResult> {
+  const { graph, db, target, logger } = context;
+  const watermark = await readWatermark(db, target, stream);
+  const result: StreamReadResult = { fullRead: false, changedObjects: 0, changedMemberships: 0, generation: watermark?.readGeneration ?? 0 };
+  let url = '';
+  let query: GraphQuery | undefined;
+  const startFullRead = (): void => {
+    result.fullRead = true;
+    result.generation += 1;
+    url = `/${stream}/delta`;
+    query = { select: options.select };
+  };
+  if (watermark?.nextLink && (!options.full || watermark.fullRead)) {
+    url = watermark.nextLink;
+    result.fullRead = watermark.fullRead;
+  } else if (watermark?.deltaLink && !options.full) {
+    url = watermark.deltaLink;
+  } else {
+    startFullRead();
+  }
+  let resynced = false;
+  for (;;) {
+    let page;
+    try {
+      page = await graph.getPage(url, query);
+    } catch (error) {
+      if (!(error instanceof GraphReadError) || error.kind !== 'resync') throw error;
+      if (resynced) throw new GraphReadError('resync', `${stream} delta asked for a full re-read twice in one run: ${error.message}`, error.status, error.code);
+      resynced = true;
+      logger.warn({ event: 'entra.delta.resync', stream, status: error.status, code: error.code }, 'delta token expired; full re-read');
+      startFullRead();
+      continue;
+    }
+    const position = page;
+    await db.transaction(async (tx) => {
+      const objects = page.value.map(toObjectWrite).filter((item) => item !== null);
+      result.changedObjects += await writeSourceObjects(tx, target, stream, objects, result.generation);
+      if (stream === 'groups') {
+        result.changedMemberships += await writeMemberships(tx, target, page.value.flatMap(toMembershipWrites), result.generation);
+      }
+      if (position.deltaLink) {
+        if (result.fullRead) {
+          const swept = await sweepUnseen(tx, target, stream, result.generation);
+          result.changedObjects += swept.objects;
+          result.changedMemberships += swept.memberships;
+        }
+        await saveWatermark(tx, target, stream, { deltaLink: position.deltaLink, nextLink: null, fullRead: false, readGeneration: result.generation });
+      } else if (position.nextLink) {
+        await saveWatermark(tx, target, stream, {
+          deltaLink: watermark?.deltaLink ?? null, nextLink: position.nextLink, fullRead: result.fullRead, readGeneration: result.generation,
+        });
+      } else {
+        throw new GraphReadError('bad-request', `${stream} delta page had neither @odata.nextLink nor @odata.deltaLink`);
+      }
+    });
+    context.onPage?.(page.value.length);
+    if (page.deltaLink) return result;
+    url = page.nextLink as string;
+    query = undefined;
+  }
+}
+
+/**
+ * The small-scope path's start: a deltaLink for "from now on" (`$deltatoken=latest`, no objects) becomes the
+ * stream's watermark with a new read generation; the objects themselves are then read by id.
+ */
+export async function startStreamFromNow(context: StreamContext, stream: DeltaStream, options: { select: string[] }): Promise<StreamReadResult> {
+  const watermark: WatermarkRow | undefined = await readWatermark(context.db, context.target, stream);
+  const generation = (watermark?.readGeneration ?? 0) + 1;
+  const page = await context.graph.getPage(`/${stream}/delta?$deltatoken=latest`, { select: options.select });
+  if (!page.deltaLink) throw new GraphReadError('bad-request', `${stream} delta with $deltatoken=latest returned no deltaLink`);
+  await saveWatermark(context.db, context.target, stream, { deltaLink: page.deltaLink, nextLink: null, fullRead: false, readGeneration: generation });
+  return { fullRead: true, changedObjects: 0, changedMemberships: 0, generation };
+}

@@ -1,0 +1,46 @@
+// createEntraSource: the Entra side of a cycle behind one interface (tokens, Graph reader, import, check).
+import type { Config } from '../config/index.js';
+import type { Logger } from '../observe/index.js';
+import type { Database } from '../store/index.js';
+import { checkGraphAccess, type GraphAccessReport } from './access-check.js';
+import { readServicePrincipal } from './assignments.js';
+import { createTokenProvider, credentialFromConfig, type TokenProvider } from './credentials.js';
+import { createGraphReader, type GraphReader } from './graph-reader.js';
+import { importIntoMirror, type ImportOptions, type ImportResult } from './import.js';
+import { importOneUser } from './one-user.js';
+
+export interface EntraSource {
+  /** Step 2 of the cycle: assignments, groups delta, users delta into the mirror. Never throws for a Graph
+   *  read failure: it returns complete=false (fail closed) with the reason, leaving earlier truth standing. */
+  importIntoMirror(db: Database, target: string, options: ImportOptions): Promise<ImportResult>;
+  /** On-demand: read one user by id or userPrincipalName (and its memberships/assignments) into the mirror. */
+  importOneUser(db: Database, target: string, idOrUpn: string, options: ImportOptions): Promise<{ found: boolean; userId?: string }>;
+  /** For `check`: token acquired, service principal found, permissions present (from the token's roles claim), assignment counts. */
+  checkAccess(): Promise<GraphAccessReport>;
+  stats(): { requests: number; throttled: number };
+}
+
+export function createEntraSource(options: { config: Config['entra']; logger: Logger; signal?: AbortSignal }): EntraSource {
+  const { config, logger } = options;
+  const credential = credentialFromConfig(config);
+  // MSAL reads the certificate file when the client is built: once, on first use.
+  let tokensPromise: Promise<TokenProvider> | undefined;
+  const tokens: TokenProvider = {
+    getAccessToken: async () => (await (tokensPromise ??= createTokenProvider(config, credential))).getAccessToken(),
+  };
+  const graph: GraphReader = createGraphReader({ graphBaseUrl: config.graphBaseUrl, tokens, signal: options.signal });
+  let servicePrincipal: Promise<string> | undefined;
+  const servicePrincipalId = (): Promise<string> => {
+    servicePrincipal ??= readServicePrincipal(graph, ids).then((principal) => principal.id);
+    servicePrincipal.catch(() => (servicePrincipal = undefined));
+    return servicePrincipal;
+  };
+  const ids = { servicePrincipalId: config.servicePrincipalId, clientId: config.clientId };
+  const deps = { graph, logger, servicePrincipalId };
+  return {
+    importIntoMirror: (db, target, importOptions) => importIntoMirror(deps, db, target, importOptions),
+    importOneUser: (db, target, idOrUpn, importOptions) => importOneUser(deps, db, target, idOrUpn, importOptions),
+    checkAccess: () => checkGraphAccess(tokens, graph, ids),
+    stats: () => graph.counts(),
+  };
+}

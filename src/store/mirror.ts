@@ -1,0 +1,266 @@
+// The mirror of Entra: writes of delta pages (objects, memberships, assignments) and the reads the engine needs.
+// Every write marks what changed `dirty`, so a cycle evaluates only those objects (ARCHITECTURE.md, "One cycle").
+import { and, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from './database.js';
+import {
+  sourceAssignments, sourceGroups, sourceMemberships, sourceUsers,
+  type SourceAssignmentRow, type SourceGroupRow, type SourceUserRow,
+} from './schema.js';
+
+export type MirrorKind = 'users' | 'groups';
+export type RemovedReason = 'changed' | 'deleted';
+
+/** One object from a delta page: attributes null for an `@removed` entry (the last known ones are kept). */
+export interface MirrorObjectWrite {
+  id: string;
+  attributes: Record<string, unknown> | null;
+  removedReason: RemovedReason | null;
+}
+
+export interface MembershipWrite {
+  groupId: string;
+  memberId: string;
+  memberType: 'user' | 'group';
+  removed: boolean;
+}
+
+export interface AssignmentWrite {
+  id: string;
+  principalId: string;
+  principalType: string;
+  appRoleId: string;
+  principalDisplayName: string | null;
+}
+
+export interface MirrorForScope {
+  users: Array<{ id: string; removedReason: string | null; seenGeneration: number }>;
+  groups: Array<{ id: string; removedReason: string | null; seenGeneration: number }>;
+  memberships: Array<{ groupId: string; memberId: string; memberType: string }>;
+  assignments: Array<{ principalId: string; principalType: string }>;
+}
+
+/** Rows per statement: well under Postgres's 65,535 bind parameters. */
+const CHUNK = 1000;
+
+// source_users and source_groups have the same columns; the groups table is used through the users table's type.
+const objectTable = (kind: MirrorKind): typeof sourceUsers => (kind === 'users' ? sourceUsers : (sourceGroups as unknown as typeof sourceUsers));
+
+/**
+ * Upserts one page of objects seen by a read of generation `generation`. Returns how many changed (new, other
+ * attributes, other removal state); those are marked dirty. Removals of objects never mirrored are ignored.
+ */
+export async function writeSourceObjects(db: Queryable, target: string, kind: MirrorKind, items: MirrorObjectWrite[], generation: number): Promise<number> {
+  const table = objectTable(kind);
+  const latest = new Map(items.map((item) => [item.id, item]));
+  let changed = 0;
+  for (const ids of chunks([...latest.keys()])) {
+    const existing = new Map(
+      (await db.select({ id: table.id, attributes: table.attributes, removedReason: table.removedReason, seenGeneration: table.seenGeneration })
+        .from(table).where(and(eq(table.target, target), inArray(table.id, ids)))).map((row) => [row.id, row]),
+    );
+    const upserts: Array<typeof table.$inferInsert> = [];
+    const touched: string[] = [];
+    const now = new Date();
+    for (const id of ids) {
+      const item = latest.get(id) as MirrorObjectWrite;
+      const before = existing.get(id);
+      if (item.attributes === null && !before) continue;
+      const attributes = item.attributes ?? (before?.attributes as Record<string, unknown>);
+      const same = before && before.removedReason === item.removedReason && stableJson(before.attributes) === stableJson(attributes);
+      if (!same) {
+        upserts.push({ target, id, attributes, removedReason: item.removedReason, changedAt: now, dirty: true, seenGeneration: generation });
+      } else if (before.seenGeneration !== generation) {
+        touched.push(id);
+      }
+    }
+    if (upserts.length > 0) {
+      await db.insert(table).values(upserts).onConflictDoUpdate({
+        target: [table.target, table.id],
+        set: {
+          attributes: sql`excluded.attributes`, removedReason: sql`excluded.removed_reason`, changedAt: sql`excluded.changed_at`,
+          dirty: true, seenGeneration: sql`excluded.seen_generation`,
+        },
+      });
+      changed += upserts.length;
+    }
+    if (touched.length > 0) {
+      await db.update(table).set({ seenGeneration: generation }).where(and(eq(table.target, target), inArray(table.id, touched)));
+    }
+    // A deleted group has no members any more (its own member list is not replayed by Graph).
+    const deletedGroups = upserts.filter((row) => kind === 'groups' && row.removedReason === 'deleted').map((row) => row.id);
+    if (deletedGroups.length > 0) {
+      await db.delete(sourceMemberships).where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, deletedGroups)));
+    }
+  }
+  return changed;
+}
+
+/** Applies `members@delta` entries (adds and `@removed`); returns how many edges changed and marks their groups dirty. */
+export async function writeMemberships(db: Queryable, target: string, changes: MembershipWrite[], generation: number): Promise<number> {
+  const latest = new Map(changes.map((change) => [`${change.groupId}\u0000${change.memberId}`, change]));
+  const changedGroups = new Set<string>();
+  let changed = 0;
+  for (const batch of chunks([...latest.values()])) {
+    const removals = batch.filter((change) => change.removed);
+    if (removals.length > 0) {
+      const deleted = await db.delete(sourceMemberships)
+        .where(and(eq(sourceMemberships.target, target), edgeIn(removals)))
+        .returning({ groupId: sourceMemberships.groupId });
+      for (const row of deleted) changedGroups.add(row.groupId);
+      changed += deleted.length;
+    }
+    const additions = batch.filter((change) => !change.removed);
+    if (additions.length > 0) {
+      const rows = await db.insert(sourceMemberships)
+        .values(additions.map(({ groupId, memberId, memberType }) => ({ target, groupId, memberId, memberType, seenGeneration: generation })))
+        .onConflictDoUpdate({
+          target: [sourceMemberships.target, sourceMemberships.groupId, sourceMemberships.memberId],
+          set: { memberType: sql`excluded.member_type`, seenGeneration: sql`excluded.seen_generation` },
+        })
+        // xmax = 0 only for a row this statement inserted (not updated): how new edges are told apart.
+        .returning({ groupId: sourceMemberships.groupId, inserted: sql<boolean>`(xmax = 0)` });
+      for (const row of rows.filter((r) => r.inserted)) changedGroups.add(row.groupId);
+      changed += rows.filter((row) => row.inserted).length;
+    }
+  }
+  await markDirty(db, target, 'groups', [...changedGroups]);
+  return changed;
+}
+
+/** Sets the groups one member belongs to (an on-demand read of `memberOf`); returns how many edges changed. */
+export async function replaceMembershipsOfMember(
+  db: Queryable, target: string, member: { id: string; type: 'user' | 'group' }, groupIds: string[], generation: number,
+): Promise<number> {
+  const before = await db.select({ groupId: sourceMemberships.groupId }).from(sourceMemberships)
+    .where(and(eq(sourceMemberships.target, target), eq(sourceMemberships.memberId, member.id)));
+  const wanted = new Set(groupIds);
+  const writes: MembershipWrite[] = [
+    ...before.filter((row) => !wanted.has(row.groupId)).map((row) => ({ groupId: row.groupId, memberId: member.id, memberType: member.type, removed: true })),
+    ...groupIds.map((groupId) => ({ groupId, memberId: member.id, memberType: member.type, removed: false })),
+  ];
+  return writeMemberships(db, target, writes, generation);
+}
+
+/**
+ * The end of a complete full read: objects it did not see are gone from Entra (`deleted`), and so are edges it
+ * did not see. Soft-deleted objects (`changed`) stay so: a full read cannot tell a restore-able user from a gone one.
+ */
+export async function sweepUnseen(db: Queryable, target: string, kind: MirrorKind, generation: number): Promise<{ objects: number; memberships: number }> {
+  const table = objectTable(kind);
+  const swept = await db.update(table).set({ removedReason: 'deleted', dirty: true, changedAt: new Date() })
+    .where(and(eq(table.target, target), lt(table.seenGeneration, generation), isNull(table.removedReason)))
+    .returning({ id: table.id });
+  if (kind === 'users') return { objects: swept.length, memberships: 0 };
+  for (const ids of chunks(swept.map((row) => row.id))) {
+    await db.delete(sourceMemberships).where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, ids)));
+  }
+  const edges = await db.delete(sourceMemberships)
+    .where(and(eq(sourceMemberships.target, target), lt(sourceMemberships.seenGeneration, generation)))
+    .returning({ groupId: sourceMemberships.groupId });
+  await markDirty(db, target, 'groups', [...new Set(edges.map((edge) => edge.groupId))]);
+  return { objects: swept.length, memberships: edges.length };
+}
+
+/** Makes source_assignments equal to a complete listing; returns how many rows were added, changed or removed. */
+export async function replaceAssignments(db: Queryable, target: string, listing: AssignmentWrite[]): Promise<number> {
+  const before = new Map((await db.select().from(sourceAssignments).where(eq(sourceAssignments.target, target))).map((row) => [row.id, row]));
+  const now = new Map(listing.map((row) => [row.id, row]));
+  const gone = [...before.keys()].filter((id) => !now.has(id));
+  const upserts = [...now.values()].filter((row) => {
+    const old = before.get(row.id);
+    return !old || old.principalId !== row.principalId || old.principalType !== row.principalType
+      || old.appRoleId !== row.appRoleId || old.principalDisplayName !== row.principalDisplayName;
+  });
+  for (const ids of chunks(gone)) {
+    await db.delete(sourceAssignments).where(and(eq(sourceAssignments.target, target), inArray(sourceAssignments.id, ids)));
+  }
+  for (const rows of chunks(upserts)) {
+    await db.insert(sourceAssignments).values(rows.map((row) => ({ target, ...row }))).onConflictDoUpdate({
+      target: [sourceAssignments.target, sourceAssignments.id],
+      set: {
+        principalId: sql`excluded.principal_id`, principalType: sql`excluded.principal_type`, appRoleId: sql`excluded.app_role_id`,
+        principalDisplayName: sql`excluded.principal_display_name`,
+      },
+    });
+  }
+  return gone.length + upserts.length;
+}
+
+/** What scope is computed from: ids and removal states, edges and assignments (no attributes). */
+export async function readMirrorForScope(db: Queryable, target: string): Promise<MirrorForScope> {
+  const columns = (table: typeof sourceUsers) => ({ id: table.id, removedReason: table.removedReason, seenGeneration: table.seenGeneration });
+  const [users, groups, memberships, assignments] = await Promise.all([
+    db.select(columns(sourceUsers)).from(sourceUsers).where(eq(sourceUsers.target, target)),
+    db.select(columns(objectTable('groups'))).from(sourceGroups).where(eq(sourceGroups.target, target)),
+    db.select({ groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType })
+      .from(sourceMemberships).where(eq(sourceMemberships.target, target)),
+    db.select({ principalId: sourceAssignments.principalId, principalType: sourceAssignments.principalType })
+      .from(sourceAssignments).where(eq(sourceAssignments.target, target)),
+  ]);
+  return { users, groups, memberships, assignments };
+}
+
+export async function readSourceUsers(db: Queryable, target: string, ids?: string[]): Promise<SourceUserRow[]> {
+  return readObjects(db, target, 'users', ids);
+}
+
+export async function readSourceGroups(db: Queryable, target: string, ids?: string[]): Promise<SourceGroupRow[]> {
+  return readObjects(db, target, 'groups', ids);
+}
+
+export async function readSourceAssignments(db: Queryable, target: string): Promise<SourceAssignmentRow[]> {
+  return db.select().from(sourceAssignments).where(eq(sourceAssignments.target, target));
+}
+
+/** Users and groups marked for evaluation by the imports since the last clearDirty. */
+export async function readDirtyIds(db: Queryable, target: string): Promise<{ users: string[]; groups: string[] }> {
+  const [users, groups] = await Promise.all([
+    db.select({ id: sourceUsers.id }).from(sourceUsers).where(and(eq(sourceUsers.target, target), eq(sourceUsers.dirty, true))),
+    db.select({ id: sourceGroups.id }).from(sourceGroups).where(and(eq(sourceGroups.target, target), eq(sourceGroups.dirty, true))),
+  ]);
+  return { users: users.map((row) => row.id), groups: groups.map((row) => row.id) };
+}
+
+/** Called by the engine once it has evaluated these objects. */
+export async function clearDirty(db: Queryable, target: string, ids: { users: string[]; groups: string[] }): Promise<void> {
+  for (const [kind, list] of [['users', ids.users], ['groups', ids.groups]] as const) {
+    const table = objectTable(kind);
+    for (const chunk of chunks(list)) {
+      await db.update(table).set({ dirty: false }).where(and(eq(table.target, target), inArray(table.id, chunk)));
+    }
+  }
+}
+
+async function readObjects(db: Queryable, target: string, kind: MirrorKind, ids?: string[]): Promise<SourceUserRow[]> {
+  const table = objectTable(kind);
+  if (!ids) return db.select().from(table).where(eq(table.target, target));
+  const rows: SourceUserRow[] = [];
+  for (const chunk of chunks(ids)) rows.push(...(await db.select().from(table).where(and(eq(table.target, target), inArray(table.id, chunk)))));
+  return rows;
+}
+
+async function markDirty(db: Queryable, target: string, kind: MirrorKind, ids: string[]): Promise<void> {
+  const table = objectTable(kind);
+  for (const chunk of chunks(ids)) {
+    await db.update(table).set({ dirty: true }).where(and(eq(table.target, target), inArray(table.id, chunk)));
+  }
+}
+
+function edgeIn(edges: MembershipWrite[]): SQL {
+  const pairs = edges.map((edge) => sql`(${edge.groupId}, ${edge.memberId})`);
+  return sql`(${sourceMemberships.groupId}, ${sourceMemberships.memberId}) in (${sql.join(pairs, sql`, `)})`;
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += CHUNK) result.push(items.slice(index, index + CHUNK));
+  return result;
+}
+
+/** jsonb does not keep key order: compare attributes with keys sorted. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner);
+}
