@@ -96,6 +96,13 @@ export class DirectoryReader {
     return this.directoryObjects([...seen], params, url);
   }
 
+  /** GET /users/{id | userPrincipalName}/memberOf: the groups the user is a direct member of (on-demand reads). */
+  memberOf(idOrUpn: string, params: URLSearchParams, url: URL): Collection {
+    const user = this.user(idOrUpn, new URLSearchParams());
+    const groupIds = this.tenant.groupIds().filter((groupId) => this.tenant.membersOf(groupId).includes(user.id as string));
+    return this.directoryObjects(groupIds, params, url);
+  }
+
   servicePrincipal(id: string, params: URLSearchParams): Json {
     this.checkServicePrincipal(id);
     const select = params.get('$select')?.split(',').map((name) => name.trim());

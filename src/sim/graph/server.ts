@@ -183,6 +183,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     }
     if (resource === 'users' && segments.length === 1) return collection(directory.users(params, url), 'users');
     if (resource === 'users' && id && segments.length === 2) return { status: 200, body: directory.user(id, params) };
+    if (resource === 'users' && id && relation === 'memberOf' && segments.length === 3) {
+      return collection(directory.memberOf(id, params, url), 'directoryObjects');
+    }
     if (resource === 'groups' && segments.length === 1) return collection(directory.groups(params, url), 'groups');
     if (resource === 'groups' && id && segments.length === 2) return { status: 200, body: directory.group(id, params) };
     if (resource === 'groups' && id && relation === 'members' && segments.length === 3) {
