@@ -1,0 +1,129 @@
+// What every operation executor shares: the SCIM client, the store, this cycle's links in memory, and the recorder
+// that writes each result with its provisioning-log row in one transaction (ARCHITECTURE.md principle 3).
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../observe/index.js';
+import { ScimError, type ScimClient } from '../scim/index.js';
+import {
+  appendLogEntries, escrowLink, saveLink,
+  type Database, type LinkWrite, type NewProvisioningLogRow, type Transaction,
+} from '../store/index.js';
+import { escrowDelayMs } from './backoff.js';
+import { logActionOf, objectTypeOf, type LinkView, type ModifiedProperty, type Operation } from './model.js';
+
+export interface ApplyContext {
+  scim: ScimClient;
+  db: Database;
+  target: string;
+  cycleId: string;
+  logger: Logger;
+  now: () => Date;
+  userLinks: Map<string, LinkView>;
+  groupLinks: Map<string, LinkView>;
+  applied: Map<string, Set<string>>;
+  counts: Record<string, number>;
+  /** Operations attempted (sent or tried) and failed, for the quarantine rule. */
+  tally: { attempted: number; failed: number };
+}
+
+/** An auth failure: the cycle stops at once and the target is quarantined. */
+export class StopCycle extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'StopCycle';
+  }
+}
+
+export function linksOf(ctx: ApplyContext, objectType: 'user' | 'group'): Map<string, LinkView> {
+  return objectType === 'user' ? ctx.userLinks : ctx.groupLinks;
+}
+
+export function count(ctx: ApplyContext, key: string, by = 1): void {
+  ctx.counts[key] = (ctx.counts[key] ?? 0) + by;
+}
+
+export interface Outcome {
+  status: 'success' | 'failure' | 'skipped' | 'warning';
+  /** Overrides the action of the operation kind (e.g. a create that turned into a link). */
+  action?: string;
+  notionId?: string | null;
+  reason?: string;
+  modified?: ModifiedProperty[];
+  error?: { kind: string; message: string };
+  startedAt?: number;
+}
+
+/** Writes the link change (if any) and the log row in one transaction, then updates the in-memory view. */
+export async function record(
+  ctx: ApplyContext,
+  operation: Operation,
+  outcome: Outcome,
+  change?: { link?: LinkWrite; write?: (tx: Transaction) => Promise<void> },
+): Promise<void> {
+  const objectType = objectTypeOf(operation);
+  const action = outcome.action ?? logActionOf[operation.kind];
+  const now = ctx.now();
+  const entry: NewProvisioningLogRow = {
+    target: ctx.target,
+    cycleId: ctx.cycleId,
+    changeId: randomUUID(),
+    at: now,
+    objectType,
+    sourceId: operation.sourceId,
+    notionId: outcome.notionId ?? change?.link?.notionId ?? linksOf(ctx, objectType).get(operation.sourceId)?.notionId ?? null,
+    displayName: operation.name,
+    action,
+    status: outcome.status,
+    reason: outcome.reason ?? operation.reason,
+    modified: outcome.modified ?? null,
+    errorKind: outcome.error?.kind ?? null,
+    errorMessage: outcome.error?.message ?? null,
+    durationMs: outcome.startedAt === undefined ? null : Date.now() - outcome.startedAt,
+  };
+  await ctx.db.transaction(async (tx) => {
+    if (change?.link) await saveLink(tx, ctx.target, change.link, now);
+    if (change?.write) await change.write(tx);
+    await appendLogEntries(tx, [entry]);
+  });
+  if (change?.link) linksOf(ctx, change.link.objectType).set(change.link.sourceId, viewOf(change.link));
+  count(ctx, `${action}.${outcome.status}`);
+  const event = outcome.status === 'failure' ? 'op.failed' : 'op.applied';
+  const fields = { event, action, status: outcome.status, objectType, sourceId: operation.sourceId, name: operation.name, notionId: entry.notionId, reason: entry.reason };
+  if (outcome.status === 'failure') ctx.logger.warn({ ...fields, errorKind: entry.errorKind, error: entry.errorMessage }, event);
+  else ctx.logger.info(fields, event);
+}
+
+/** Marks a create as pending in its own transaction, before the POST is sent. */
+export async function markPending(ctx: ApplyContext, link: LinkWrite): Promise<void> {
+  await saveLink(ctx.db, ctx.target, link, ctx.now());
+  linksOf(ctx, link.objectType).set(link.sourceId, viewOf(link));
+}
+
+export function viewOf(link: LinkWrite): LinkView {
+  return {
+    sourceId: link.sourceId,
+    notionId: link.notionId,
+    state: link.state,
+    applied: link.applied as LinkView['applied'],
+    stagedAction: link.stagedAction ?? null,
+    attempts: link.attempts ?? 0,
+  };
+}
+
+/** A per-object failure: escrowed with exponential backoff; auth failures stop the cycle instead. */
+export async function escrow(ctx: ApplyContext, operation: Operation, error: unknown, startedAt: number, extra?: { link?: LinkWrite }): Promise<void> {
+  if (!(error instanceof ScimError)) throw error;
+  if (error.kind === 'auth') throw new StopCycle(`Notion refused the token: ${error.message}`);
+  const objectType = objectTypeOf(operation);
+  const links = linksOf(ctx, objectType);
+  const attempts = (links.get(operation.sourceId)?.attempts ?? 0) + 1;
+  const nextAttemptAt = new Date(ctx.now().getTime() + escrowDelayMs(attempts));
+  ctx.tally.failed += 1;
+  await record(ctx, operation, { status: 'failure', error: { kind: error.kind, message: error.message }, startedAt }, {
+    ...(extra?.link ? { link: { ...extra.link, attempts, nextAttemptAt, lastErrorKind: error.kind, lastError: error.message } } : {}),
+    write: async (tx) => {
+      if (!extra?.link) await escrowLink(tx, ctx.target, { objectType, sourceId: operation.sourceId }, { attempts, nextAttemptAt, kind: error.kind, message: error.message }, ctx.now());
+    },
+  });
+  const current = links.get(operation.sourceId);
+  links.set(operation.sourceId, current ? { ...current, attempts } : { sourceId: operation.sourceId, notionId: null, state: 'unlinked', applied: {}, stagedAction: null, attempts });
+}

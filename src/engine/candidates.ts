@@ -1,0 +1,48 @@
+// Which objects a cycle evaluates: dirty ones, due escrows, staged deprovisions, scope changes seen against the links
+// (level-triggered), and everything after a mapping change or in a full or verify run.
+import type { LinkRow } from '../store/index.js';
+
+export interface CandidateInput {
+  /** Every mirrored id with its removal state. */
+  mirrored: ReadonlyArray<{ id: string; removedReason: string | null }>;
+  inScope: ReadonlySet<string>;
+  dirty: ReadonlySet<string>;
+  links: readonly LinkRow[];
+  evaluateAll: boolean;
+  now: Date;
+}
+
+export interface Candidates {
+  /** Mirrored ids to evaluate. */
+  ids: string[];
+  /** Linked ids that the mirror no longer holds at all: treated as deleted in Entra. */
+  vanished: string[];
+  /** Escrowed ids whose next attempt is not due yet: left alone. */
+  waiting: Set<string>;
+}
+
+const live = new Set(['active', 'pending-create']);
+
+export function selectCandidates(input: CandidateInput): Candidates {
+  const waiting = new Set(input.links.filter((l) => l.attempts > 0 && l.nextAttemptAt !== null && l.nextAttemptAt > input.now).map((l) => l.sourceId));
+  const linkById = new Map(input.links.map((l) => [l.sourceId, l]));
+  const chosen = new Set<string>();
+  const mirroredIds = new Set<string>();
+  for (const object of input.mirrored) {
+    mirroredIds.add(object.id);
+    const link = linkById.get(object.id);
+    const linkedLive = link !== undefined && live.has(link.state);
+    const scoped = input.inScope.has(object.id);
+    if (
+      input.evaluateAll ||
+      input.dirty.has(object.id) ||
+      // In scope without a live link, or linked while out of scope: the scope moved.
+      scoped !== linkedLive ||
+      (link !== undefined && (link.attempts > 0 || link.stagedAction !== null))
+    ) {
+      chosen.add(object.id);
+    }
+  }
+  const vanished = input.links.filter((l) => !mirroredIds.has(l.sourceId) && (l.state === 'active' || l.state === 'disabled') && !waiting.has(l.sourceId)).map((l) => l.sourceId);
+  return { ids: [...chosen].filter((id) => !waiting.has(id)), vanished, waiting };
+}

@@ -1,0 +1,177 @@
+// Executes user operations against Notion. A POST is marked pending before it is sent and its outcome resolved by a
+// lookup before any retry; re-enabling confirms with a GET and POSTs again when Notion forgot the member (§3.2).
+import { ScimError, type ScimAttributes, type ScimUser } from '../scim/index.js';
+import { clearAppliedMembershipsOfUser, type LinkWrite } from '../store/index.js';
+import { escrow, markPending, record, type ApplyContext } from './apply-context.js';
+import { matchFromLookup } from './matching.js';
+import type { ModifiedProperty, UserOperation } from './model.js';
+
+type Op<K extends UserOperation['kind']> = Extract<UserOperation, { kind: K }>;
+
+function linkedNotionIds(ctx: ApplyContext, exceptSourceId: string): Set<string> {
+  const ids = new Set<string>();
+  for (const link of ctx.userLinks.values()) if (link.notionId && link.sourceId !== exceptSourceId && link.state !== 'released') ids.add(link.notionId);
+  return ids;
+}
+
+const withModified = (applied: ScimAttributes, modified: readonly ModifiedProperty[]): ScimAttributes => ({
+  ...applied,
+  ...Object.fromEntries(modified.map((m) => [m.path, m.new as ScimAttributes[string]])),
+});
+
+function activeLink(sourceId: string, notionId: string, applied: ScimAttributes): LinkWrite {
+  return { objectType: 'user', sourceId, notionId, state: 'active', applied };
+}
+
+const userNameOf = (attributes: ScimAttributes): string => String(attributes.userName ?? '');
+
+function conflictError(ctx: ApplyContext, message: string): ScimError {
+  return new ScimError({ kind: 'conflict', message, request: { method: 'POST', url: `${ctx.target}:/Users` } });
+}
+
+/** Looks the user up by userName (email as fallback) and links the single free match; false when none exists. */
+async function linkExisting(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-user'>, startedAt: number): Promise<'linked' | 'none' | ScimError> {
+  const found: ScimUser[] = await ctx.scim.findUsersByUserName(userNameOf(op.attributes));
+  const match = matchFromLookup(found, linkedNotionIds(ctx, op.sourceId), `userName "${userNameOf(op.attributes)}"`);
+  if (match.kind === 'conflict') return conflictError(ctx, match.reason);
+  if (match.kind !== 'found') return 'none';
+  const notionId = match.resource.id;
+  await record(ctx, op, { status: 'success', action: 'link', notionId, reason: 'found in Notion by userName', startedAt }, { link: activeLink(op.sourceId, notionId, { userName: match.resource.userName, active: true }) });
+  // Bring every mapped attribute to the desired value: the found user's other attributes are unknown here.
+  const patch = Object.entries(op.attributes)
+    .filter(([path]) => path !== 'userName' || op.attributes.userName !== match.resource.userName)
+    .map(([path, value]) => (value === null ? { op: 'remove' as const, path } : { op: 'replace' as const, path, value }));
+  if (patch.length > 0) await ctx.scim.patchUser(notionId, patch);
+  await record(ctx, op, { status: 'success', action: 'update', notionId, startedAt }, { link: activeLink(op.sourceId, notionId, { ...op.attributes }) });
+  return 'linked';
+}
+
+async function postUser(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-user'>, startedAt: number, action: 'create' | 'enable'): Promise<void> {
+  const pending: LinkWrite = { objectType: 'user', sourceId: op.sourceId, notionId: null, state: 'pending-create', applied: { ...op.attributes }, pendingSince: ctx.now() };
+  const previous = ctx.userLinks.get(op.sourceId);
+  // The mark comes first, in its own transaction: a crash after the POST leaves a pending create to look up, never a duplicate.
+  await markPending(ctx, { ...pending, attempts: previous?.attempts ?? 0 });
+  try {
+    const user = await ctx.scim.createUser(op.attributes);
+    await record(ctx, op, { status: 'success', action, notionId: user.id, startedAt }, {
+      link: activeLink(op.sourceId, user.id, { ...op.attributes }),
+      write: (tx) => clearAppliedMembershipsOfUser(tx, ctx.target, op.sourceId),
+    });
+  } catch (error) {
+    if (error instanceof ScimError && error.kind === 'conflict') {
+      // 409: the user is already a member of the workspace (reference §3.5): look it up and link.
+      let linked: Awaited<ReturnType<typeof linkExisting>>;
+      try {
+        linked = await linkExisting(ctx, op, startedAt);
+      } catch (lookupError) {
+        return escrow(ctx, op, lookupError, startedAt, { link: pending });
+      }
+      if (linked === 'linked') return;
+      return escrow(ctx, op, linked === 'none' ? error : linked, startedAt, { link: { ...pending, state: 'unlinked' } });
+    }
+    // A lost answer or a retried failure may have created the user: stay pending, resolved by a lookup next time.
+    const unknown = error instanceof ScimError && (error.kind === 'outcome-unknown' || error.kind === 'transient');
+    return escrow(ctx, op, error, startedAt, { link: unknown ? pending : { ...pending, state: 'unlinked' } });
+  }
+}
+
+export async function createUser(ctx: ApplyContext, op: Op<'create-user'>): Promise<void> {
+  const startedAt = Date.now();
+  ctx.tally.attempted += 1;
+  try {
+    if (op.lookupFirst) {
+      const linked = await linkExisting(ctx, op, startedAt);
+      if (linked instanceof ScimError) return escrow(ctx, op, linked, startedAt);
+      if (linked === 'linked') return;
+    }
+  } catch (error) {
+    return escrow(ctx, op, error, startedAt);
+  }
+  await postUser(ctx, op, startedAt, 'create');
+}
+
+export async function adoptUser(ctx: ApplyContext, op: Op<'adopt-user'>): Promise<void> {
+  const startedAt = Date.now();
+  ctx.tally.attempted += 1;
+  await record(ctx, op, { status: 'success', notionId: op.notionId, startedAt }, { link: activeLink(op.sourceId, op.notionId, op.observed) });
+  if (op.patch.length === 0) return;
+  try {
+    await ctx.scim.patchUser(op.notionId, op.patch);
+    await record(ctx, op, { status: 'success', action: 'update', modified: op.modified, startedAt }, { link: activeLink(op.sourceId, op.notionId, withModified(op.observed, op.modified)) });
+  } catch (error) {
+    await escrow(ctx, op, error, startedAt, { link: activeLink(op.sourceId, op.notionId, op.observed) });
+  }
+}
+
+export async function updateUser(ctx: ApplyContext, op: Op<'update-user'>): Promise<void> {
+  const startedAt = Date.now();
+  ctx.tally.attempted += 1;
+  const link = ctx.userLinks.get(op.sourceId);
+  const applied = link?.applied ?? {};
+  try {
+    await ctx.scim.patchUser(op.notionId, op.patch);
+    await record(ctx, op, { status: 'success', modified: op.modified, startedAt }, { link: activeLink(op.sourceId, op.notionId, withModified(applied, op.modified)) });
+  } catch (error) {
+    if (error instanceof ScimError && error.kind === 'not-found') {
+      // Removed in Notion by hand: add the member back (a POST re-adds the same account, reference §3.2).
+      return postUser(ctx, { ...op, kind: 'enable-user', reason: 'no longer in Notion: added back' }, startedAt, 'create');
+    }
+    // userName collisions come back as a conflict (Notion answers 500, §3.5): escrowed and reported, not retried here.
+    await escrow(ctx, op, error, startedAt, { link: activeLink(op.sourceId, op.notionId, applied) });
+  }
+}
+
+export async function enableUser(ctx: ApplyContext, op: Op<'enable-user'>): Promise<void> {
+  const startedAt = Date.now();
+  ctx.tally.attempted += 1;
+  const link = ctx.userLinks.get(op.sourceId);
+  try {
+    if (op.notionId !== null && link?.state !== 'deleted') {
+      try {
+        await ctx.scim.patchUser(op.notionId, op.patch.some((p) => p.path === 'active') ? op.patch : [...op.patch, { op: 'replace', path: 'active', value: true }]);
+      } catch (error) {
+        if (!(error instanceof ScimError && error.kind === 'not-found')) throw error;
+      }
+      const user = await ctx.scim.getUser(op.notionId);
+      if (user !== null && user.active !== false) {
+        await record(ctx, op, { status: 'success', modified: op.modified, startedAt }, {
+          link: activeLink(op.sourceId, op.notionId, { ...(link?.applied ?? {}), ...op.attributes }),
+          write: (tx) => clearAppliedMembershipsOfUser(tx, ctx.target, op.sourceId),
+        });
+        return;
+      }
+    }
+  } catch (error) {
+    return escrow(ctx, op, error, startedAt, link ? { link: { objectType: 'user', ...link } } : undefined);
+  }
+  // Notion forgot the member (404 or still inactive): POST again; Notion re-adds the same account (reference §3.2).
+  await postUser(ctx, op, startedAt, 'enable');
+}
+
+export async function deprovisionUser(ctx: ApplyContext, op: Op<'disable-user'> | Op<'delete-user'>): Promise<void> {
+  const startedAt = Date.now();
+  ctx.tally.attempted += 1;
+  const link = ctx.userLinks.get(op.sourceId);
+  const applied = link?.applied ?? {};
+  try {
+    if (op.kind === 'delete-user') await ctx.scim.deleteUser(op.notionId);
+    else await disableInNotion(ctx, op.notionId);
+    const state = op.kind === 'delete-user' ? 'deleted' : 'disabled';
+    await record(ctx, op, { status: 'success', startedAt }, {
+      link: { objectType: 'user', sourceId: op.sourceId, notionId: op.notionId, state, applied: { ...applied, active: false } },
+      // Notion drops the memberships of a removed member: forget ours so that a re-enable adds them back.
+      write: (tx) => clearAppliedMembershipsOfUser(tx, ctx.target, op.sourceId),
+    });
+  } catch (error) {
+    await escrow(ctx, op, error, startedAt, link ? { link: { objectType: 'user', ...link } } : undefined);
+  }
+}
+
+async function disableInNotion(ctx: ApplyContext, notionId: string): Promise<void> {
+  try {
+    await ctx.scim.patchUser(notionId, [{ op: 'replace', path: 'active', value: false }]);
+  } catch (error) {
+    // Already gone from the workspace: the disable is done.
+    if (!(error instanceof ScimError && error.kind === 'not-found')) throw error;
+  }
+}

@@ -1,0 +1,138 @@
+// The engine's data: desired objects (from the mirror and the mapping), link views, and the typed operations of a plan.
+import type { ScimAttributes, ScimGroup, ScimPatchOperation, ScimUser } from '../scim/index.js';
+import type { LinkState } from '../store/index.js';
+
+/** Why a user should be where it should: the row of "Semantics to keep" (ARCHITECTURE.md) that applies. */
+export type UserLifecycle = 'active' | 'disabled' | 'soft-deleted' | 'out-of-scope' | 'hard-deleted';
+export type GroupLifecycle = 'active' | 'out-of-scope' | 'deleted';
+
+export interface DesiredUser {
+  sourceId: string;
+  lifecycle: UserLifecycle;
+  /** Mapped flat SCIM attributes (null = clear); `active` is always present. */
+  attributes: ScimAttributes;
+  /** Paths sent on create only. */
+  createOnly: string[];
+  /** userName (or the Entra id when unmapped), for logs and plans. */
+  name: string;
+  mappingErrors: string[];
+}
+
+export interface DesiredGroup {
+  sourceId: string;
+  lifecycle: GroupLifecycle;
+  attributes: ScimAttributes;
+  name: string;
+}
+
+/** What the engine knows of one link while planning: the store row, possibly corrected by what Notion showed. */
+export interface LinkView {
+  sourceId: string;
+  notionId: string | null;
+  state: LinkState;
+  applied: ScimAttributes;
+  stagedAction: string | null;
+  attempts: number;
+}
+
+export type DeprovisionAction = 'disable' | 'delete';
+
+export interface ModifiedProperty {
+  path: string;
+  old: unknown;
+  new: unknown;
+}
+
+interface OperationBase {
+  sourceId: string;
+  name: string;
+  reason: string;
+}
+
+export type UserOperation =
+  /** POST; `lookupFirst` when no complete listing answered whether the user exists. */
+  | (OperationBase & { kind: 'create-user'; attributes: ScimAttributes; lookupFirst: boolean })
+  /** Link an existing Notion user found by matching, then PATCH what differs. */
+  | (OperationBase & { kind: 'adopt-user'; notionId: string; observed: ScimAttributes; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
+  | (OperationBase & { kind: 'update-user'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
+  /** PATCH active=true (+ what else differs), confirmed by a GET; POST again when Notion forgot the member. */
+  | (OperationBase & { kind: 'enable-user'; notionId: string | null; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
+  | (OperationBase & { kind: 'disable-user'; notionId: string })
+  | (OperationBase & { kind: 'delete-user'; notionId: string });
+
+export type GroupOperation =
+  | (OperationBase & { kind: 'create-group'; attributes: ScimAttributes; lookupFirst: boolean })
+  | (OperationBase & { kind: 'adopt-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
+  | (OperationBase & { kind: 'rename-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
+  /** The group left scope: its members were removed in the membership phase; DELETE it, or keep it unmanaged-empty. */
+  | (OperationBase & { kind: 'delete-group'; notionId: string })
+  | (OperationBase & { kind: 'retire-group'; notionId: string });
+
+export type MembershipOperation =
+  | { kind: 'add-members'; sourceId: string; name: string; reason: string; userSourceIds: string[] }
+  | { kind: 'remove-members'; sourceId: string; name: string; reason: string; userSourceIds: string[] };
+
+export type RecordOperation =
+  /** Log only: nothing to send (protected user, deprovision held, action `none`). */
+  | { kind: 'skip'; objectType: 'user' | 'group'; sourceId: string; name: string; reason: string }
+  /** Matching found two candidates, or the only one is taken: escrowed, never a create. */
+  | { kind: 'conflict'; objectType: 'user' | 'group'; sourceId: string; name: string; reason: string }
+  /** A deprovision held by the deletion guard until `approve` or `--force-deletes`. */
+  | { kind: 'stage'; objectType: 'user' | 'group'; sourceId: string; name: string; reason: string; action: DeprovisionAction }
+  /** A staged deprovision that is no longer wanted (the object came back into scope). */
+  | { kind: 'unstage'; objectType: 'user' | 'group'; sourceId: string; name: string; reason: string };
+
+export type Operation = UserOperation | GroupOperation | MembershipOperation | RecordOperation;
+export type OperationKind = Operation['kind'];
+
+/** The provisioning-log action of each operation kind. */
+export const logActionOf: Record<OperationKind, string> = {
+  'create-user': 'create',
+  'adopt-user': 'link',
+  'update-user': 'update',
+  'enable-user': 'enable',
+  'disable-user': 'disable',
+  'delete-user': 'delete',
+  'create-group': 'create',
+  'adopt-group': 'link',
+  'rename-group': 'update',
+  'delete-group': 'delete',
+  'retire-group': 'disable',
+  'add-members': 'add-members',
+  'remove-members': 'remove-members',
+  skip: 'skip',
+  conflict: 'create',
+  stage: 'staged-delete',
+  unstage: 'skip',
+};
+
+export const objectTypeOf = (operation: Operation): 'user' | 'group' =>
+  'objectType' in operation ? operation.objectType : operation.kind.endsWith('-user') ? 'user' : 'group';
+
+/** The plan: operations in the order they run, by phase (ARCHITECTURE.md "One cycle", step 4). */
+export interface Plan {
+  /** Group creates/renames and user creates/updates/enables. */
+  upserts: Operation[];
+  /** Member removals, then adds. */
+  memberships: MembershipOperation[];
+  /** User disables and deletes. */
+  deprovisions: Operation[];
+  /** Group deletes. */
+  groupRetirements: Operation[];
+  /** Log-only entries (skips, conflicts, staged deletes). */
+  records: RecordOperation[];
+  /** Why deprovisioning is held this cycle, if it is. */
+  deprovisionHold?: string;
+  /** The deletion guard tripped: how many deprovisions were staged and why. */
+  guard?: { staged: number; limit: string };
+}
+
+/** Notion's side as read this cycle (listings), for matching and drift repair. */
+export interface NotionSnapshot {
+  users: ScimUser[];
+  groups: ScimGroup[];
+  usersComplete: boolean;
+  groupsComplete: boolean;
+}
+
+export const planOperations = (plan: Plan): Operation[] => [...plan.upserts, ...plan.memberships, ...plan.deprovisions, ...plan.groupRetirements, ...plan.records];

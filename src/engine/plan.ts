@@ -1,0 +1,82 @@
+// The planner (pure): desired state against links → a guarded, ordered Plan. Shared by `sync` and `plan`.
+import { guardDeprovisions, type GuardSettings } from './guard.js';
+import type { GroupIndex, UserIndex } from './matching.js';
+import type { DesiredGroup, DesiredUser, LinkView, Operation, Plan, RecordOperation } from './model.js';
+import { planGroupChanges, type GroupPlanSettings } from './plan-groups.js';
+import { memberStandings, planMembershipChanges } from './plan-memberships.js';
+import { planUserChanges, type UserPlanSettings } from './plan-users.js';
+
+export interface PlanInput {
+  users: readonly DesiredUser[];
+  groups: readonly DesiredGroup[];
+  userLinks: ReadonlyMap<string, LinkView>;
+  groupLinks: ReadonlyMap<string, LinkView>;
+  /** Memberships Notion has from us, per group. */
+  applied: ReadonlyMap<string, ReadonlySet<string>>;
+  groupMembers: ReadonlyMap<string, ReadonlySet<string>>;
+  notion?: { users: UserIndex; groups: GroupIndex };
+  settings: { user: UserPlanSettings; group: GroupPlanSettings; guard: GuardSettings; maxMembersPerPatch: number };
+}
+
+const upsertKinds = new Set(['create-user', 'adopt-user', 'update-user', 'enable-user', 'create-group', 'adopt-group', 'rename-group']);
+const recordKinds = new Set(['skip', 'conflict', 'stage', 'unstage']);
+
+export function planChanges(input: PlanInput): Plan {
+  const planned = [
+    ...planGroupChanges(input.groups, input.groupLinks, input.settings.group, input.notion?.groups),
+    ...planUserChanges(input.users, input.userLinks, input.settings.user, input.notion?.users),
+  ];
+  const guarded = guardDeprovisions(planned, input.settings.guard);
+  const operations = [...guarded.operations, ...unstaged(input, guarded.operations)];
+
+  const activeUserLinks = new Set([...input.userLinks.values()].filter((l) => l.state === 'active' && l.notionId !== null).map((l) => l.sourceId));
+  const activeGroups = new Map<string, string>();
+  const retiringGroups = new Map<string, string>();
+  const heldGroups = new Set<string>();
+  for (const link of input.groupLinks.values()) {
+    if (link.state === 'active' && link.notionId !== null) activeGroups.set(link.sourceId, typeof link.applied.displayName === 'string' ? link.applied.displayName : link.sourceId);
+  }
+  for (const op of operations) {
+    if (op.kind === 'create-group' || op.kind === 'adopt-group' || op.kind === 'rename-group') activeGroups.set(op.sourceId, op.name);
+    if (op.kind === 'delete-group' || op.kind === 'retire-group') {
+      activeGroups.delete(op.sourceId);
+      retiringGroups.set(op.sourceId, op.name);
+    }
+    if ((op.kind === 'skip' || op.kind === 'stage') && op.objectType === 'group') heldGroups.add(op.sourceId);
+  }
+  for (const id of heldGroups) activeGroups.delete(id);
+
+  const memberships = planMembershipChanges({
+    activeGroups,
+    retiringGroups,
+    groupMembers: input.groupMembers,
+    applied: input.applied,
+    standing: memberStandings(activeUserLinks, operations),
+    maxMembersPerPatch: input.settings.maxMembersPerPatch,
+  });
+  return {
+    upserts: operations.filter((op) => upsertKinds.has(op.kind)),
+    memberships,
+    deprovisions: operations.filter((op) => op.kind === 'disable-user' || op.kind === 'delete-user'),
+    groupRetirements: operations.filter((op) => op.kind === 'delete-group' || op.kind === 'retire-group'),
+    records: operations.filter((op): op is RecordOperation => recordKinds.has(op.kind)),
+    ...(input.settings.guard.hold === undefined ? {} : { deprovisionHold: input.settings.guard.hold }),
+    ...(guarded.limit === undefined ? {} : { guard: { staged: guarded.staged, limit: guarded.limit } }),
+  };
+}
+
+/** Staged deprovisions of evaluated objects that nothing deprovisions any more: the object came back. */
+function unstaged(input: PlanInput, operations: readonly Operation[]): RecordOperation[] {
+  const stillHeld = new Set(operations.filter((op) => ['disable-user', 'delete-user', 'delete-group', 'retire-group', 'stage', 'skip'].includes(op.kind)).map((op) => op.sourceId));
+  const records: RecordOperation[] = [];
+  const check = (objectType: 'user' | 'group', objects: ReadonlyArray<{ sourceId: string; name: string }>, links: ReadonlyMap<string, LinkView>) => {
+    for (const object of objects) {
+      if (links.get(object.sourceId)?.stagedAction && !stillHeld.has(object.sourceId)) {
+        records.push({ kind: 'unstage', objectType, sourceId: object.sourceId, name: object.name, reason: 'staged deprovision no longer wanted' });
+      }
+    }
+  };
+  check('user', input.users, input.userLinks);
+  check('group', input.groups, input.groupLinks);
+  return records;
+}

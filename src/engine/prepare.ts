@@ -1,0 +1,189 @@
+// The shared front of `sync` and `plan`: import, scope, evaluate the candidates, read Notion when matching or
+// verifying needs it, and plan. Nothing here writes to Notion or to the links.
+import type { LoadedConfig } from '../config/index.js';
+import { computeScope, type EntraSource, type ImportResult, type Scope } from '../entra/index.js';
+import type { CompiledMapping } from '../mapping/index.js';
+import type { Progress } from '../observe/index.js';
+import type { ScimClient } from '../scim/index.js';
+import {
+  approvedPrefix, readAppliedMemberships, readDirtyIds, readLinks, readMirrorForScope, readSourceAssignments, readSourceGroups,
+  readSourceUsers, readTargetState, type Database, type LinkRow, type SourceAssignmentRow,
+} from '../store/index.js';
+import { selectCandidates } from './candidates.js';
+import { desiredGroup, desiredUser } from './desired.js';
+import { indexGroups, indexUsers } from './matching.js';
+import type { DesiredGroup, DesiredUser, LinkView, NotionSnapshot, Plan } from './model.js';
+import { planChanges } from './plan.js';
+import { applyObservedState } from './verify.js';
+
+export interface PrepareInput {
+  config: LoadedConfig;
+  db: Database;
+  source: EntraSource;
+  scim: ScimClient;
+  progress: Progress;
+  mapping: CompiledMapping;
+  now: Date;
+  mode: 'incremental' | 'full' | 'verify';
+  forceDeletes: boolean;
+  /** Restricts evaluation to these users (on-demand provisioning); groups are then only planned for memberships. */
+  onlyUsers?: string[];
+  /** Skip the Graph import (on-demand provisioning imports the one user itself). */
+  skipImport?: boolean;
+}
+
+export interface Prepared {
+  mapping: CompiledMapping;
+  importResult: ImportResult | undefined;
+  scope: Scope;
+  users: DesiredUser[];
+  groups: DesiredGroup[];
+  userLinks: Map<string, LinkView>;
+  groupLinks: Map<string, LinkView>;
+  applied: Map<string, Set<string>>;
+  notionRead: boolean;
+  plan: Plan;
+  evaluated: { users: string[]; groups: string[] };
+  firstCycle: boolean;
+}
+
+export const viewOfRow = (row: LinkRow): LinkView => ({
+  sourceId: row.sourceId,
+  notionId: row.notionId,
+  state: row.state as LinkView['state'],
+  applied: row.applied as LinkView['applied'],
+  stagedAction: row.stagedAction,
+  attempts: row.attempts,
+});
+
+function byPrincipal(assignments: SourceAssignmentRow[]): Map<string, SourceAssignmentRow[]> {
+  const map = new Map<string, SourceAssignmentRow[]>();
+  for (const a of assignments) map.set(a.principalId, [...(map.get(a.principalId) ?? []), a]);
+  return map;
+}
+
+/** Notion pages a listing would cost against the filter lookups it saves: list when it is not more requests. */
+function listingPays(unlinked: number, linked: number): boolean {
+  return unlinked > 0 && unlinked >= Math.ceil((linked + 1) / 100);
+}
+
+export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
+  const { config, db, now } = input;
+  const target = config.target;
+  const mapping = input.mapping;
+  const importResult = input.skipImport
+    ? undefined
+    : await input.source.importIntoMirror(db, target, {
+        full: input.mode === 'full',
+        userAttributes: mapping.sourceAttributes.user,
+        groupAttributes: mapping.sourceAttributes.group,
+        scope: config.entra.scope,
+        transitiveGroups: config.entra.transitiveGroups,
+        scopeShrinkHoldPercent: config.entra.scopeShrinkHoldPercent,
+        progress: input.progress,
+      });
+  input.progress.phase('plan');
+  const mirror = await readMirrorForScope(db, target);
+  const scope = computeScope(mirror, { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
+  const [linkRows, appliedRows, dirty, state, assignments] = await Promise.all([
+    readLinks(db, target),
+    readAppliedMemberships(db, target),
+    readDirtyIds(db, target),
+    readTargetState(db, target),
+    readSourceAssignments(db, target),
+  ]);
+  const userLinkRows = linkRows.filter((l) => l.objectType === 'user');
+  const groupLinkRows = linkRows.filter((l) => l.objectType === 'group');
+  const evaluateAll = input.mode !== 'incremental' || state?.mappingFingerprint !== mapping.fingerprint;
+  const userCandidates = selectCandidates({ mirrored: mirror.users, inScope: scope.userIds, dirty: new Set(dirty.users), links: userLinkRows, evaluateAll, now });
+  const groupCandidates = selectCandidates({ mirrored: mirror.groups, inScope: scope.groupIds, dirty: new Set(dirty.groups), links: groupLinkRows, evaluateAll, now });
+  const userIds = input.onlyUsers ?? userCandidates.ids;
+  const groupIds = input.onlyUsers ? [] : groupCandidates.ids;
+
+  const groupsOfUser = new Map<string, string[]>();
+  for (const [groupId, members] of scope.groupMembers) for (const userId of members) groupsOfUser.set(userId, [...(groupsOfUser.get(userId) ?? []), groupId]);
+  const context = { now, random: Math.random };
+  const userInput = { mapping, scope, assignmentsByPrincipal: byPrincipal(assignments), groupsOfUser, context };
+  const users = (await readSourceUsers(db, target, userIds)).map((row) => desiredUser(row, userInput));
+  const groups = (await readSourceGroups(db, target, groupIds)).map((row) => desiredGroup(row, mapping, scope, context));
+  const userLinks = new Map(userLinkRows.map((row) => [row.sourceId, viewOfRow(row)]));
+  const groupLinks = new Map(groupLinkRows.map((row) => [row.sourceId, viewOfRow(row)]));
+  if (!input.onlyUsers) {
+    for (const id of userCandidates.vanished) users.push(vanishedUser(userLinks.get(id) as LinkView));
+    for (const id of groupCandidates.vanished) groups.push(vanishedGroup(groupLinks.get(id) as LinkView));
+  }
+  const applied = new Map<string, Set<string>>();
+  for (const edge of appliedRows) applied.set(edge.groupSourceId, (applied.get(edge.groupSourceId) ?? new Set()).add(edge.userSourceId));
+
+  const isLive = (link: LinkView | undefined) => link !== undefined && link.notionId !== null && ['active', 'disabled', 'deleted'].includes(link.state);
+  const unlinked = users.filter((u) => u.lifecycle === 'active' && !isLive(userLinks.get(u.sourceId))).length
+    + groups.filter((g) => g.lifecycle === 'active' && !isLive(groupLinks.get(g.sourceId))).length;
+  const linkedCount = userLinkRows.filter((l) => l.state === 'active').length;
+  let notion: NotionSnapshot | undefined;
+  if (input.mode === 'verify' || listingPays(unlinked, linkedCount)) {
+    input.progress.phase('read Notion');
+    const [listedUsers, listedGroups] = [await input.scim.listAllUsers(), await input.scim.listAllGroups()];
+    notion = { users: listedUsers.resources, groups: listedGroups.resources, usersComplete: listedUsers.complete, groupsComplete: listedGroups.complete };
+    if (input.mode === 'verify') applyObservedState(notion, userLinks, groupLinks, applied);
+  }
+  const linkedNotionIds = (links: Map<string, LinkView>) => new Set([...links.values()].filter((l) => isLive(l)).map((l) => l.notionId as string));
+
+  const hold = importResult && !importResult.complete
+    ? `the Entra import was incomplete (${importResult.incompleteReason ?? 'unknown reason'})`
+    : importResult?.scopeShrinkHeld
+      ? `the scope shrank suspiciously (${importResult.scopeShrinkDetail ?? 'over the hold percentage'})`
+      : undefined;
+  const plan = planChanges({
+    users,
+    groups,
+    userLinks,
+    groupLinks,
+    applied,
+    groupMembers: scope.groupMembers,
+    ...(notion
+      ? { notion: { users: indexUsers(notion.users, notion.usersComplete, linkedNotionIds(userLinks)), groups: indexGroups(notion.groups, notion.groupsComplete, linkedNotionIds(groupLinks)) } }
+      : {}),
+    settings: {
+      user: {
+        deprovisionAction: config.provisioning.deprovisionAction,
+        hardDeleteAction: config.provisioning.hardDeleteAction,
+        protectedUserNames: new Set(config.provisioning.protectedUsers.map((u) => u.toLowerCase())),
+        matchingPaths: mapping.matching.user,
+      },
+      group: { deleteGroups: config.provisioning.deleteGroups },
+      guard: {
+        threshold: config.safety.deletionThreshold,
+        thresholdPercent: config.safety.deletionThresholdPercent,
+        linkedUsers: linkedCount,
+        force: input.forceDeletes,
+        hold,
+        approved: new Set(linkRows.filter((l) => l.stagedAction?.startsWith(approvedPrefix)).map((l) => `${l.objectType}:${l.sourceId}`)),
+      },
+      maxMembersPerPatch: config.notion.maxMembersPerPatch,
+    },
+  });
+  return {
+    mapping,
+    importResult,
+    scope,
+    users,
+    groups,
+    userLinks,
+    groupLinks,
+    applied,
+    notionRead: notion !== undefined,
+    plan,
+    evaluated: { users: userIds, groups: groupIds },
+    firstCycle: linkRows.length === 0,
+  };
+}
+
+function vanishedUser(link: LinkView): DesiredUser {
+  const name = typeof link.applied.userName === 'string' ? link.applied.userName : link.sourceId;
+  return { sourceId: link.sourceId, lifecycle: 'hard-deleted', attributes: { active: false }, createOnly: [], name, mappingErrors: [] };
+}
+
+function vanishedGroup(link: LinkView): DesiredGroup {
+  const name = typeof link.applied.displayName === 'string' ? link.applied.displayName : link.sourceId;
+  return { sourceId: link.sourceId, lifecycle: 'deleted', attributes: {}, name };
+}

@@ -1,0 +1,171 @@
+// Links between Entra objects and the Notion objects we own, and the group memberships Notion has from us.
+import { and, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import type { Queryable } from './database.js';
+import { appliedMemberships, links, type LinkRow } from './schema.js';
+
+export type LinkObjectType = 'user' | 'group';
+
+/**
+ * active / disabled / deleted: what Notion has from us. pending-create: a POST was (maybe) sent and its outcome is not
+ * known yet. unlinked: no Notion object (a create failed for sure, or a match was refused). released: no longer
+ * managed (a staged delete was rejected): never touched again unless the object is matched anew.
+ */
+export type LinkState = 'active' | 'disabled' | 'deleted' | 'pending-create' | 'unlinked' | 'released';
+
+export interface LinkWrite {
+  objectType: LinkObjectType;
+  sourceId: string;
+  notionId: string | null;
+  state: LinkState;
+  applied: Record<string, unknown>;
+  appliedHash?: string | null;
+  stagedAction?: string | null;
+  stagedAt?: Date | null;
+  attempts?: number;
+  nextAttemptAt?: Date | null;
+  lastErrorKind?: string | null;
+  lastError?: string | null;
+  pendingSince?: Date | null;
+}
+
+export async function readLinks(db: Queryable, target: string, objectType?: LinkObjectType): Promise<LinkRow[]> {
+  const where = objectType ? and(eq(links.target, target), eq(links.objectType, objectType)) : eq(links.target, target);
+  return db.select().from(links).where(where);
+}
+
+export async function readLink(db: Queryable, target: string, objectType: LinkObjectType, sourceId: string): Promise<LinkRow | undefined> {
+  const rows = await db
+    .select()
+    .from(links)
+    .where(and(eq(links.target, target), eq(links.objectType, objectType), eq(links.sourceId, sourceId)));
+  return rows[0];
+}
+
+/** Inserts or replaces the whole link; fields left out of `link` take their defaults (no escrow, nothing staged). */
+export async function saveLink(db: Queryable, target: string, link: LinkWrite, now: Date): Promise<void> {
+  const row = {
+    notionId: link.notionId,
+    state: link.state,
+    applied: link.applied,
+    appliedHash: link.appliedHash ?? null,
+    stagedAction: link.stagedAction ?? null,
+    stagedAt: link.stagedAt ?? null,
+    attempts: link.attempts ?? 0,
+    nextAttemptAt: link.nextAttemptAt ?? null,
+    lastErrorKind: link.lastErrorKind ?? null,
+    lastError: link.lastError ?? null,
+    pendingSince: link.pendingSince ?? null,
+    updatedAt: now,
+  };
+  await db
+    .insert(links)
+    .values({ target, objectType: link.objectType, sourceId: link.sourceId, ...row, createdAt: now })
+    .onConflictDoUpdate({ target: [links.target, links.objectType, links.sourceId], set: row });
+}
+
+/** Escrow: the object failed; try again after `nextAttemptAt`. Creates an `unlinked` row when there was no link. */
+export async function escrowLink(
+  db: Queryable,
+  target: string,
+  key: { objectType: LinkObjectType; sourceId: string },
+  failure: { attempts: number; nextAttemptAt: Date; kind: string; message: string },
+  now: Date,
+): Promise<void> {
+  const escrow = { attempts: failure.attempts, nextAttemptAt: failure.nextAttemptAt, lastErrorKind: failure.kind, lastError: failure.message, updatedAt: now };
+  await db
+    .insert(links)
+    .values({ target, ...key, notionId: null, state: 'unlinked', applied: {}, ...escrow, createdAt: now })
+    .onConflictDoUpdate({ target: [links.target, links.objectType, links.sourceId], set: escrow });
+}
+
+export async function stageLinkDeprovision(db: Queryable, target: string, key: { objectType: LinkObjectType; sourceId: string }, action: string, now: Date): Promise<void> {
+  await db
+    .update(links)
+    .set({ stagedAction: action, stagedAt: now, updatedAt: now })
+    .where(and(eq(links.target, target), eq(links.objectType, key.objectType), eq(links.sourceId, key.sourceId)));
+}
+
+/** Staged deprovisions that an operator approved carry this prefix; the next cycle applies them past the guard. */
+export const approvedPrefix = 'approved:';
+
+const stagedFilter = (target: string, sourceIds: readonly string[] | undefined) =>
+  and(eq(links.target, target), isNotNull(links.stagedAction), sourceIds && sourceIds.length > 0 ? inArray(links.sourceId, [...sourceIds]) : undefined);
+
+/** Marks staged deprovisions (all, or those of the given Entra ids) as approved; returns how many. */
+export async function approveStagedDeprovisions(db: Queryable, target: string, sourceIds?: readonly string[]): Promise<number> {
+  const rows = await db
+    .update(links)
+    .set({ stagedAction: sql`case when ${links.stagedAction} like ${`${approvedPrefix}%`} then ${links.stagedAction} else ${approvedPrefix} || ${links.stagedAction} end`, updatedAt: new Date() })
+    .where(stagedFilter(target, sourceIds))
+    .returning({ sourceId: links.sourceId });
+  return rows.length;
+}
+
+/** Rejected staged deprovisions: the objects stay as they are in Notion and are released from management. */
+export async function rejectStagedDeprovisions(db: Queryable, target: string, sourceIds?: readonly string[]): Promise<number> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(links)
+      .set({ stagedAction: null, stagedAt: null, state: 'released', notionId: null, updatedAt: new Date() })
+      .where(stagedFilter(target, sourceIds))
+      .returning({ sourceId: links.sourceId, objectType: links.objectType });
+    for (const row of rows) {
+      const column = row.objectType === 'group' ? appliedMemberships.groupSourceId : appliedMemberships.userSourceId;
+      await tx.delete(appliedMemberships).where(and(eq(appliedMemberships.target, target), eq(column, row.sourceId)));
+    }
+    return rows.length;
+  });
+}
+
+/** Clears every escrow so that failed objects are tried again in the next cycle; returns how many. */
+export async function clearEscrows(db: Queryable, target: string): Promise<number> {
+  const rows = await db
+    .update(links)
+    .set({ attempts: 0, nextAttemptAt: null, lastErrorKind: null, lastError: null, updatedAt: new Date() })
+    .where(and(eq(links.target, target), or(gt(links.attempts, 0), isNotNull(links.nextAttemptAt))))
+    .returning({ sourceId: links.sourceId });
+  return rows.length;
+}
+
+export async function countLinks(db: Queryable, target: string): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(links).where(eq(links.target, target));
+  return rows[0]?.n ?? 0;
+}
+
+// ---- applied memberships ----
+
+export interface MembershipEdge {
+  groupSourceId: string;
+  userSourceId: string;
+}
+
+export async function readAppliedMemberships(db: Queryable, target: string): Promise<MembershipEdge[]> {
+  return db
+    .select({ groupSourceId: appliedMemberships.groupSourceId, userSourceId: appliedMemberships.userSourceId })
+    .from(appliedMemberships)
+    .where(eq(appliedMemberships.target, target));
+}
+
+export async function addAppliedMemberships(db: Queryable, target: string, groupSourceId: string, userSourceIds: readonly string[]): Promise<void> {
+  if (userSourceIds.length === 0) return;
+  await db
+    .insert(appliedMemberships)
+    .values(userSourceIds.map((userSourceId) => ({ target, groupSourceId, userSourceId })))
+    .onConflictDoNothing();
+}
+
+export async function removeAppliedMemberships(db: Queryable, target: string, groupSourceId: string, userSourceIds: readonly string[]): Promise<void> {
+  if (userSourceIds.length === 0) return;
+  await db
+    .delete(appliedMemberships)
+    .where(and(eq(appliedMemberships.target, target), eq(appliedMemberships.groupSourceId, groupSourceId), inArray(appliedMemberships.userSourceId, [...userSourceIds])));
+}
+
+/** Notion drops the memberships of a removed member (reference §3.1): forget them so that a re-enable adds them back. */
+export async function clearAppliedMembershipsOfUser(db: Queryable, target: string, userSourceId: string): Promise<void> {
+  await db.delete(appliedMemberships).where(and(eq(appliedMemberships.target, target), eq(appliedMemberships.userSourceId, userSourceId)));
+}
+
+export async function clearAppliedMembershipsOfGroup(db: Queryable, target: string, groupSourceId: string): Promise<void> {
+  await db.delete(appliedMemberships).where(and(eq(appliedMemberships.target, target), eq(appliedMemberships.groupSourceId, groupSourceId)));
+}
