@@ -1,0 +1,69 @@
+// Test helper: a Graph simulator with a generated tenant, a Notion simulator and a fresh store, wired into a config,
+// with one call to run a cycle and one to compare Notion with what the tenant says it should hold.
+import { loadConfig, type LoadedConfig } from '../../src/config/index.js';
+import { runCycle, type CycleOptions, type CycleSummary } from '../../src/engine/index.js';
+import { createLogger } from '../../src/observe/index.js';
+import { generateTenant, startGraphSimulator, type GenerateTenantOptions, type GraphSimulator, type SimTenant } from '../../src/sim/graph/index.js';
+import { startNotionSimulator, type NotionSimulator, type NotionSimulatorOptions } from '../../src/sim/notion/index.js';
+import { expectedWorkspace, workspaceDifferences } from '../../src/cli/commands/demo-verdict.js';
+import { openTestStore, type TestStore } from './store.js';
+
+export interface EngineSession {
+  graph: GraphSimulator;
+  notion: NotionSimulator;
+  tenant: SimTenant;
+  store: TestStore;
+  config: LoadedConfig;
+  /** Environment a CLI process needs to reach the same simulators and store. */
+  env: Record<string, string>;
+  sync(options?: CycleOptions, now?: () => Date): Promise<CycleSummary>;
+  /** Differences between Notion and what the tenant says it should hold; empty when they agree. */
+  differences(ignoreUserNames?: string[]): string[];
+  /** SCIM writes (POST, PATCH, DELETE) the Notion simulator answered since the last clearRequests. */
+  writes(): number;
+  close(): Promise<void>;
+}
+
+export interface EngineSessionOptions {
+  tenant?: GenerateTenantOptions;
+  notion?: NotionSimulatorOptions;
+  /** Extra environment settings (e.g. DEPROVISION_ACTION). */
+  env?: Record<string, string>;
+}
+
+export async function openEngineSession(options: EngineSessionOptions = {}): Promise<EngineSession> {
+  const tenant = generateTenant(options.tenant ?? { seed: 7, users: 40, groups: 5 });
+  const graph = await startGraphSimulator({ tenant });
+  const notion = await startNotionSimulator(options.notion ?? {});
+  const store = await openTestStore();
+  const env: Record<string, string> = {
+    SYNC_TARGET: 'workspace',
+    ENTRA_TENANT_ID: graph.tenantId,
+    ENTRA_CLIENT_ID: graph.clientId,
+    ENTRA_CLIENT_SECRET: graph.clientSecret,
+    ENTRA_SERVICE_PRINCIPAL_ID: graph.servicePrincipalId,
+    ENTRA_AUTHORITY_HOST: graph.authorityHost,
+    GRAPH_BASE_URL: graph.graphBaseUrl,
+    NOTION_SCIM_URL: notion.url,
+    NOTION_SCIM_TOKEN: notion.token,
+    NOTION_RATE_LIMIT_RPS: '1000',
+    NOTION_MAX_CONCURRENCY: '4',
+    DELETION_THRESHOLD_PERCENT: '100',
+    LOG_LEVEL: 'silent',
+    ...('dataDir' in store.location ? { DATA_DIR: store.location.dataDir } : { DATABASE_URL: store.location.databaseUrl }),
+    ...options.env,
+  };
+  const config = loadConfig({ env, cwd: '/nonexistent' });
+  const logger = createLogger({ level: 'silent' });
+  const writes = () => notion.requests().filter((r) => r.method !== 'GET').length;
+  return {
+    graph, notion, tenant, store, config, env,
+    sync: (cycleOptions = {}, now) => runCycle({ config, store: store.store, logger, ...(now ? { now } : {}) }, cycleOptions),
+    differences: (ignoreUserNames = []) => workspaceDifferences(expectedWorkspace(tenant), notion.workspace, { ignoreUserNames }),
+    writes,
+    close: async () => {
+      await Promise.all([graph.close(), notion.close()]);
+      await store.close();
+    },
+  };
+}
