@@ -1,12 +1,32 @@
-// `plan`: the dry run: the same planner as `sync`, nothing sent to Notion.
+// `plan`: the dry run: the same planner as `sync`; Notion is read when matching needs it, nothing is written.
 import type { Command } from 'commander';
-import { notAvailableYet } from './not-available.js';
+import { planCycle, renderPlanTable } from '../../engine/index.js';
+import { createCommandLogger, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 
 export function registerPlan(program: Command): void {
   program
     .command('plan')
     .description('show what the next cycle would change in Notion, without changing anything')
-    .option('--full', 'plan from a full re-read of Graph')
+    .option('--full', 'plan from a full re-read of Graph, evaluating every object')
+    .option('--verify', "also compare with Notion's users, groups and members and plan the repairs")
     .option('--json', 'print the plan as JSON')
-    .action(notAvailableYet(program, 'plan', ['entra', 'notion']));
+    .action((options: { full?: boolean; verify?: boolean; json?: boolean }) =>
+      runCommand(async () => {
+        const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
+        const logger = createCommandLogger({ ...config, logLevel: 'warn' });
+        const store = await openConfiguredStore(config);
+        try {
+          const report = await planCycle({ config, store, logger }, { mode: options.verify ? 'verify' : options.full ? 'full' : 'incremental' });
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+            return;
+          }
+          if (!report.importComplete) process.stdout.write(`Warning: the Entra import was incomplete (${report.importIncompleteReason ?? 'unknown reason'}).\n`);
+          process.stdout.write(`Evaluated ${report.evaluated.users} user(s) and ${report.evaluated.groups} group(s).\n`);
+          process.stdout.write(renderPlanTable(report.plan));
+        } finally {
+          await store.close();
+        }
+      }),
+    );
 }

@@ -1,13 +1,42 @@
-// `sync`: one provisioning cycle.
+// `sync`: one provisioning cycle; the summary is printed as one JSON line on stdout (after the log lines).
 import type { Command } from 'commander';
-import { notAvailableYet } from './not-available.js';
+import { runCycle } from '../../engine/index.js';
+import { createProgress } from '../../observe/index.js';
+import { createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
+
+interface SyncOptions {
+  full?: boolean;
+  verify?: boolean;
+  forceDeletes?: boolean;
+}
 
 export function registerSync(program: Command): void {
   program
     .command('sync')
-    .description('run one provisioning cycle: read Entra changes, plan, apply them to Notion')
-    .option('--full', 're-read every user and group from Graph instead of the changes since the last cycle')
-    .option('--verify', "also read Notion's users, groups and members and repair objects changed there by hand")
+    .description('run one provisioning cycle: read Entra changes, plan, apply them to Notion; prints the summary as JSON')
+    .option('--full', 're-read every user and group from Graph and re-evaluate every object')
+    .option('--verify', "also read Notion's users, groups and members and repair objects we own that were changed there by hand")
     .option('--force-deletes', 'apply deprovisions above the deletion threshold instead of staging them')
-    .action(notAvailableYet(program, 'sync', ['entra', 'notion']));
+    .addHelpText('after', '\nExit codes: 0 succeeded, partial or locked (another process runs a cycle); 1 failed or quarantined; 2 configuration problem.')
+    .action((options: SyncOptions) =>
+      runCommand(async () => {
+        const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
+        const logger = createCommandLogger(config);
+        const store = await openConfiguredStore(config);
+        try {
+          const summary = await runCycle(
+            { config, store, logger, progress: createProgress({ logger, stream: process.stderr }) },
+            { mode: options.verify ? 'verify' : options.full ? 'full' : 'incremental', forceDeletes: options.forceDeletes ?? false },
+          );
+          if (summary.status === 'locked') {
+            process.stderr.write(`Another process is running a cycle for target "${config.target}"; nothing was done.\n`);
+            return exitCodes.ok;
+          }
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
+          return summary.status === 'failed' || summary.status === 'quarantined' ? exitCodes.failure : exitCodes.ok;
+        } finally {
+          await store.close();
+        }
+      }),
+    );
 }
