@@ -1,0 +1,142 @@
+// Safety end to end: the deletion guard (stage, approve, reject, force), no deprovisioning after an incomplete import,
+// escrow with backoff, and quarantine on auth failure or a high failure rate.
+import { afterEach, describe, expect, it } from 'vitest';
+import { approveStagedDeprovisions, listStagedDeletes, readTargetState, rejectStagedDeprovisions } from '../../../src/store/index.js';
+import { openEngineSession, type EngineSession, type EngineSessionOptions } from '../../helpers/engine-session.js';
+import { directlyAssignedUser, groupMemberUser, notionUser } from '../../helpers/tenant-picks.js';
+
+let session: EngineSession | undefined;
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+async function synced(options: EngineSessionOptions = {}): Promise<EngineSession> {
+  session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 }, ...options });
+  expect((await session.sync()).status).toBe('succeeded');
+  return session;
+}
+
+const inWorkspace = (s: EngineSession, upn: string) => notionUser(s.notion.workspace, upn)?.inWorkspace;
+
+describe('deletion guard', () => {
+  it('stages all deprovisions over the threshold until they are approved', async () => {
+    const s = await synced({ env: { DELETION_THRESHOLD: '1' } });
+    const a = directlyAssignedUser(s.tenant);
+    const b = groupMemberUser(s.tenant).user;
+    s.tenant.disableUser(a.id);
+    s.tenant.disableUser(b.id);
+    s.notion.clearRequests();
+    const staged = await s.sync();
+    expect(staged.counts['staged-delete.skipped']).toBe(2);
+    expect(staged.stagedDeletes).toBe(2);
+    expect(s.writes()).toBe(0);
+    expect(inWorkspace(s, a.userPrincipalName)).toBe(true);
+
+    expect((await s.sync()).counts['disable.success']).toBeUndefined();
+    expect(await approveStagedDeprovisions(s.store.store.db, s.config.target)).toBe(2);
+    const applied = await s.sync();
+    expect(applied.counts['disable.success']).toBe(2);
+    expect(applied.stagedDeletes).toBe(0);
+    expect(inWorkspace(s, a.userPrincipalName)).toBe(false);
+    expect(s.differences()).toEqual([]);
+  });
+
+  it('counts deprovisions against a share of linked users too', async () => {
+    const s = await synced({ env: { DELETION_THRESHOLD_PERCENT: '1' } });
+    s.tenant.disableUser(directlyAssignedUser(s.tenant).id);
+    expect((await s.sync()).counts['staged-delete.skipped']).toBe(1);
+  });
+
+  it('applies staged deprovisions with --force-deletes', async () => {
+    const s = await synced({ env: { DELETION_THRESHOLD: '0' } });
+    const user = directlyAssignedUser(s.tenant);
+    s.tenant.unassign(user.id);
+    await s.sync();
+    expect(inWorkspace(s, user.userPrincipalName)).toBe(true);
+    expect((await s.sync({ forceDeletes: true })).counts['disable.success']).toBe(1);
+    expect(inWorkspace(s, user.userPrincipalName)).toBe(false);
+  });
+
+  it('leaves rejected staged deprovisions as they are in Notion', async () => {
+    const s = await synced({ env: { DELETION_THRESHOLD: '0' } });
+    const user = directlyAssignedUser(s.tenant);
+    s.tenant.unassign(user.id);
+    await s.sync();
+    expect(await rejectStagedDeprovisions(s.store.store.db, s.config.target)).toBe(1);
+    s.notion.clearRequests();
+    const next = await s.sync();
+    expect(s.writes()).toBe(0);
+    expect(next.stagedDeletes).toBe(0);
+    expect(await listStagedDeletes(s.store.store.db, s.config.target)).toEqual([]);
+    expect(inWorkspace(s, user.userPrincipalName)).toBe(true);
+  });
+});
+
+describe('incomplete import', () => {
+  it('deprovisions nothing when the Graph read failed, and catches up once it works', async () => {
+    const s = await synced();
+    const user = directlyAssignedUser(s.tenant);
+    s.tenant.unassign(user.id);
+    s.graph.injectFault({ kind: 'status', status: 400, count: 1, match: { path: /delta/ } });
+    const held = await s.sync();
+    expect(held.importComplete).toBe(false);
+    expect(held.status).toBe('partial');
+    expect(held.counts['disable.success']).toBeUndefined();
+    expect(inWorkspace(s, user.userPrincipalName)).toBe(true);
+    const after = await s.sync();
+    expect(after.importComplete).toBe(true);
+    expect(inWorkspace(s, user.userPrincipalName)).toBe(false);
+  });
+});
+
+describe('escrow', () => {
+  it('escrows a failed object with backoff, goes on with the others, and retries it when due', async () => {
+    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const s = session;
+    s.notion.injectFault({ kind: 'status', status: 400, count: 1, match: { method: 'POST', path: /^\/Users$/ } });
+    const first = await s.sync();
+    expect(first.status).toBe('partial');
+    expect(first.counts['create.failure']).toBe(1);
+    expect(first.escrowed).toBe(1);
+    expect(first.counts['create.success']).toBeGreaterThan(5);
+    expect(s.differences().filter((line) => line.startsWith('missing user'))).toHaveLength(1);
+
+    s.notion.clearRequests();
+    const early = await s.sync();
+    expect(early.escrowed).toBe(1);
+    expect(s.writes()).toBe(0);
+
+    const later = new Date(Date.now() + 60 * 60 * 1000);
+    const retried = await s.sync({}, () => later);
+    expect(retried).toMatchObject({ status: 'succeeded', escrowed: 0 });
+    expect(s.differences()).toEqual([]);
+  });
+});
+
+describe('quarantine', () => {
+  it('stops at once and quarantines the target when Notion refuses the token', async () => {
+    const s = await synced();
+    s.tenant.disableUser(directlyAssignedUser(s.tenant).id);
+    s.notion.setOptions({ token: 'a-revoked-token' });
+    const summary = await s.sync();
+    expect(summary.status).toBe('quarantined');
+    expect(summary.quarantine?.reason).toMatch(/token/);
+    const state = await readTargetState(s.store.store.db, s.config.target);
+    expect(state).toMatchObject({ quarantineSeriesCount: 1 });
+    expect(state?.quarantineNextAttemptAt?.getTime()).toBeGreaterThan(Date.now() + 29 * 60 * 1000);
+  });
+
+  it('quarantines when more than the set share of operations fail, and a good cycle clears it', async () => {
+    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 }, env: { QUARANTINE_FAILURE_PERCENT: '40' } });
+    const s = session;
+    s.notion.injectFault({ kind: 'status', status: 400, rate: 1, match: { method: 'POST' } });
+    const bad = await s.sync();
+    expect(bad.status).toBe('quarantined');
+    s.notion.clearFaults();
+    const good = await s.sync({}, () => new Date(Date.now() + 2 * 24 * 3600 * 1000));
+    expect(good.status).toBe('succeeded');
+    expect((await readTargetState(s.store.store.db, s.config.target))?.quarantineReason).toBeNull();
+    expect(s.differences()).toEqual([]);
+  });
+});
