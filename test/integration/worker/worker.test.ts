@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { updateTargetState } from '../../../src/store/index.js';
+import { longestScheduleGapMs } from '../../../src/worker/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 import { captureLog, manualTicks, scriptedRunner, startWorker, workerConfig, type RunningWorker } from './worker-fixture.js';
 
@@ -111,5 +112,11 @@ describe('the worker', () => {
     await (await runner.nextCycle(1)).finish('failed');
     await tick;
     expect(log.lines.find((l) => l.event === 'worker.stale')).toMatchObject({ level: 'error', lastSuccessAt: '2026-03-02T10:00:00.000Z', staleAfterIntervals: 2 });
+  });
+
+  it('counts staleness in the longest gap of the schedule (every 40 minutes runs at :00 and :40)', () => {
+    expect(longestScheduleGapMs('*/40 * * * *')).toBe(40 * 60_000);
+    expect(longestScheduleGapMs('*/2 * * * * *')).toBe(2000);
+    expect(longestScheduleGapMs('0 6 * * 1-5')).toBe(3 * 24 * 60 * 60_000);
   });
 });
