@@ -4,3 +4,4 @@ export { planCycle, type PlanReport } from './dry-run.js';
 export { renderPlanTable } from './render-plan.js';
 export { describeSummary, type CycleSummary } from './summary.js';
 export type { Operation, Plan } from './model.js';
+export { provisionOnDemand, type OnDemandReport } from './on-demand.js';

@@ -1,7 +1,7 @@
 // The shared front of `sync` and `plan`: import, scope, evaluate the candidates, read Notion when matching or
 // verifying needs it, and plan. Nothing here writes to Notion or to the links.
 import type { LoadedConfig } from '../config/index.js';
-import { computeScope, type EntraSource, type ImportResult, type Scope } from '../entra/index.js';
+import { computeScope, type EntraSource, type ImportOptions, type ImportResult, type Scope } from '../entra/index.js';
 import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
@@ -47,6 +47,18 @@ export interface Prepared {
   firstCycle: boolean;
 }
 
+export function importOptionsFor(config: LoadedConfig, mapping: CompiledMapping, full: boolean, progress: Progress): ImportOptions {
+  return {
+    full,
+    userAttributes: mapping.sourceAttributes.user,
+    groupAttributes: mapping.sourceAttributes.group,
+    scope: config.entra.scope,
+    transitiveGroups: config.entra.transitiveGroups,
+    scopeShrinkHoldPercent: config.entra.scopeShrinkHoldPercent,
+    progress,
+  };
+}
+
 export const viewOfRow = (row: LinkRow): LinkView => ({
   sourceId: row.sourceId,
   notionId: row.notionId,
@@ -71,17 +83,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   const { config, db, now } = input;
   const target = config.target;
   const mapping = input.mapping;
-  const importResult = input.skipImport
-    ? undefined
-    : await input.source.importIntoMirror(db, target, {
-        full: input.mode === 'full',
-        userAttributes: mapping.sourceAttributes.user,
-        groupAttributes: mapping.sourceAttributes.group,
-        scope: config.entra.scope,
-        transitiveGroups: config.entra.transitiveGroups,
-        scopeShrinkHoldPercent: config.entra.scopeShrinkHoldPercent,
-        progress: input.progress,
-      });
+  const importResult = input.skipImport ? undefined : await input.source.importIntoMirror(db, target, importOptionsFor(config, mapping, input.mode === 'full', input.progress));
   input.progress.phase('plan');
   const mirror = await readMirrorForScope(db, target);
   const scope = computeScope(mirror, { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
@@ -162,6 +164,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
       maxMembersPerPatch: config.notion.maxMembersPerPatch,
     },
   });
+  if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers));
   return {
     mapping,
     importResult,
@@ -176,6 +179,13 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     evaluated: { users: userIds, groups: groupIds },
     firstCycle: linkRows.length === 0,
   };
+}
+
+/** On demand, only the memberships of the provisioned users change. */
+function membershipsOf(plan: Plan, users: ReadonlySet<string>): Plan['memberships'] {
+  return plan.memberships
+    .map((op) => ({ ...op, userSourceIds: op.userSourceIds.filter((id) => users.has(id)) }))
+    .filter((op) => op.userSourceIds.length > 0);
 }
 
 function vanishedUser(link: LinkView): DesiredUser {

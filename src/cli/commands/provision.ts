@@ -1,13 +1,67 @@
-// `provision`: on-demand provisioning of one user or group, step by step.
+// `provision`: on-demand provisioning of one user, showing each step (import, scope, match, action) like Entra's.
 import type { Command } from 'commander';
-import { notAvailableYet } from './not-available.js';
+import { provisionOnDemand, type OnDemandReport } from '../../engine/index.js';
+import { createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 
 export function registerProvision(program: Command): void {
   program
     .command('provision')
-    .description('provision one user or group now, showing each step (import, scope, match, action)')
-    .argument('<user-or-group>', 'userPrincipalName or Entra object id')
+    .description('provision one user now, showing each step (import, scope, match, action) with the mapped attributes')
+    .argument('<user>', 'userPrincipalName or Entra object id')
     .option('--dry-run', 'show the steps and the action without sending it')
     .option('--json', 'print the steps as JSON')
-    .action(notAvailableYet(program, 'provision', ['entra', 'notion']));
+    .action((idOrUpn: string, options: { dryRun?: boolean; json?: boolean }) =>
+      runCommand(async () => {
+        const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
+        const logger = createCommandLogger({ ...config, logLevel: 'warn' });
+        const store = await openConfiguredStore(config);
+        try {
+          const report = await provisionOnDemand({ config, store, logger }, idOrUpn, { dryRun: options.dryRun ?? false });
+          process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(idOrUpn, report));
+          if (!report.import.found) return exitCodes.failure;
+          const status = report.result?.summary.status;
+          return status === 'failed' || status === 'quarantined' || status === 'partial' ? exitCodes.failure : exitCodes.ok;
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+}
+
+const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
+
+function formatReport(idOrUpn: string, report: OnDemandReport): string {
+  const lines: string[] = [];
+  lines.push(`1. Import user: ${report.import.found ? `found ${report.import.userId}${report.import.removed ? ` (removed in Entra: ${report.import.removed})` : ''}` : `${idOrUpn} was not found in Entra`}`);
+  if (!report.import.found || !report.scope) return `${lines.join('\n')}\n`;
+  const scope = report.scope;
+  lines.push('2. Determine scope:');
+  lines.push(`   - Assigned to the app (directly or through a group): ${verdict(scope.assigned)}`);
+  lines.push(`   - Active in Entra (accountEnabled=${String(scope.accountEnabled)}): ${verdict(scope.accountEnabled !== false)}`);
+  for (const filter of scope.scopingFilters) {
+    lines.push(`   - Scoping filter${filter.name ? ` "${filter.name}"` : ''}: ${verdict(filter.passed)}`);
+    for (const clause of filter.clauses) {
+      lines.push(`       ${clause.attribute} ${clause.operator} ${clause.value ?? ''} (actual ${JSON.stringify(clause.actual)}): ${verdict(clause.passed)}${clause.reason ? ` - ${clause.reason}` : ''}`);
+    }
+  }
+  lines.push(`   In scope: ${scope.inScope ? 'yes' : 'no'}; IsSoftDeleted: ${String(scope.isSoftDeleted)}`);
+  const match = report.match;
+  lines.push(`3. Match: ${match?.linked ? `linked to Notion user ${match.notionId ?? '?'} (${match.state})` : (match?.lookup ?? 'not linked yet')}`);
+  lines.push('4. Perform action:');
+  lines.push('   Mapped attributes:');
+  for (const attribute of scope.attributes) {
+    lines.push(`     ${attribute.target} = ${attribute.outcome === 'value' || attribute.outcome === 'default' ? JSON.stringify(attribute.result) : `(${attribute.outcome})`}${attribute.createOnly ? ' [create only]' : ''}`);
+  }
+  if (report.result) {
+    const { summary, log } = report.result;
+    if (log.length === 0) lines.push(`   Nothing to do (${summary.status}).`);
+    for (const entry of log) {
+      lines.push(`   ${entry.action} ${entry.status}${entry.reason ? `: ${entry.reason}` : ''}${entry.errorMessage ? ` (${entry.errorKind}: ${entry.errorMessage})` : ''}`);
+      for (const m of entry.modified ?? []) lines.push(`     ${m.path}: ${JSON.stringify(m.old)} → ${JSON.stringify(m.new)}`);
+    }
+  } else {
+    if (report.plan.length === 0) lines.push('   Nothing would change.');
+    for (const op of report.plan) lines.push(`   would ${op.kind}: ${op.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,69 @@
+// On-demand provisioning of one user, step by step like Entra's (reference entra-provisioning §5.4): import the user,
+// determine scope with each scoping clause's verdict, match, then perform (or, dry, only plan) the action.
+import { computeScope } from '../entra/index.js';
+import { compileMapping, explainUser, type Explanation } from '../mapping/index.js';
+import { silentProgress } from '../observe/index.js';
+import { queryLog, readLink, readMirrorForScope, readSourceUsers, type ProvisioningLogRow } from '../store/index.js';
+import { createNotionClient, createSource } from './clients.js';
+import { runCycle, type CycleDependencies } from './cycle.js';
+import { planOperations, type Operation } from './model.js';
+import { importOptionsFor, prepareCycle } from './prepare.js';
+import type { CycleSummary } from './summary.js';
+
+export interface OnDemandReport {
+  import: { found: boolean; userId?: string; removed?: string | null };
+  scope?: Explanation & { accountEnabled: unknown };
+  match?: { linked: boolean; state?: string; notionId?: string | null; lookup?: string };
+  plan: Operation[];
+  /** Set when the action was applied (not a dry run). */
+  result?: { summary: CycleSummary; log: ProvisioningLogRow[] };
+}
+
+export async function provisionOnDemand(deps: CycleDependencies, idOrUpn: string, options: { dryRun: boolean }): Promise<OnDemandReport> {
+  const { config, store, logger } = deps;
+  const db = store.db;
+  const target = config.target;
+  const mapping = compileMapping(config.mapping);
+  const now = (deps.now ?? (() => new Date()))();
+  const source = createSource(config, logger, deps.signal);
+  const imported = await source.importOneUser(db, target, idOrUpn, importOptionsFor(config, mapping, false, silentProgress));
+  if (!imported.found || !imported.userId) return { import: { found: false }, plan: [] };
+  const userId = imported.userId;
+
+  const [row] = await readSourceUsers(db, target, [userId]);
+  const scope = computeScope(await readMirrorForScope(db, target), { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
+  const explanation = explainUser(
+    mapping,
+    { id: userId, attributes: row?.attributes ?? {}, assigned: scope.userIds.has(userId), softDeleted: row?.removedReason === 'changed', appRoleAssignments: [] },
+    { now, random: Math.random },
+  );
+  const link = await readLink(db, target, 'user', userId);
+  const report: OnDemandReport = {
+    import: { found: true, userId, removed: row?.removedReason ?? null },
+    scope: { ...explanation, accountEnabled: row?.attributes.accountEnabled },
+    match: link ? { linked: true, state: link.state, notionId: link.notionId } : { linked: false },
+    plan: [],
+  };
+
+  if (options.dryRun) {
+    const scim = createNotionClient(config, logger);
+    try {
+      const prepared = await prepareCycle({ config, db, source, scim, progress: silentProgress, mapping, now, mode: 'incremental', forceDeletes: false, onlyUsers: [userId], skipImport: true });
+      report.plan = planOperations(prepared.plan);
+      const create = report.plan.find((op) => op.kind === 'create-user');
+      if (create && create.kind === 'create-user') {
+        const found = await scim.findUsersByUserName(String(create.attributes.userName));
+        report.match = { linked: false, lookup: found.length === 0 ? 'no Notion user has this userName or email: it would be created' : `${found.length} Notion user(s) match: ${found.map((u) => u.userName).join(', ')}` };
+      }
+    } finally {
+      await scim.close();
+    }
+    return report;
+  }
+  const summary = await runCycle(deps, { kindLabel: 'on-demand', onlyUsers: [userId] });
+  const log = summary.status === 'locked' ? [] : (await queryLog(db, { target, cycleId: summary.cycleId, limit: 100 })).reverse();
+  report.result = { summary, log };
+  const after = await readLink(db, target, 'user', userId);
+  if (after) report.match = { ...report.match, linked: true, state: after.state, notionId: after.notionId };
+  return report;
+}
