@@ -1,0 +1,99 @@
+// The pure planner: desired state against links → operations, in the order and shape the executor runs them.
+import { describe, expect, it } from 'vitest';
+import { indexUsers } from '../../../src/engine/matching.js';
+import { planOperations } from '../../../src/engine/model.js';
+import { planChanges } from '../../../src/engine/plan.js';
+import { byId, group, groupLink, input, link, settings, user } from './fixtures.js';
+
+const kinds = (plan: ReturnType<typeof planChanges>) => planOperations(plan).map((op) => `${op.kind}:${op.sourceId}`);
+
+describe('planChanges', () => {
+  it('creates an in-scope user without a link, and nothing for a linked one that did not change', () => {
+    const plan = planChanges(input({ users: [user('a'), user('b')], userLinks: byId([link('b')]) }));
+    expect(kinds(plan)).toEqual(['create-user:a']);
+  });
+
+  it('sends a minimal PATCH of what changed, and a remove for a cleared value', () => {
+    const desired = user('a', { attributes: { userName: 'a@example.com', 'name.formatted': null, title: 'CTO', active: true } });
+    const plan = planChanges(input({ users: [desired], userLinks: byId([link('a', { applied: { userName: 'a@example.com', 'name.formatted': 'Old', active: true } })]) }));
+    const [op] = plan.upserts;
+    expect(op).toMatchObject({ kind: 'update-user', patch: [{ op: 'remove', path: 'name.formatted' }, { op: 'replace', path: 'title', value: 'CTO' }] });
+  });
+
+  it('never sends create-only attributes after the create', () => {
+    const desired = user('a', { attributes: { userName: 'a@example.com', 'name.formatted': 'Person a', photos: 'x', active: true }, createOnly: ['photos'] });
+    expect(planOperations(planChanges(input({ users: [desired], userLinks: byId([link('a')]) })))).toEqual([]);
+  });
+
+  it('disables, deletes or skips by the row of the semantics that applies', () => {
+    const users = [user('off', { lifecycle: 'disabled' }), user('gone', { lifecycle: 'hard-deleted' }), user('out', { lifecycle: 'out-of-scope' }), user('bin', { lifecycle: 'soft-deleted' })];
+    const links = byId(['off', 'gone', 'out', 'bin'].map((id) => link(id)));
+    expect(kinds(planChanges(input({ users, userLinks: links }))).sort()).toEqual(['delete-user:gone', 'disable-user:bin', 'disable-user:off', 'disable-user:out']);
+    const none = planChanges(input({ users, userLinks: links, settings: settings({}, { deprovisionAction: 'none', hardDeleteAction: 'disable' }) }));
+    expect(kinds(none).sort()).toEqual(['disable-user:bin', 'disable-user:gone', 'disable-user:off', 'skip:out']);
+  });
+
+  it('re-enables a disabled link of a user back in scope, with active=true in the PATCH', () => {
+    const plan = planChanges(input({ users: [user('a')], userLinks: byId([link('a', { state: 'disabled', applied: { userName: 'a@example.com', 'name.formatted': 'Person a', active: false } })]) }));
+    expect(plan.upserts[0]).toMatchObject({ kind: 'enable-user', patch: [{ op: 'replace', path: 'active', value: true }] });
+  });
+
+  it('skips a protected user whatever happens to it, compared without case', () => {
+    const plan = planChanges(input({ users: [user('owner', { lifecycle: 'out-of-scope' })], userLinks: byId([link('owner')]), settings: settings({}, { protectedUserNames: new Set(['owner@example.com']) }) }));
+    expect(kinds(plan)).toEqual(['skip:owner']);
+  });
+
+  it('adopts a listed Notion user matched by lower-cased userName and patches only the differences', () => {
+    const listing = indexUsers([{ id: 'n1', userName: 'A@Example.com', name: { formatted: 'Someone' }, active: true }], true, new Set());
+    const plan = planChanges(input({ users: [user('a')], notion: { users: listing, groups: { complete: true, byName: new Map(), linked: new Set() } } }));
+    expect(plan.upserts[0]).toMatchObject({ kind: 'adopt-user', notionId: 'n1', patch: [{ op: 'replace', path: 'userName' }, { op: 'replace', path: 'name.formatted', value: 'Person a' }] });
+  });
+
+  it('turns two candidates into a conflict, never a create', () => {
+    const listing = indexUsers(
+      [{ id: 'n1', userName: 'a@example.com' }, { id: 'n2', userName: 'other@example.com', emails: [{ value: 'a@example.com', type: 'work' }] }],
+      true,
+      new Set(),
+    );
+    const plan = planChanges(input({ users: [user('a')], notion: { users: listing, groups: { complete: true, byName: new Map(), linked: new Set() } } }));
+    expect(kinds(plan)).toEqual(['conflict:a']);
+  });
+
+  it('asks for a lookup before the create when no complete listing answered', () => {
+    const listing = indexUsers([], false, new Set());
+    const plan = planChanges(input({ users: [user('a')], notion: { users: listing, groups: { complete: true, byName: new Map(), linked: new Set() } } }));
+    expect(plan.upserts[0]).toMatchObject({ kind: 'create-user', lookupFirst: true });
+  });
+
+  it('adds members in batches after the users exist, removes those who left, and leaves leaving users to Notion', () => {
+    const plan = planChanges(input({
+      users: [user('new'), user('quit', { lifecycle: 'out-of-scope' })],
+      groups: [],
+      userLinks: byId([link('old'), link('x'), link('quit')]),
+      groupLinks: byId([groupLink('g')]),
+      applied: new Map([['g', new Set(['old', 'x', 'quit'])]]),
+      groupMembers: new Map([['g', new Set(['new', 'old', 'y1', 'y2'])]]),
+    }));
+    expect(plan.memberships).toEqual([
+      expect.objectContaining({ kind: 'remove-members', sourceId: 'g', userSourceIds: ['x'] }),
+      expect.objectContaining({ kind: 'add-members', sourceId: 'g', userSourceIds: ['new'] }),
+    ]);
+    expect(kinds(plan)).toContain('disable-user:quit');
+  });
+
+  it('removes the members of a group that left scope before deleting it', () => {
+    const plan = planChanges(input({
+      groups: [group('g', { lifecycle: 'out-of-scope' })],
+      userLinks: byId([link('a'), link('b'), link('c')]),
+      groupLinks: byId([groupLink('g')]),
+      applied: new Map([['g', new Set(['a', 'b', 'c'])]]),
+    }));
+    expect(plan.memberships.map((op) => [op.kind, op.userSourceIds])).toEqual([['remove-members', ['a', 'b']], ['remove-members', ['c']]]);
+    expect(plan.groupRetirements).toEqual([expect.objectContaining({ kind: 'delete-group', sourceId: 'g' })]);
+  });
+
+  it('clears a staged deprovision that is no longer wanted', () => {
+    const plan = planChanges(input({ users: [user('a')], userLinks: byId([link('a', { stagedAction: 'disable' })]) }));
+    expect(kinds(plan)).toEqual(['unstage:a']);
+  });
+});
