@@ -1,3 +1,3 @@
 // Public face of the worker: the schedule around cycles, its health port and alerts.
 export { startWorker, type CycleOutcome, type CycleRunner, type RunningWorker, type TickSource, type WorkerDependencies } from './worker.js';
-export { readTargetHealth, longestScheduleGapMs, type TargetHealth, type StalenessRule } from './health.js';
+export { longestScheduleGapMs } from './health.js';
