@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { queryLog, type ProvisioningLogRow } from '../../store/index.js';
 import { parseWholeNumber } from '../options.js';
 import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
-import { formatTable } from './status.js';
+import { formatTable } from '../table.js';
 
 interface LogsOptions {
   user?: string;

@@ -13,6 +13,7 @@ import {
 } from '../../store/index.js';
 import { parseWholeNumber } from '../options.js';
 import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
+import { formatTable } from '../table.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -135,8 +136,3 @@ function formatDuration(ms: number): string {
 }
 
 /** Columns padded to their widest cell, two spaces apart, indented by two; the last column is not padded. */
-export function formatTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
-}
