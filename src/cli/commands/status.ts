@@ -134,5 +134,3 @@ function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
-
-/** Columns padded to their widest cell, two spaces apart, indented by two; the last column is not padded. */
