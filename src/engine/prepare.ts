@@ -83,20 +83,23 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   const { config, db, now } = input;
   const target = config.target;
   const mapping = input.mapping;
-  const importResult = input.skipImport ? undefined : await input.source.importIntoMirror(db, target, importOptionsFor(config, mapping, input.mode === 'full', input.progress));
+  const state = await readTargetState(db, target);
+  // A changed mapping may read attributes the mirror does not hold yet: re-read Graph in full, then evaluate everything.
+  const mappingChanged = state?.mappingFingerprint !== mapping.fingerprint;
+  const fullRead = input.mode === 'full' || (mappingChanged && state?.mappingFingerprint != null);
+  const importResult = input.skipImport ? undefined : await input.source.importIntoMirror(db, target, importOptionsFor(config, mapping, fullRead, input.progress));
   input.progress.phase('plan');
   const mirror = await readMirrorForScope(db, target);
   const scope = computeScope(mirror, { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
-  const [linkRows, appliedRows, dirty, state, assignments] = await Promise.all([
+  const [linkRows, appliedRows, dirty, assignments] = await Promise.all([
     readLinks(db, target),
     readAppliedMemberships(db, target),
     readDirtyIds(db, target),
-    readTargetState(db, target),
     readSourceAssignments(db, target),
   ]);
   const userLinkRows = linkRows.filter((l) => l.objectType === 'user');
   const groupLinkRows = linkRows.filter((l) => l.objectType === 'group');
-  const evaluateAll = input.mode !== 'incremental' || state?.mappingFingerprint !== mapping.fingerprint;
+  const evaluateAll = input.mode !== 'incremental' || mappingChanged;
   const userCandidates = selectCandidates({ mirrored: mirror.users, inScope: scope.userIds, dirty: new Set(dirty.users), links: userLinkRows, evaluateAll, now });
   const groupCandidates = selectCandidates({ mirrored: mirror.groups, inScope: scope.groupIds, dirty: new Set(dirty.groups), links: groupLinkRows, evaluateAll, now });
   const userIds = input.onlyUsers ?? userCandidates.ids;

@@ -1,0 +1,66 @@
+// The cycle around the plan: another holder of the lock, an interruption mid-apply, a mapping change that
+// re-evaluates everything, and a scoping filter that takes users out of scope.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LoadedConfig } from '../../../src/config/index.js';
+import { runCycle } from '../../../src/engine/index.js';
+import { createLogger } from '../../../src/observe/index.js';
+import { listRecentCycles } from '../../../src/store/index.js';
+import { openEngineSession, type EngineSession } from '../../helpers/engine-session.js';
+import { directlyAssignedUser, notionUser } from '../../helpers/tenant-picks.js';
+
+let session: EngineSession | undefined;
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+const logger = createLogger({ level: 'silent' });
+const open = async () => (session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } }));
+
+describe('a cycle', () => {
+  it('does nothing and records nothing while another holder has the target lock', async () => {
+    const s = await open();
+    const lock = await s.store.store.tryLockTarget(s.config.target);
+    const summary = await s.sync();
+    await lock?.release();
+    expect(summary.status).toBe('locked');
+    expect(await listRecentCycles(s.store.store.db, s.config.target)).toEqual([]);
+    expect(s.notion.requests()).toEqual([]);
+  });
+
+  it('stops starting operations when interrupted, is recorded so, and the next cycle converges', async () => {
+    const s = await open();
+    const controller = new AbortController();
+    let writes = 0;
+    s.notion.events.on('request', (entry: { method: string }) => {
+      if (entry.method !== 'GET' && ++writes === 3) controller.abort();
+    });
+    const interrupted = await runCycle({ config: s.config, store: s.store.store, logger, signal: controller.signal });
+    expect(interrupted.status).toBe('interrupted');
+    expect(writes).toBeLessThan(12);
+    expect((await listRecentCycles(s.store.store.db, s.config.target))[0]?.status).toBe('interrupted');
+    expect((await s.sync()).status).toBe('succeeded');
+    expect(s.differences()).toEqual([]);
+  });
+
+  it('re-evaluates every object after the mapping changed', async () => {
+    const s = await open();
+    await s.sync();
+    const mapping = { ...s.config.mapping, user: s.config.mapping.user.map((m) => (m.target === 'title' ? { ...m, direct: 'department' } : m)) };
+    const config: LoadedConfig = { ...s.config, mapping };
+    const summary = await runCycle({ config, store: s.store.store, logger });
+    expect(summary.counts['update.success']).toBeGreaterThan(3);
+    const user = directlyAssignedUser(s.tenant);
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.title ?? null).toBe(user.department);
+  });
+
+  it('disables users that a scoping filter takes out of scope', async () => {
+    const s = await open();
+    await s.sync();
+    const user = directlyAssignedUser(s.tenant);
+    const mapping = { ...s.config.mapping, scopingFilters: { user: [{ clauses: [{ attribute: 'userPrincipalName', operator: 'NOT EQUALS' as const, value: user.userPrincipalName }] }], group: [] } };
+    const summary = await runCycle({ config: { ...s.config, mapping }, store: s.store.store, logger });
+    expect(summary.counts['disable.success']).toBe(1);
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
+  });
+});
