@@ -1,13 +1,11 @@
 // The executor: runs a plan phase by phase (upserts, member removals and adds, user deprovisions, group deletes),
 // each phase through a small pool so that the SCIM client's limiter, not this loop, sets the pace.
-import { stageLinkDeprovision, type Transaction } from '../store/index.js';
-import { and, eq } from 'drizzle-orm';
-import { tables } from '../store/index.js';
+import { ScimError } from '../scim/index.js';
+import { stageLinkDeprovision, unstageLinkDeprovision } from '../store/index.js';
 import { escrow, record, StopCycle, type ApplyContext } from './apply-context.js';
 import { adoptOrRenameGroup, changeMembers, createGroup, removeGroup } from './execute-groups.js';
 import { adoptUser, createUser, deprovisionUser, enableUser, updateUser } from './execute-users.js';
 import type { Operation, Plan, RecordOperation } from './model.js';
-import { ScimError } from '../scim/index.js';
 
 export interface ApplyLimits {
   /** Operations started at once (the SCIM client queues beyond its own concurrency). */
@@ -51,13 +49,8 @@ async function recordOnly(ctx: ApplyContext, op: RecordOperation): Promise<void>
     case 'stage':
       return record(ctx, op, { status: 'skipped' }, { write: (tx) => stageLinkDeprovision(tx, ctx.target, key, op.action, ctx.now()) });
     case 'unstage':
-      return record(ctx, op, { status: 'skipped' }, { write: (tx) => unstageLink(tx, ctx.target, key) });
+      return record(ctx, op, { status: 'skipped' }, { write: (tx) => unstageLinkDeprovision(tx, ctx.target, key) });
   }
-}
-
-async function unstageLink(tx: Transaction, target: string, key: { objectType: string; sourceId: string }): Promise<void> {
-  const { links } = tables;
-  await tx.update(links).set({ stagedAction: null, stagedAt: null }).where(and(eq(links.target, target), eq(links.objectType, key.objectType), eq(links.sourceId, key.sourceId)));
 }
 
 /** Runs operations with at most `parallel` in flight; stops starting new ones when told to stop. */

@@ -85,6 +85,14 @@ export async function stageLinkDeprovision(db: Queryable, target: string, key: {
     .where(and(eq(links.target, target), eq(links.objectType, key.objectType), eq(links.sourceId, key.sourceId)));
 }
 
+/** The object came back: its staged deprovision is no longer wanted. */
+export async function unstageLinkDeprovision(db: Queryable, target: string, key: { objectType: LinkObjectType; sourceId: string }): Promise<void> {
+  await db
+    .update(links)
+    .set({ stagedAction: null, stagedAt: null })
+    .where(and(eq(links.target, target), eq(links.objectType, key.objectType), eq(links.sourceId, key.sourceId)));
+}
+
 /** Staged deprovisions that an operator approved carry this prefix; the next cycle applies them past the guard. */
 export const approvedPrefix = 'approved:';
 

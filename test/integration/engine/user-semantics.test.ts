@@ -38,6 +38,18 @@ describe('user semantics', () => {
     expect(s.differences()).toEqual([]);
   });
 
+  it('adds a deleted user back with the same Notion account when it is assigned again', async () => {
+    const s = await synced({ env: { DEPROVISION_ACTION: 'delete' } });
+    const user = directlyAssignedUser(s.tenant);
+    const id = notionUser(s.notion.workspace, user.userPrincipalName)?.id;
+    s.tenant.unassign(user.id);
+    await s.sync();
+    s.tenant.assign(user.id);
+    expect((await s.sync()).counts['enable.success']).toBe(1);
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)).toMatchObject({ id, inWorkspace: true });
+    expect(s.differences()).toEqual([]);
+  });
+
   it('leaves an unassigned user alone when deprovisionAction is none', async () => {
     const s = await synced({ env: { DEPROVISION_ACTION: 'none' } });
     const user = directlyAssignedUser(s.tenant);
