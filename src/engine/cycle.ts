@@ -100,6 +100,10 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       });
       counts = ctx.counts;
       if (end.kind === 'done') await finishState(store, target, prepared, mapping.fingerprint, options.onlyUsers !== undefined);
+      // The operator confirmed the smaller scope: it becomes the base for the next shrink check.
+      if (end.kind === 'done' && options.forceDeletes && prepared.importResult?.scopeShrinkHeld) {
+        await updateTargetState(db, target, { lastScopeSize: prepared.scope.userIds.size });
+      }
       await pruneLog(db, target, new Date(now().getTime() - config.logRetentionDays * day));
     }
     progress.done();

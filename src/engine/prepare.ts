@@ -133,11 +133,12 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   }
   const linkedNotionIds = (links: Map<string, LinkView>) => new Set([...links.values()].filter((l) => isLive(l)).map((l) => l.notionId as string));
 
-  const hold = importResult && !importResult.complete
-    ? `the Entra import was incomplete (${importResult.incompleteReason ?? 'unknown reason'})`
-    : importResult?.scopeShrinkHeld
-      ? `the scope shrank suspiciously (${importResult.scopeShrinkDetail ?? 'over the hold percentage'})`
-      : undefined;
+  // A held scope shrink is released by an explicit --force-deletes; a failed Graph read never is (fail closed).
+  const hold = !importResult || importResult.complete || (importResult.scopeShrinkHeld && input.forceDeletes)
+    ? undefined
+    : importResult.scopeShrinkHeld
+      ? `the scope shrank suspiciously (${importResult.scopeShrinkDetail ?? 'over the hold percentage'}); run sync --force-deletes if it is intended`
+      : `the Entra import was incomplete (${importResult.incompleteReason ?? 'unknown reason'})`;
   const plan = planChanges({
     users,
     groups,

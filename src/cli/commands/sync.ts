@@ -16,7 +16,7 @@ export function registerSync(program: Command): void {
     .description('run one provisioning cycle: read Entra changes, plan, apply them to Notion; prints the summary as JSON')
     .option('--full', 're-read every user and group from Graph and re-evaluate every object')
     .option('--verify', "also read Notion's users, groups and members and repair objects we own that were changed there by hand")
-    .option('--force-deletes', 'apply deprovisions above the deletion threshold instead of staging them')
+    .option('--force-deletes', 'apply deprovisions above the deletion threshold instead of staging them, and accept a scope shrink that was held')
     .addHelpText('after', '\nExit codes: 0 succeeded, partial or locked (another process runs a cycle); 1 failed or quarantined; 2 configuration problem.')
     .action((options: SyncOptions) =>
       runCommand(async () => {

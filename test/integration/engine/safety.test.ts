@@ -90,6 +90,20 @@ describe('incomplete import', () => {
   });
 });
 
+describe('scope shrink', () => {
+  it('holds deprovisioning when the scope shrank suspiciously, until sync --force-deletes', async () => {
+    const s = await synced({ env: { SCOPE_SHRINK_HOLD_PERCENT: '5' } });
+    const user = directlyAssignedUser(s.tenant);
+    s.tenant.unassign(user.id);
+    const held = await s.sync();
+    expect(held).toMatchObject({ status: 'partial', importComplete: false, error: expect.stringContaining('scope shrink') });
+    expect(inWorkspace(s, user.userPrincipalName)).toBe(true);
+    expect((await s.sync({ forceDeletes: true })).counts['disable.success']).toBe(1);
+    expect(inWorkspace(s, user.userPrincipalName)).toBe(false);
+    expect(await s.sync()).toMatchObject({ status: 'succeeded', importComplete: true });
+  });
+});
+
 describe('escrow', () => {
   it('escrows a failed object with backoff, goes on with the others, and retries it when due', async () => {
     session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
