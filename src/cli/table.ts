@@ -1,7 +1,6 @@
-// Plain text tables for the terminal: columns padded to their widest cell, two spaces apart.
+// Tables in command output are indented by two spaces under their heading.
+import { formatTable as formatPlainTable } from '../observe/index.js';
 
 export function formatTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return formatPlainTable(headers, rows, '  ');
 }

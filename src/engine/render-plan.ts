@@ -1,4 +1,5 @@
 // The plan as people read it: one row per operation, in the order they would run, with the reason.
+import { formatTable } from '../observe/index.js';
 import { logActionOf, objectTypeOf, planOperations, type Operation, type Plan } from './model.js';
 
 function detail(op: Operation): string {
@@ -19,12 +20,6 @@ function detail(op: Operation): string {
   }
 }
 
-function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
-}
-
 export function renderPlanTable(plan: Plan): string {
   const operations = planOperations(plan);
   const lines: string[] = [];
@@ -35,7 +30,7 @@ export function renderPlanTable(plan: Plan): string {
     return `${lines.join('\n')}\n`;
   }
   const rows = operations.map((op) => [logActionOf[op.kind], objectTypeOf(op), op.name, op.reason, detail(op)]);
-  lines.push(table(['ACTION', 'TYPE', 'NAME', 'REASON', 'DETAIL'], rows));
+  lines.push(formatTable(['ACTION', 'TYPE', 'NAME', 'REASON', 'DETAIL'], rows));
   const totals = new Map<string, number>();
   for (const op of operations) totals.set(logActionOf[op.kind], (totals.get(logActionOf[op.kind]) ?? 0) + 1);
   lines.push('', `Total: ${[...totals].map(([action, n]) => `${action} ${n}`).join(', ')}`);
