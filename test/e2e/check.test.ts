@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GraphSimulator } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/sim/notion/index.js';
+import { simulatorConnectionEnv } from '../helpers/engine-session.js';
 
 async function runCheck(env: Record<string, string>, json = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['dist/cli/main.js', 'check', ...(json ? ['--json'] : [])], {
@@ -22,16 +23,7 @@ describe('entra-notion-sync check', () => {
   let full: GraphSimulator;
   let limited: GraphSimulator;
   let notion: NotionSimulator;
-  const envFor = (graph: GraphSimulator, token = notion.token) => ({
-    ENTRA_TENANT_ID: graph.tenantId,
-    ENTRA_CLIENT_ID: graph.clientId,
-    ENTRA_CLIENT_SECRET: graph.clientSecret,
-    ENTRA_SERVICE_PRINCIPAL_ID: graph.servicePrincipalId,
-    ENTRA_AUTHORITY_HOST: graph.authorityHost,
-    GRAPH_BASE_URL: graph.graphBaseUrl,
-    NOTION_SCIM_URL: notion.url,
-    NOTION_SCIM_TOKEN: token,
-  });
+  const envFor = (graph: GraphSimulator, token = notion.token) => ({ ...simulatorConnectionEnv(graph, notion), NOTION_SCIM_TOKEN: token });
 
   beforeAll(async () => {
     full = await startGraphSimulator({ tenant: generateTenant({ seed: 7, users: 40, groups: 4 }) });

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedWorkspace, workspaceDifferences } from '../../src/cli/commands/demo-verdict.js';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GraphSimulator } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/sim/notion/index.js';
-import { createTestStoreLocation } from '../helpers/store.js';
+import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
+import { simulatorConnectionEnv } from '../helpers/engine-session.js';
 
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ENTRA_|NOTION_|GRAPH_|DATABASE_URL|DATA_DIR|SYNC_)/.test(k)));
 
@@ -54,11 +55,9 @@ describe('a crash at any point', () => {
     const { location, drop } = await createTestStoreLocation();
     try {
       const env: Record<string, string> = {
-        ENTRA_TENANT_ID: graph.tenantId, ENTRA_CLIENT_ID: graph.clientId, ENTRA_CLIENT_SECRET: graph.clientSecret,
-        ENTRA_SERVICE_PRINCIPAL_ID: graph.servicePrincipalId, ENTRA_AUTHORITY_HOST: graph.authorityHost, GRAPH_BASE_URL: graph.graphBaseUrl,
-        NOTION_SCIM_URL: notion.url, NOTION_SCIM_TOKEN: notion.token, NOTION_RATE_LIMIT_RPS: '1000', NOTION_MAX_CONCURRENCY: '2',
+        ...simulatorConnectionEnv(graph, notion), NOTION_RATE_LIMIT_RPS: '1000', NOTION_MAX_CONCURRENCY: '2',
         LOG_LEVEL: 'silent', NODE_EXTRA_CA_CERTS: simulatorCaPath,
-        ...('dataDir' in location ? { DATA_DIR: location.dataDir } : { DATABASE_URL: location.databaseUrl }),
+        ...storeEnv(location),
       };
       const crashed = await syncProcess(env, notion, k);
       expect(crashed.killed).toBe(true);

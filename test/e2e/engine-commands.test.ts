@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GraphSimulator } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/sim/notion/index.js';
-import { createTestStoreLocation } from '../helpers/store.js';
+import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
+import { simulatorConnectionEnv } from '../helpers/engine-session.js';
 
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ENTRA_|NOTION_|GRAPH_|DATABASE_URL|DATA_DIR|SYNC_)/.test(k)));
 
@@ -31,11 +32,9 @@ beforeAll(async () => {
   const created = await createTestStoreLocation();
   drop = created.drop;
   env = {
-    ENTRA_TENANT_ID: graph.tenantId, ENTRA_CLIENT_ID: graph.clientId, ENTRA_CLIENT_SECRET: graph.clientSecret,
-    ENTRA_SERVICE_PRINCIPAL_ID: graph.servicePrincipalId, ENTRA_AUTHORITY_HOST: graph.authorityHost, GRAPH_BASE_URL: graph.graphBaseUrl,
-    NOTION_SCIM_URL: notion.url, NOTION_SCIM_TOKEN: notion.token, NOTION_RATE_LIMIT_RPS: '1000', LOG_LEVEL: 'silent',
+    ...simulatorConnectionEnv(graph, notion), NOTION_RATE_LIMIT_RPS: '1000', LOG_LEVEL: 'silent',
     NODE_EXTRA_CA_CERTS: simulatorCaPath,
-    ...('dataDir' in created.location ? { DATA_DIR: created.location.dataDir } : { DATABASE_URL: created.location.databaseUrl }),
+    ...storeEnv(created.location),
   };
 });
 afterAll(async () => {

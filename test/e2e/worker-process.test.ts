@@ -1,9 +1,9 @@
 // The worker as a process against both simulators: cycles on a fast schedule, SIGTERM in the middle of a cycle, and
 // a restart that converges.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStoreLocation } from '../helpers/store.js';
+import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
-import { finishedCycle, freePort, readCycles, spawnWorker, storeEnv, type WorkerProcess } from './worker-processes.js';
+import { finishedCycle, freePort, readCycles, spawnWorker, type WorkerProcess } from './worker-processes.js';
 
 describe('entra-notion-sync worker', () => {
   let session: EngineSession;

@@ -85,7 +85,3 @@ export async function readCycles(location: { databaseUrl: string } | { dataDir: 
     await store.close();
   }
 }
-
-export function storeEnv(location: { databaseUrl: string } | { dataDir: string }): Record<string, string> {
-  return 'databaseUrl' in location ? { DATABASE_URL: location.databaseUrl } : { DATA_DIR: location.dataDir };
-}

@@ -2,8 +2,8 @@
 // lock; on the embedded store the second is refused the data directory and never runs a cycle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
-import { createTestStoreLocation, usingPostgres } from '../helpers/store.js';
-import { finishedCycle, readCycles, spawnWorker, storeEnv, type WorkerProcess } from './worker-processes.js';
+import { createTestStoreLocation, storeEnv, usingPostgres } from '../helpers/store.js';
+import { finishedCycle, readCycles, spawnWorker, type WorkerProcess } from './worker-processes.js';
 
 describe('two workers on one store', () => {
   let session: EngineSession;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendLogEntries, openStore, recordCycleEnd, recordCycleStart, tables, updateTargetState } from '../../src/store/index.js';
-import { createTestStoreLocation } from '../helpers/store.js';
+import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 
 describe('the status and logs commands', () => {
   let env: NodeJS.ProcessEnv;
@@ -11,7 +11,7 @@ describe('the status and logs commands', () => {
     const created = await createTestStoreLocation();
     drop = created.drop;
     const location = created.location;
-    env = { PATH: process.env.PATH, ...('databaseUrl' in location ? { DATABASE_URL: location.databaseUrl } : { DATA_DIR: location.dataDir }) };
+    env = { PATH: process.env.PATH, ...storeEnv(location) };
     const store = await openStore(location);
     const db = store.db;
     await recordCycleStart(db, { id: 'cycle-1', target: 'default', kind: 'initial', startedAt: new Date('2026-03-02T09:00:00Z') });

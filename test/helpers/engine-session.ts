@@ -6,7 +6,7 @@ import { createLogger } from '../../src/observe/index.js';
 import { generateTenant, startGraphSimulator, type GenerateTenantOptions, type GraphSimulator, type SimTenant } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator, type NotionSimulatorOptions } from '../../src/sim/notion/index.js';
 import { expectedWorkspace, workspaceDifferences } from '../../src/cli/commands/demo-verdict.js';
-import { openTestStore, type TestStore } from './store.js';
+import { openTestStore, storeEnv, type TestStore } from './store.js';
 
 export interface EngineSession {
   graph: GraphSimulator;
@@ -31,13 +31,9 @@ export interface EngineSessionOptions {
   env?: Record<string, string>;
 }
 
-export async function openEngineSession(options: EngineSessionOptions = {}): Promise<EngineSession> {
-  const tenant = generateTenant(options.tenant ?? { seed: 7, users: 40, groups: 5 });
-  const graph = await startGraphSimulator({ tenant });
-  const notion = await startNotionSimulator(options.notion ?? {});
-  const store = await openTestStore();
-  const env: Record<string, string> = {
-    SYNC_TARGET: 'workspace',
+/** The settings that point the engine (or a CLI process) at both simulators. */
+export function simulatorConnectionEnv(graph: GraphSimulator, notion: NotionSimulator): Record<string, string> {
+  return {
     ENTRA_TENANT_ID: graph.tenantId,
     ENTRA_CLIENT_ID: graph.clientId,
     ENTRA_CLIENT_SECRET: graph.clientSecret,
@@ -46,11 +42,22 @@ export async function openEngineSession(options: EngineSessionOptions = {}): Pro
     GRAPH_BASE_URL: graph.graphBaseUrl,
     NOTION_SCIM_URL: notion.url,
     NOTION_SCIM_TOKEN: notion.token,
+  };
+}
+
+export async function openEngineSession(options: EngineSessionOptions = {}): Promise<EngineSession> {
+  const tenant = generateTenant(options.tenant ?? { seed: 7, users: 40, groups: 5 });
+  const graph = await startGraphSimulator({ tenant });
+  const notion = await startNotionSimulator(options.notion ?? {});
+  const store = await openTestStore();
+  const env: Record<string, string> = {
+    SYNC_TARGET: 'workspace',
+    ...simulatorConnectionEnv(graph, notion),
     NOTION_RATE_LIMIT_RPS: '1000',
     NOTION_MAX_CONCURRENCY: '4',
     DELETION_THRESHOLD_PERCENT: '100',
     LOG_LEVEL: 'silent',
-    ...('dataDir' in store.location ? { DATA_DIR: store.location.dataDir } : { DATABASE_URL: store.location.databaseUrl }),
+    ...storeEnv(store.location),
     ...options.env,
   };
   const config = loadConfig({ env, cwd: '/nonexistent' });

@@ -16,6 +16,11 @@ export interface TestStore {
 
 export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
+/** The environment a CLI process needs to open the same store. */
+export function storeEnv(location: TestStore['location']): Record<string, string> {
+  return 'dataDir' in location ? { DATA_DIR: location.dataDir } : { DATABASE_URL: location.databaseUrl };
+}
+
 /** A new data directory or database, not yet opened; migrated unless `migrated: false` (then empty). */
 export async function createTestStoreLocation(options: { migrated?: boolean } = {}): Promise<{ location: TestStore['location']; drop: () => Promise<void> }> {
   const migrated = options.migrated ?? true;
