@@ -2,22 +2,21 @@
 // second. Goal (issue 7): the cycle runs at about R (Notion's rate limit is the only brake), with next to no 429s.
 import { spawnSync } from 'node:child_process';
 import console from 'node:console';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
-import { fileURLToPath, URL } from 'node:url';
 import { loadConfig } from '../dist/config/index.js';
 import { runCycle } from '../dist/engine/index.js';
 import { createLogger } from '../dist/observe/index.js';
 import { generateTenant, simulatorCaPath, startGraphSimulator } from '../dist/sim/graph/index.js';
 import { startNotionSimulator } from '../dist/sim/notion/index.js';
 import { openStore } from '../dist/store/index.js';
+import { writeResultsSection } from './results.js';
 
 const users = 1000;
 const groups = 50;
 const rates = [20, 40];
-const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const heading = '## Engine: initial sync at the Notion rate limit (bench/engine.bench.js)';
 
 // The Graph simulator speaks https with a test CA, which Node trusts only through NODE_EXTRA_CA_CERTS at start.
@@ -64,8 +63,7 @@ async function initialSyncAt(rate) {
 }
 
 function recordResults(results) {
-  const lines = [
-    heading,
+  writeResultsSection(heading, [
     '',
     `Initial sync of a generated tenant (${users} users, ${groups} groups, seed 42, the generator's default assignment shares), PGlite store, Notion simulator token bucket of R/s (burst 2), engine told R with 4 in flight. Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}.`,
     '',
@@ -75,23 +73,7 @@ function recordResults(results) {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map((r) => `| ${r.rate} | ${r.inScope} | ${r.requests} | ${r.seconds.toFixed(1)} s | ${r.achieved.toFixed(1)} | ${r.throttled} | ${r.cycleSeconds.toFixed(1)} s | ${r.ok ? 'yes' : 'NO'} |`),
     '',
-  ];
-  // Re-read just before writing: other benchmarks own the other sections of this file.
-  let current = '# Benchmark results\n';
-  try {
-    current = readFileSync(resultsFile, 'utf8');
-  } catch {
-    // first benchmark to write
-  }
-  const start = current.indexOf(heading);
-  let next;
-  if (start === -1) {
-    next = `${current.trimEnd()}\n\n${lines.join('\n')}`;
-  } else {
-    const after = current.indexOf('\n## ', start + heading.length);
-    next = `${current.slice(0, start)}${lines.join('\n')}${after === -1 ? '' : `\n${current.slice(after + 1)}`}`;
-  }
-  writeFileSync(resultsFile, next.endsWith('\n') ? next : `${next}\n`);
+  ]);
 }
 
 const results = [];

@@ -2,17 +2,17 @@
 // start-up time, memory (RSS, heap), and one full users/delta and groups/delta round read over loopback https.
 // Run after `npm run build`; records its figures under its own heading in bench/RESULTS.md.
 import console from 'node:console';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
-import { URL, URLSearchParams } from 'node:url';
+import { URLSearchParams } from 'node:url';
 import { Agent, fetch } from 'undici';
 import { generateTenant, simulatorCaPath, startGraphSimulator } from '../dist/sim/graph/index.js';
+import { writeResultsSection } from './results.js';
 
 const USERS = 100_000;
 const GROUPS = 2_000;
 const HEADING = '## Graph simulator (bench/graph-sim.bench.js)';
-const resultsFile = new URL('./RESULTS.md', import.meta.url);
 
 const mb = (bytes) => Math.round(bytes / 1024 / 1024);
 const dispatcher = new Agent({ connect: { ca: readFileSync(simulatorCaPath) } });
@@ -84,8 +84,7 @@ try {
 }
 
 function recordResults(f) {
-  const section = [
-    HEADING,
+  writeResultsSection(HEADING, [
     '',
     `Tenant of ${USERS.toLocaleString('en')} users and ${GROUPS.toLocaleString('en')} groups (seed 1), Node ${process.version}, ` +
       `measured ${new Date().toISOString().slice(0, 10)}.`,
@@ -100,16 +99,5 @@ function recordResults(f) {
     `| groups/delta full round with members | ${f.groupsRound.objects} group entries, ${f.groupsRound.memberRefs} member refs in ${f.groupsRound.pages} pages, ${f.groupsRound.ms} ms |`,
     `| RSS / heap after both rounds | ${f.rssAfterReadsMb} MB / ${f.heapAfterReadsMb} MB |`,
     '',
-  ].join('\n');
-  // Re-read just before writing: other benchmarks keep their own sections in the same file.
-  const current = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n\n';
-  const start = current.indexOf(HEADING);
-  let next;
-  if (start === -1) {
-    next = `${current.replace(/\n*$/, '\n\n')}${section}`;
-  } else {
-    const end = current.indexOf('\n## ', start + HEADING.length);
-    next = current.slice(0, start) + section + (end === -1 ? '' : current.slice(end + 1));
-  }
-  writeFileSync(resultsFile, next);
+  ]);
 }

@@ -1,11 +1,12 @@
 // Benchmark: evaluating the default Notion mapping (config/notion-mapping.json) over 100,000 generated users.
 // Goal (issue 6): at least 50,000 users per second. Pure CPU, no I/O besides reading the mapping and writing RESULTS.md.
 import console from 'node:console';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import { fileURLToPath, URL } from 'node:url';
+import { URL } from 'node:url';
 import { mappingConfigSchema } from '../dist/config/index.js';
 import { compileMapping, evaluateUser } from '../dist/mapping/index.js';
+import { writeResultsSection } from './results.js';
 
 const userCount = 100_000;
 const rounds = 5;
@@ -52,10 +53,8 @@ const slowest = rates[0];
 const fmt = (rate) => `${Math.round(rate).toLocaleString('en-US')} users/s`;
 console.log(`default Notion mapping: median ${fmt(median)}, slowest round ${fmt(slowest)} (${rounds} rounds of ${userCount} users; ${active} active evaluations)`);
 
-const resultsPath = fileURLToPath(new URL('RESULTS.md', import.meta.url));
 const heading = '## Attribute mapping (bench/mapping.bench.js)';
-const section = [
-  heading,
+writeResultsSection(heading, [
   '',
   `The default Notion mapping (config/notion-mapping.json) evaluated with evaluateUser over ${userCount.toLocaleString('en-US')} generated users, ${rounds} rounds after a warm-up; one core, Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}.`,
   '',
@@ -65,16 +64,7 @@ const section = [
   `| slowest round | ${fmt(slowest)} |`,
   `| goal | ${fmt(goal)} — ${slowest >= goal ? 'met' : 'NOT met'} |`,
   '',
-].join('\n');
-const current = readFileSync(resultsPath, 'utf8'); // re-read just before writing: other benchmarks write here too
-const start = current.indexOf(heading);
-let next;
-if (start === -1) next = `${current.trimEnd()}\n\n${section}`;
-else {
-  const after = current.indexOf('\n## ', start + heading.length);
-  next = `${current.slice(0, start)}${section}${after === -1 ? '' : `\n${current.slice(after + 1)}`}`;
-}
-writeFileSync(resultsPath, next.endsWith('\n') ? next : `${next}\n`);
+]);
 if (slowest < goal) {
   console.error(`below the goal of ${fmt(goal)}`);
   process.exit(1);

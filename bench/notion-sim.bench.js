@@ -1,16 +1,15 @@
 // Notion simulator at scale: a workspace of 100,000 members and 2,000 groups, seeded, looked up and walked over loopback.
 // Run after `npm run build`; records its figures under its own heading in bench/RESULTS.md.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { startNotionSimulator } from '../dist/sim/notion/index.js';
+import { writeResultsSection } from './results.js';
 
 const USERS = 100_000;
 const GROUPS = 2_000;
 const LOOKUPS = 2_000;
 const CONCURRENCY = 8;
 const HEADING = '## Notion simulator (bench/notion-sim.bench.js)';
-const resultsFile = new URL('./RESULTS.md', import.meta.url);
 
 const guard = setTimeout(() => {
   console.error('notion-sim: did not finish within 120 s');
@@ -91,8 +90,7 @@ const figures = {
 };
 console.log(JSON.stringify(figures));
 
-const section = [
-  HEADING,
+writeResultsSection(HEADING, [
   '',
   `Workspace of ${USERS.toLocaleString('en')} members and ${GROUPS.toLocaleString('en')} groups (${memberRefs.toLocaleString('en')} memberships), ` +
     `Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}.`,
@@ -105,15 +103,4 @@ const section = [
   `| full walk of /Users with count=100 | ${USERS.toLocaleString('en')} users in ${figures.pages} pages, ${figures.walkMs} ms |`,
   `| GET of the largest group | ${figures.largestMembers} members, ${figures.largestMs} ms |`,
   '',
-].join('\n');
-// Re-read just before writing: other benchmarks keep their own sections in the same file.
-const current = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '# Benchmark results\n\n';
-const at = current.indexOf(HEADING);
-let updated;
-if (at === -1) {
-  updated = `${current.replace(/\n*$/, '\n\n')}${section}`;
-} else {
-  const end = current.indexOf('\n## ', at + HEADING.length);
-  updated = current.slice(0, at) + section + (end === -1 ? '' : current.slice(end + 1));
-}
-writeFileSync(resultsFile, updated);
+]);

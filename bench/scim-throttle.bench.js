@@ -1,19 +1,17 @@
 // Benchmark: the SCIM client against the Notion simulator's token bucket of R requests/second, knowing R.
 // Goal (issue 3): 500 requests finish with at most 1% answered 429 and in at most 1.15 × 500/R seconds.
 import console from 'node:console';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
-import { fileURLToPath, URL } from 'node:url';
 import { createScimClient } from '../dist/scim/index.js';
 import { startNotionSimulator } from '../dist/sim/notion/index.js';
+import { writeResultsSection } from './results.js';
 
 const requestCount = 500;
 const rates = [20, 50];
 const burst = 2;
 const seedUsers = 50;
-const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const heading = '## SCIM client throttling (bench/scim-throttle.bench.js)';
 
 /** 500 requests all asked for at once (the limiter is the only brake): 4 reads for each write. */
@@ -54,8 +52,7 @@ async function runAtRate(rate) {
 }
 
 function recordResults(results) {
-  const lines = [
-    heading,
+  writeResultsSection(heading, [
     '',
     `${requestCount} requests (4 GET /Users/{id} to 1 PATCH) asked for at once; simulator token bucket of R/s, burst ${burst}; client told R, 4 in flight. Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}.`,
     '',
@@ -66,23 +63,7 @@ function recordResults(results) {
         `| ${r.rate} | ${r.seconds.toFixed(2)} s | ${r.idealSeconds.toFixed(2)} s | ${r.limitSeconds.toFixed(2)} s | ${r.throttled} (${(r.throttledShare * 100).toFixed(1)}%) | ${r.retries} | ${r.sent} | ${r.ok ? 'yes' : 'NO'} |`,
     ),
     '',
-  ];
-  // Re-read just before writing: other benchmarks own the other sections of this file.
-  let current = '';
-  try {
-    current = readFileSync(resultsFile, 'utf8');
-  } catch {
-    current = '# Benchmark results\n';
-  }
-  const start = current.indexOf(heading);
-  let next;
-  if (start === -1) {
-    next = `${current.trimEnd()}\n\n${lines.join('\n')}`;
-  } else {
-    const after = current.indexOf('\n## ', start + heading.length);
-    next = `${current.slice(0, start)}${lines.join('\n')}${after === -1 ? '' : `\n${current.slice(after + 1)}`}`;
-  }
-  writeFileSync(resultsFile, next.endsWith('\n') ? next : `${next}\n`);
+  ]);
 }
 
 const results = [];
