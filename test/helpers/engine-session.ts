@@ -1,5 +1,6 @@
 // Test helper: a Graph simulator with a generated tenant, a Notion simulator and a fresh store, wired into a config,
 // with one call to run a cycle and one to compare Notion with what the tenant says it should hold.
+import { afterEach, expect } from 'vitest';
 import { loadConfig, type LoadedConfig } from '../../src/config/index.js';
 import { runCycle, type CycleOptions, type CycleSummary } from '../../src/engine/index.js';
 import { createLogger } from '../../src/observe/index.js';
@@ -73,4 +74,21 @@ export async function openEngineSession(options: EngineSessionOptions = {}): Pro
       await store.close();
     },
   };
+}
+
+/** For a test file whose tests each start from their own session: closes it after each test. `synced` also runs
+ *  the first cycle and expects it to succeed. */
+export function engineSessionPerTest(defaults: EngineSessionOptions = { tenant: { seed: 21, users: 30, groups: 4 } }) {
+  let current: EngineSession | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const open = async (options: EngineSessionOptions = {}): Promise<EngineSession> => (current = await openEngineSession({ ...defaults, ...options }));
+  const synced = async (options: EngineSessionOptions = {}): Promise<EngineSession> => {
+    const session = await open(options);
+    expect((await session.sync()).status).toBe('succeeded');
+    return session;
+  };
+  return { open, synced };
 }

@@ -1,19 +1,9 @@
 // Groups and memberships end to end: create or match by displayName, rename, members added and removed, removal.
-import { afterEach, describe, expect, it } from 'vitest';
-import { openEngineSession, type EngineSession, type EngineSessionOptions } from '../../helpers/engine-session.js';
+import { describe, expect, it } from 'vitest';
+import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
 import { assignedGroupIds, directlyAssignedUser, groupMemberUser, notionGroupMembers } from '../../helpers/tenant-picks.js';
 
-let session: EngineSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
-
-async function synced(options: EngineSessionOptions = {}): Promise<EngineSession> {
-  session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 }, ...options });
-  expect((await session.sync()).status).toBe('succeeded');
-  return session;
-}
+const { open, synced } = engineSessionPerTest();
 
 const groupName = (s: EngineSession, id: string) => s.tenant.groups().find((g) => g.id === id)?.displayName as string;
 
@@ -69,7 +59,7 @@ describe('group semantics', () => {
   });
 
   it('adopts an existing Notion group of the same name instead of creating a second one', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const session = await open();
     const [groupId] = assignedGroupIds(session.tenant) as [string];
     const name = groupName(session, groupId);
     session.notion.workspace.addGroup({ displayName: name });
@@ -80,7 +70,7 @@ describe('group semantics', () => {
   });
 
   it('adopts existing Notion users by userName, never touches unlinked ones, and refuses two candidates', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const session = await open();
     const existing = directlyAssignedUser(session.tenant, 0);
     const ambiguous = groupMemberUser(session.tenant).user;
     const ws = session.notion.workspace;

@@ -1,21 +1,11 @@
 // Safety end to end: the deletion guard (stage, approve, reject, force), no deprovisioning after an incomplete import,
 // escrow with backoff, and quarantine on auth failure or a high failure rate.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approveStagedDeprovisions, listStagedDeletes, readTargetState, rejectStagedDeprovisions } from '../../../src/store/index.js';
-import { openEngineSession, type EngineSession, type EngineSessionOptions } from '../../helpers/engine-session.js';
+import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
 import { directlyAssignedUser, groupMemberUser, notionUser } from '../../helpers/tenant-picks.js';
 
-let session: EngineSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
-
-async function synced(options: EngineSessionOptions = {}): Promise<EngineSession> {
-  session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 }, ...options });
-  expect((await session.sync()).status).toBe('succeeded');
-  return session;
-}
+const { open, synced } = engineSessionPerTest();
 
 const inWorkspace = (s: EngineSession, upn: string) => notionUser(s.notion.workspace, upn)?.inWorkspace;
 
@@ -106,7 +96,7 @@ describe('scope shrink', () => {
 
 describe('escrow', () => {
   it('escrows a failed object with backoff, goes on with the others, and retries it when due', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const session = await open();
     const s = session;
     s.notion.injectFault({ kind: 'status', status: 400, count: 1, match: { method: 'POST', path: /^\/Users$/ } });
     const first = await s.sync();
@@ -142,7 +132,7 @@ describe('quarantine', () => {
   });
 
   it('quarantines when more than the set share of operations fail, and a good cycle clears it', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 }, env: { QUARANTINE_FAILURE_PERCENT: '40' } });
+    const session = await open({ env: { QUARANTINE_FAILURE_PERCENT: '40' } });
     const s = session;
     s.notion.injectFault({ kind: 'status', status: 400, rate: 1, match: { method: 'POST' } });
     const bad = await s.sync();

@@ -1,21 +1,11 @@
 // Each row of "Semantics to keep" for users, end to end: a change in the simulated tenant, a cycle, and Notion's state.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCycle } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { openEngineSession, type EngineSession, type EngineSessionOptions } from '../../helpers/engine-session.js';
+import { engineSessionPerTest } from '../../helpers/engine-session.js';
 import { directlyAssignedUser, groupMemberUser, notionGroupMembers, notionUser } from '../../helpers/tenant-picks.js';
 
-let session: EngineSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
-
-async function synced(options: EngineSessionOptions = {}): Promise<EngineSession> {
-  session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 }, ...options });
-  expect((await session.sync()).status).toBe('succeeded');
-  return session;
-}
+const { open, synced } = engineSessionPerTest();
 
 describe('user semantics', () => {
   it('disables a user who was unassigned', async () => {
@@ -135,7 +125,7 @@ describe('user semantics', () => {
   });
 
   it('never changes or removes a protected user, even when it is in scope', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const session = await open();
     const user = directlyAssignedUser(session.tenant);
     const s = session;
     s.notion.workspace.addUser({ userName: user.userPrincipalName, name: { formatted: 'The Owner' } });
