@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScimClient, ScimError, type ScimClient } from '../../../src/scim/index.js';
+import { createScimClient, type ScimClient } from '../../../src/scim/index.js';
 import { listResponse, scimError, startScriptedServer, user, type ScriptedAnswer, type ScriptedServer, type SeenRequest } from './scripted-scim-server.js';
+import { failureOf } from './scim-failure.js';
 
 let server: ScriptedServer | undefined;
 let client: ScimClient | undefined;
@@ -25,15 +26,6 @@ async function clientAnswering(answer: (request: SeenRequest) => ScriptedAnswer,
   return client;
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ScimError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
 
 describe('SCIM answers that mean something other than failure', () => {
   it('reads a 404 on GET as an absent user and on DELETE as already absent', async () => {

@@ -3,7 +3,8 @@
 // dispatcher, so the client runs its real request path (limiter, retries, parsing) against these answers.
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createScimClient, ScimError, type ScimClient } from '../../../src/scim/index.js';
+import { createScimClient, type ScimClient } from '../../../src/scim/index.js';
+import { failureOf } from './scim-failure.js';
 
 const origin = 'https://api.notion.com';
 const html502 = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>';
@@ -23,15 +24,6 @@ afterEach(async () => {
   await agent.close();
 });
 
-async function failureOf(promise: Promise<unknown>): Promise<ScimError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
 
 describe('malformed answers', () => {
   it('retries an HTML 502 page from a proxy and returns the user once Notion answers', async () => {
