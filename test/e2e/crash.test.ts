@@ -49,7 +49,7 @@ afterAll(async () => {
 
 describe('a crash at any point', () => {
   // Each k is a fresh workspace and store: the first run dies after its k-th write, the second finishes the job.
-  it.each([1, 3, 8, 16])('leaves no duplicate and converges after a kill following write %i', async (k) => {
+  it.each([1, 2, 3, 5, 8, 12, 16])('leaves no duplicate and converges after a kill following write %i', async (k) => {
     const notion = await startNotionSimulator({});
     sims.push(notion);
     const { location, drop } = await createTestStoreLocation();
