@@ -1,4 +1,4 @@
-// Directory reads: users, groups, (transitive) members, the service principal and appRoleAssignedTo.
+// Directory reads: users, groups, (transitive) members, memberOf, the service principal and appRoleAssignedTo.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant, startGraphSimulator, type GraphSimulator, type SimTenant } from '../../../src/sim/graph/index.js';
 import { accessToken, graphGet } from './graph-session.js';
@@ -129,5 +129,32 @@ describe('the service principal', () => {
     tenant.restoreUser(user.id);
     const after = (await readAll(`/v1.0/servicePrincipals/${sim.servicePrincipalId}/appRoleAssignedTo?$top=999`)).items;
     expect(after.map((item) => item.principalId)).toContain(user.id);
+  });
+});
+
+// Last in this file: these tests add groups and soft-delete a user.
+describe('users/{id}/memberOf', () => {
+  it('lists the groups that contain the user directly, by id or userPrincipalName', async () => {
+    const user = tenant.users()[3]!;
+    const group = tenant.createGroup({ displayName: 'Direct' });
+    const parent = tenant.createGroup({ displayName: 'Parent' });
+    tenant.addMember(group.id, user.id);
+    tenant.addMember(parent.id, group.id);
+    const expected = tenant.groups().filter((candidate) => tenant.membersOf(candidate.id).includes(user.id)).map((candidate) => candidate.id).sort();
+    for (const key of [user.id, encodeURIComponent(user.userPrincipalName)]) {
+      const answer = await graphGet(sim, `/v1.0/users/${key}/memberOf?$select=id&$top=999`, token);
+      expect(answer.status).toBe(200);
+      const items = answer.body.value as Item[];
+      expect(items.map((item) => item.id).sort()).toEqual(expected);
+      expect(items.every((item) => item['@odata.type'] === '#microsoft.graph.group')).toBe(true);
+    }
+    expect(expected).toContain(group.id);
+    expect(expected).not.toContain(parent.id);
+  });
+
+  it('answers 404 for a user in the recycle bin', async () => {
+    const user = tenant.users()[4]!;
+    tenant.softDeleteUser(user.id);
+    expect((await graphGet(sim, `/v1.0/users/${user.id}/memberOf`, token)).status).toBe(404);
   });
 });
