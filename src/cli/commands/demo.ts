@@ -3,12 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, packageRoot } from '../../config/index.js';
+import { loadConfig } from '../../config/index.js';
 import { describeSummary, runCycle, type CycleSummary } from '../../engine/index.js';
 import { createLogger } from '../../observe/index.js';
-import { generateTenant, startGraphSimulator, type GraphSimulator } from '../../sim/graph/index.js';
+import { generateTenant, startGraphSimulator, simulatorCaPath, type GraphSimulator } from '../../sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../sim/notion/index.js';
 import { openStore, type Store } from '../../store/index.js';
 import { parseWholeNumber } from '../options.js';
@@ -34,18 +34,17 @@ export function registerDemo(program: Command): void {
       runCommand(async () => {
         const sizes = { users: parseWholeNumber(options.users, '--users', 20, 100_000), groups: parseWholeNumber(options.groups, '--groups', 2, 10_000), seed: parseWholeNumber(options.seed, '--seed') };
         // Node reads NODE_EXTRA_CA_CERTS at start only: run once more with the simulator's CA trusted.
-        if (process.env.NODE_EXTRA_CA_CERTS !== simulatorCa) return reExecuteWithSimulatorCa();
+        if (process.env.NODE_EXTRA_CA_CERTS !== simulatorCaPath) return reExecuteWithSimulatorCa();
         return runDemo(sizes);
       }),
     );
 }
 
-const simulatorCa = resolve(packageRoot, 'src/sim/tls/ca.pem');
 
 function reExecuteWithSimulatorCa(): number {
   const child = spawnSync(process.execPath, process.argv.slice(1), {
     stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: simulatorCa },
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: simulatorCaPath },
   });
   return child.status ?? exitCodes.failure;
 }
