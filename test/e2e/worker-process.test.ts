@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
-import { finishedCycle, freePort, readCycles, spawnWorker, type WorkerProcess } from './worker-processes.js';
+import { freePort } from '../helpers/free-port.js';
+import { finishedCycle, readCycles, spawnWorker, type WorkerProcess } from './worker-processes.js';
 
 describe('entra-notion-sync worker', () => {
   let session: EngineSession;

@@ -1,7 +1,6 @@
 // Test helper: `entra-notion-sync worker` as a child process (the built CLI), its JSON log lines, and its exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { openStore, type CycleRow, listRecentCycles } from '../../src/store/index.js';
 
@@ -67,14 +66,6 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
 
 export const finishedCycle = (status?: string) => (line: LogLine) => line.event === 'cycle.finished' && (status === undefined || line.status === status);
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 /** The cycles table as another process sees it (open only while no worker owns an embedded store). */
 export async function readCycles(location: { databaseUrl: string } | { dataDir: string }, target: string): Promise<CycleRow[]> {

@@ -1,17 +1,9 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateTargetState } from '../../../src/store/index.js';
+import { freePort } from '../../helpers/free-port.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 import { captureLog, manualTicks, scriptedRunner, startWorker, workerConfig, type RunningWorker } from './worker-fixture.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe("the worker's HTTP port", () => {
   let testStore: TestStore;
