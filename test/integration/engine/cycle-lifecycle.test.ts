@@ -1,21 +1,16 @@
 // The cycle around the plan: another holder of the lock, an interruption mid-apply, a mapping change that
 // re-evaluates everything, and a scoping filter that takes users out of scope.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../../../src/config/index.js';
 import { runCycle } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { listRecentCycles } from '../../../src/store/index.js';
-import { openEngineSession, type EngineSession } from '../../helpers/engine-session.js';
+import { engineSessionPerTest } from '../../helpers/engine-session.js';
 import { directlyAssignedUser, notionUser } from '../../helpers/tenant-picks.js';
 
-let session: EngineSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const { open } = engineSessionPerTest();
 
 const logger = createLogger({ level: 'silent' });
-const open = async () => (session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } }));
 
 describe('a cycle', () => {
   it('does nothing and records nothing while another holder has the target lock', async () => {

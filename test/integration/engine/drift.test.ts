@@ -1,17 +1,13 @@
 // Drift repair (`sync --verify`): hand-made changes in Notion to objects we own are put back; others are left alone.
-import { afterEach, describe, expect, it } from 'vitest';
-import { openEngineSession, type EngineSession } from '../../helpers/engine-session.js';
+import { describe, expect, it } from 'vitest';
+import { engineSessionPerTest } from '../../helpers/engine-session.js';
 import { assignedGroupIds, directlyAssignedUser, groupMemberUser, notionUser } from '../../helpers/tenant-picks.js';
 
-let session: EngineSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const { open } = engineSessionPerTest({});
 
 describe('sync --verify', () => {
   it('repairs members removed, a user removed, attributes edited and a group deleted by hand', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const session = await open({ tenant: { seed: 21, users: 30, groups: 4 } });
     const s = session;
     await s.sync();
     const ws = s.notion.workspace;

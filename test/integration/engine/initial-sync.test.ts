@@ -1,17 +1,13 @@
 // The initial cycle against both simulators: Notion ends up holding exactly what the tenant says, cheaply, once.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectedWorkspace } from '../../../src/cli/commands/demo-verdict.js';
-import { openEngineSession, type EngineSession } from '../../helpers/engine-session.js';
+import { engineSessionPerTest } from '../../helpers/engine-session.js';
 
-let session: EngineSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const { open } = engineSessionPerTest({});
 
 describe('initial sync', () => {
   it('provisions every assigned user and group, with members, and nothing else', async () => {
-    session = await openEngineSession();
+    const session = await open();
     const summary = await session.sync();
     expect(summary).toMatchObject({ kind: 'initial', status: 'succeeded', importComplete: true, escrowed: 0 });
     expect(session.differences()).toEqual([]);
@@ -22,7 +18,7 @@ describe('initial sync', () => {
   });
 
   it('sends at most one request per create, update and member batch, plus the listing pages', async () => {
-    session = await openEngineSession({ tenant: { seed: 11, users: 120, groups: 6 }, notion: { maxMembersPerPatch: 100 } });
+    const session = await open({ tenant: { seed: 11, users: 120, groups: 6 }, notion: { maxMembersPerPatch: 100 } });
     const summary = await session.sync();
     const counts = session.notion.requestCounts();
     const listingPages = (counts['GET /Users'] ?? 0) + (counts['GET /Groups'] ?? 0);
@@ -37,7 +33,7 @@ describe('initial sync', () => {
   });
 
   it('sends no write at all in a second cycle right after', async () => {
-    session = await openEngineSession();
+    const session = await open();
     await session.sync();
     session.notion.clearRequests();
     const second = await session.sync();

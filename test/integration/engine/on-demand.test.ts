@@ -1,21 +1,17 @@
 // On-demand provisioning of one user: the steps it reports, and what it changes (or, dry, does not change) in Notion.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { provisionOnDemand } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { openEngineSession, type EngineSession } from '../../helpers/engine-session.js';
+import { engineSessionPerTest } from '../../helpers/engine-session.js';
 import { assignedGroupIds, notionGroupMembers, notionUser } from '../../helpers/tenant-picks.js';
 
-let session: EngineSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const { open } = engineSessionPerTest({});
 
 const logger = createLogger({ level: 'silent' });
 
 describe('provision on demand', () => {
   it('creates a newly assigned user at once, with its group membership, and reports each step', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const session = await open({ tenant: { seed: 21, users: 30, groups: 4 } });
     const s = session;
     await s.sync();
     const hire = s.tenant.hireUser({ userPrincipalName: 'on.demand@example.com', displayName: 'On Demand' });
@@ -37,7 +33,7 @@ describe('provision on demand', () => {
   });
 
   it('says so when the user is not in Entra, and explains a user out of scope without creating it', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const session = await open({ tenant: { seed: 21, users: 30, groups: 4 } });
     const s = session;
     const deps = { config: s.config, store: s.store.store, logger };
     expect((await provisionOnDemand(deps, 'nobody@example.com', { dryRun: false })).import.found).toBe(false);

@@ -1,20 +1,16 @@
 // `plan`: the same pipeline as a cycle, printed as a table; nothing is sent to Notion and no link changes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planCycle, renderPlanTable } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { countLinks } from '../../../src/store/index.js';
-import { openEngineSession, type EngineSession } from '../../helpers/engine-session.js';
+import { engineSessionPerTest } from '../../helpers/engine-session.js';
 import { directlyAssignedUser } from '../../helpers/tenant-picks.js';
 
-let session: EngineSession | undefined;
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-});
+const { open } = engineSessionPerTest({});
 
 describe('plan', () => {
   it('lists what the next cycle would do, writes nothing, and then the cycle does exactly that', async () => {
-    session = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 } });
+    const session = await open({ tenant: { seed: 21, users: 30, groups: 4 } });
     const s = session;
     await s.sync();
     const user = directlyAssignedUser(s.tenant);
