@@ -1,7 +1,7 @@
 // Runs a command body and turns known failures into a clear message and exit code (never a stack trace for a
 // configuration mistake). Exit codes: 0 ok, 1 failure, 2 configuration problem, 3 store busy (another process owns it).
 import { ConfigError, loadConfig, type ConfigRequirement, type LoadedConfig } from '../config/index.js';
-import { createLogger, type Logger } from '../observe/index.js';
+import { createLogger, registerSecrets, type Logger } from '../observe/index.js';
 import { openStore, StoreBusyError, type Store } from '../store/index.js';
 
 export const exitCodes = { ok: 0, failure: 1, config: 2, busy: 3 } as const;
@@ -61,7 +61,9 @@ export function loadCommandConfig(global: GlobalOptions, require: ConfigRequirem
 }
 
 export function createCommandLogger(config: LoadedConfig): Logger {
-  return createLogger({ level: config.logLevel, secrets: [config.entra.clientSecret, config.notion.token, config.database.url, config.worker.webhookUrl] });
+  const secrets = [config.entra.clientSecret, config.notion.token, config.database.url, config.worker.webhookUrl];
+  registerSecrets(secrets);
+  return createLogger({ level: config.logLevel, secrets });
 }
 
 export async function openConfiguredStore(config: LoadedConfig): Promise<Store> {

@@ -1,5 +1,6 @@
 // The JSON logger (pino) with secrets redacted twice: by field name, and by value anywhere in the line.
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { redactText } from './redact.js';
 
 export type { Logger } from 'pino';
 
@@ -30,16 +31,6 @@ const redactPaths = [
   'req.headers.authorization',
 ];
 
-/** Patterns of secret material that may hide inside free text such as error messages. */
-const secretPatterns: RegExp[] = [
-  /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g,
-  /(client_secret=)[^&\s"]+/gi,
-  /(client_assertion=)[^&\s"]+/gi,
-  /(postgres(?:ql)?:\/\/[^:/@\s"]+:)[^@\s"]+(@)/gi,
-];
-
 export interface CreateLoggerOptions {
   level?: LoggerOptions['level'];
   /** Known secret values (tokens, client secret); any occurrence in a log line is replaced. */
@@ -64,16 +55,5 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
 
 /** Replaces known secret values and secret-looking material in a serialised log line. */
 export function scrubSecrets(line: string, secrets: readonly string[] = []): string {
-  let out = line;
-  for (const secret of secrets) {
-    out = out.split(secret).join('[Redacted]');
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) out = out.split(escaped).join('[Redacted]');
-  }
-  for (const pattern of secretPatterns) {
-    out = out.replace(pattern, (_match, prefix?: string, suffix?: string) =>
-      typeof prefix === 'string' && prefix.length > 0 && !prefix.startsWith('-----') ? `${prefix}[Redacted]${typeof suffix === 'string' ? suffix : ''}` : '[Redacted]',
-    );
-  }
-  return out;
+  return redactText(line, secrets);
 }

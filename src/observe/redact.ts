@@ -1,0 +1,39 @@
+// Secret redaction for every string that leaves the process or enters the store: known secret values registered
+// once at start-up (tokens, client secret, database password), and patterns of secret material in free text.
+
+/** Patterns of secret material that may hide inside free text such as error messages. */
+const secretPatterns: RegExp[] = [
+  /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g,
+  /(client_secret=)[^&\s"]+/gi,
+  /(client_assertion=)[^&\s"]+/gi,
+  /(postgres(?:ql)?:\/\/[^:/@\s"]+:)[^@\s"]+(@)/gi,
+];
+
+const registered = new Set<string>();
+
+/** Values shorter than this are not treated as secrets: replacing them would mangle ordinary text. */
+const minimumSecretLength = 4;
+
+/** Remembers secret values for the life of the process; every later `redactText` call removes them. */
+export function registerSecrets(values: ReadonlyArray<string | undefined | null>): void {
+  for (const value of values) if (typeof value === 'string' && value.length >= minimumSecretLength) registered.add(value);
+}
+
+/** Replaces registered and given secret values, and secret-looking material, in any text. */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text;
+  for (const secret of [...registered, ...secrets]) {
+    if (secret.length < minimumSecretLength) continue;
+    out = out.split(secret).join('[Redacted]');
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) out = out.split(escaped).join('[Redacted]');
+  }
+  for (const pattern of secretPatterns) {
+    out = out.replace(pattern, (_match, prefix?: string, suffix?: string) =>
+      typeof prefix === 'string' && prefix.length > 0 && !prefix.startsWith('-----') ? `${prefix}[Redacted]${typeof suffix === 'string' ? suffix : ''}` : '[Redacted]',
+    );
+  }
+  return out;
+}
