@@ -1,4 +1,5 @@
 // The provisioning log: one row per change with its outcome; filtered reads for `logs`, and retention pruning.
+import { randomUUID } from 'node:crypto';
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { provisioningLog, type NewProvisioningLogRow, type ProvisioningLogRow } from './schema.js';
@@ -42,4 +43,36 @@ export async function pruneLog(db: Queryable, target: string, olderThan: Date): 
     .where(and(eq(provisioningLog.target, target), lt(provisioningLog.at, olderThan)))
     .returning({ id: provisioningLog.id });
   return rows.length;
+}
+
+export interface ManualAction {
+  target: string;
+  /** Who took it: the OS user or --actor on the command line, the signed-in identity in the console. */
+  actor: string;
+  /** approve, reject, reset-escrow, reset-quarantine, reset-watermarks, retry, provision */
+  action: string;
+  objectType: 'user' | 'group' | 'target';
+  sourceId: string;
+  displayName?: string | null;
+  notionId?: string | null;
+  reason: string;
+  status?: 'success' | 'failure';
+}
+
+/** An action taken by hand is written to the provisioning log with who took it, outside any cycle. */
+export async function recordManualAction(db: Queryable, action: ManualAction, at: Date = new Date()): Promise<void> {
+  await appendLogEntries(db, [{
+    target: action.target,
+    cycleId: null,
+    changeId: randomUUID(),
+    at,
+    actor: action.actor,
+    objectType: action.objectType,
+    sourceId: action.sourceId,
+    notionId: action.notionId ?? null,
+    displayName: action.displayName ?? null,
+    action: action.action,
+    status: action.status ?? 'success',
+    reason: action.reason,
+  }]);
 }

@@ -169,9 +169,12 @@ export const provisioningLog = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     target: text('target').notNull(),
-    cycleId: text('cycle_id').notNull(),
+    /** The cycle that made the change; null for an action taken by hand (approve, reject, reset, retry). */
+    cycleId: text('cycle_id'),
     changeId: text('change_id').notNull(),
     at: at('at').notNull().defaultNow(),
+    /** Who took an action by hand (CLI: the OS user or --actor; console: the signed-in identity); null for cycle work. */
+    actor: text('actor'),
     objectType: text('object_type').notNull(),
     sourceId: text('source_id').notNull(),
     notionId: text('notion_id'),

@@ -57,7 +57,7 @@ export function registerLogs(program: Command): void {
 function formatLogTable(rows: ProvisioningLogRow[]): string {
   return formatTable(
     ['AT', 'CYCLE', 'ACTION', 'STATUS', 'TYPE', 'NAME', 'DETAIL'],
-    rows.map((r) => [r.at.toISOString(), r.cycleId, r.action, r.status, r.objectType, r.displayName ?? r.sourceId, describeDetail(r)]),
+    rows.map((r) => [r.at.toISOString(), r.cycleId ?? `by ${r.actor ?? 'hand'}`, r.action, r.status, r.objectType, r.displayName ?? r.sourceId, describeDetail(r)]),
   );
 }
 
