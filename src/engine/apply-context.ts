@@ -23,7 +23,16 @@ export interface ApplyContext {
   counts: Record<string, number>;
   /** Operations attempted (sent or tried) and failed, for the quarantine rule. */
   tally: { attempted: number; failed: number };
+  /** Operations to try again in this cycle once the rest is done: transient failures, and member adds left waiting for them. */
+  retry: Operation[];
+  /** `${objectType}:${sourceId}` of objects that failed in this cycle: a retry in the same cycle adds no escrow attempt. */
+  failedThisCycle: Set<string>;
+  /** Groups the planner evaluated this cycle (an escrowed group still waiting is not among them). */
+  evaluatedGroups: ReadonlySet<string>;
 }
+
+/** Failures that say nothing about the object itself (a 5xx, a reset, a spoiled answer): worth a retry in this cycle. */
+const retryableKinds = new Set(['transient', 'outcome-unknown', 'unexpected-response']);
 
 /** An auth failure: the cycle stops at once and the target is quarantined. */
 export class StopCycle extends Error {
@@ -109,13 +118,17 @@ export function viewOf(link: LinkWrite): LinkView {
   };
 }
 
-/** A per-object failure: escrowed with exponential backoff; auth failures stop the cycle instead. */
+/** A per-object failure: escrowed with backoff (and tried again in this cycle when transient); auth failures stop the cycle. */
 export async function escrow(ctx: ApplyContext, operation: Operation, error: unknown, startedAt: number, extra?: { link?: LinkWrite }): Promise<void> {
   if (!(error instanceof ScimError)) throw error;
   if (error.kind === 'auth') throw new StopCycle(`Notion refused the token: ${error.message}`);
   const objectType = objectTypeOf(operation);
   const links = linksOf(ctx, objectType);
-  const attempts = (links.get(operation.sourceId)?.attempts ?? 0) + 1;
+  const key = `${objectType}:${operation.sourceId}`;
+  // Attempts count failed cycles, not requests: the escrow schedule is Entra's per-cycle one (backoff.ts).
+  const attempts = (links.get(operation.sourceId)?.attempts ?? 0) + (ctx.failedThisCycle.has(key) ? 0 : 1);
+  ctx.failedThisCycle.add(key);
+  if (retryableKinds.has(error.kind)) ctx.retry.push(operation);
   const nextAttemptAt = new Date(ctx.now().getTime() + escrowDelayMs(attempts));
   ctx.tally.failed += 1;
   await record(ctx, operation, { status: 'failure', error: { kind: error.kind, message: error.message }, startedAt }, {

@@ -2,7 +2,7 @@
 // each phase through a small pool so that the SCIM client's limiter, not this loop, sets the pace.
 import { ScimError } from '../scim/index.js';
 import { stageLinkDeprovision, unstageLinkDeprovision } from '../store/index.js';
-import { escrow, record, StopCycle, type ApplyContext } from './apply-context.js';
+import { escrow, linksOf, record, StopCycle, type ApplyContext } from './apply-context.js';
 import { adoptOrRenameGroup, changeMembers, createGroup, removeGroup } from './execute-groups.js';
 import { adoptUser, createUser, deprovisionUser, enableUser, updateUser } from './execute-users.js';
 import type { Operation, Plan, RecordOperation } from './model.js';
@@ -47,6 +47,8 @@ async function recordOnly(ctx: ApplyContext, op: RecordOperation): Promise<void>
       ctx.tally.attempted += 1;
       return escrow(ctx, op, new ScimError({ kind: 'conflict', message: op.reason, request: { method: 'GET', url: op.objectType === 'user' ? '/Users' : '/Groups' } }), Date.now());
     case 'stage':
+      // Logged once, when it is staged: a later cycle that finds it still staged has nothing new to say.
+      if (linksOf(ctx, op.objectType).get(op.sourceId)?.stagedAction === op.action) return;
       return record(ctx, op, { status: 'skipped' }, { write: (tx) => stageLinkDeprovision(tx, ctx.target, key, op.action, ctx.now()) });
     case 'unstage':
       return record(ctx, op, { status: 'skipped' }, { write: (tx) => unstageLinkDeprovision(tx, ctx.target, key) });
@@ -78,6 +80,31 @@ async function runPhase(ctx: ApplyContext, operations: readonly Operation[], lim
   return ended ?? stop();
 }
 
+/** Extra passes over transient failures once every phase ran: bounded, each through the same rate limiter. */
+export const retryPasses = 2;
+
+const phaseOf = (op: Operation): number => {
+  switch (op.kind) {
+    case 'remove-members': return 2;
+    case 'add-members': return 3;
+    case 'disable-user':
+    case 'delete-user': return 4;
+    case 'delete-group':
+    case 'retire-group': return 5;
+    default: return 1;
+  }
+};
+
+/** A create tried again may have been applied by the attempt whose answer was lost: look it up before any POST. */
+const asRetry = (op: Operation): Operation => (op.kind === 'create-user' || op.kind === 'create-group' ? { ...op, lookupFirst: true } : op);
+
+/** The retry list of the pass before, in phase order (a create before the member add that waited for it). */
+function phasesOf(operations: readonly Operation[]): Operation[][] {
+  const phases: Operation[][] = [[], [], [], [], [], []];
+  for (const op of operations) phases[phaseOf(op)]?.push(asRetry(op));
+  return phases.filter((phase) => phase.length > 0);
+}
+
 export async function applyPlan(ctx: ApplyContext, plan: Plan, limits: ApplyLimits): Promise<ApplyEnd> {
   const stop = (): ApplyEnd | undefined => {
     if (limits.signal?.aborted) return { kind: 'interrupted' };
@@ -92,6 +119,15 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan, limits: ApplyLimi
   for (const phase of [plan.records, plan.upserts, removals, adds, plan.deprovisions, plan.groupRetirements]) {
     const ended = await runPhase(ctx, phase, limits, stop);
     if (ended) return ended;
+  }
+  for (let pass = 1; pass <= retryPasses && ctx.retry.length > 0; pass++) {
+    const phases = phasesOf(ctx.retry);
+    ctx.logger.info({ event: 'apply.retry', pass, operations: ctx.retry.length }, 'apply.retry');
+    ctx.retry = [];
+    for (const phase of phases) {
+      const ended = await runPhase(ctx, phase, limits, stop);
+      if (ended) return ended;
+    }
   }
   return { kind: 'done' };
 }

@@ -1,5 +1,6 @@
-// Which objects a cycle evaluates: dirty ones, due escrows, staged deprovisions, scope changes seen against the links
-// (level-triggered), and everything after a mapping change or in a full or verify run.
+// Which objects a cycle evaluates: dirty ones, every link with open work (a pending create, an escrow that is due, a
+// staged deprovision), scope changes seen against the links (level-triggered), and everything after a mapping change
+// or in a full or verify run.
 import type { LinkRow } from '../store/index.js';
 
 export interface CandidateInput {
@@ -23,6 +24,9 @@ export interface Candidates {
 
 const live = new Set(['active', 'pending-create']);
 
+/** A pending create is open work whatever its attempts say: `reset escrows` sets them to 0 and it must still resolve. */
+const hasOpenWork = (link: LinkRow): boolean => link.state === 'pending-create' || link.attempts > 0 || link.stagedAction !== null;
+
 export function selectCandidates(input: CandidateInput): Candidates {
   const waiting = new Set(input.links.filter((l) => l.attempts > 0 && l.nextAttemptAt !== null && l.nextAttemptAt > input.now).map((l) => l.sourceId));
   const linkById = new Map(input.links.map((l) => [l.sourceId, l]));
@@ -38,7 +42,7 @@ export function selectCandidates(input: CandidateInput): Candidates {
       input.dirty.has(object.id) ||
       // In scope without a live link, or linked while out of scope: the scope moved.
       scoped !== linkedLive ||
-      (link !== undefined && (link.attempts > 0 || link.stagedAction !== null))
+      (link !== undefined && hasOpenWork(link))
     ) {
       chosen.add(object.id);
     }

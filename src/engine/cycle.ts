@@ -5,16 +5,16 @@ import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  clearDirty, countLinks, countOpenWork, markAbandonedCyclesInterrupted, pruneLog, readTargetState, recordCycleEnd, recordCycleStart,
-  updateTargetState, type CycleKind, type Store,
+  clearDirty, countLinks, countOpenWork, markAbandonedCyclesInterrupted, pruneLog, recordCycleEnd, recordCycleStart,
+  updateTargetState, type CycleKind, type OpenWork, type Store,
 } from '../store/index.js';
 import { applyPlan, type ApplyEnd } from './apply.js';
 import type { ApplyContext } from './apply-context.js';
-import { quarantineDelayMs } from './backoff.js';
 import { createNotionClient, createSource } from './clients.js';
 import { logActionOf, planOperations, type Plan } from './model.js';
 import { prepareCycle, type Prepared } from './prepare.js';
-import type { CycleSummary } from './summary.js';
+import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
+import type { CycleStatusReported, CycleSummary } from './summary.js';
 
 export interface CycleDependencies {
   config: LoadedConfig;
@@ -48,6 +48,36 @@ export function plannedCounts(plan: Plan): Record<string, number> {
   return counts;
 }
 
+/** What decides a finished cycle's status (failed and locked are decided elsewhere). */
+export interface StatusFacts {
+  end: ApplyEnd['kind'];
+  /** The Graph read failed (a held scope shrink is not counted here). */
+  importIncomplete: boolean;
+  /** A suspicious scope shrink held removals this cycle. */
+  shrinkHeld: boolean;
+  failures: boolean;
+  open: OpenWork;
+}
+
+/**
+ * The status contract: failed > quarantined > interrupted > partial (import incomplete) > held (staged deprovisions
+ * waiting for approve, or a held scope shrink) > partial (failures or objects left escrowed) > succeeded.
+ */
+export function cycleStatus(facts: StatusFacts): Exclude<CycleStatusReported, 'failed' | 'locked'> {
+  if (facts.end === 'quarantine') return 'quarantined';
+  if (facts.end === 'interrupted') return 'interrupted';
+  if (facts.importIncomplete) return 'partial';
+  if (facts.shrinkHeld || facts.open.stagedDeletes > 0) return 'held';
+  if (facts.failures || facts.open.escrowed > 0) return 'partial';
+  return 'succeeded';
+}
+
+/** The logger's bindings already carry cycleId and target: a line must not repeat a key (Elasticsearch refuses it). */
+function logFields(summary: CycleSummary): Omit<CycleSummary, 'cycleId' | 'target'> {
+  const { cycleId: _cycleId, target: _target, ...fields } = summary;
+  return fields;
+}
+
 export async function runCycle(deps: CycleDependencies, options: CycleOptions = {}): Promise<CycleSummary> {
   const now = deps.now ?? (() => new Date());
   const { config, store } = deps;
@@ -73,6 +103,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   let started = false;
   try {
     await markAbandonedCyclesInterrupted(db, target, startedAt);
+    await liftQuarantineOnNewConfiguration(store, config, logger);
     if (!options.kindLabel && mode === 'incremental' && (await countLinks(db, target)) === 0) kind = 'initial';
     await recordCycleStart(db, { id: cycleId, target, kind, dryRun: options.dryRun ?? false, startedAt });
     started = true;
@@ -108,11 +139,13 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     }
     progress.done();
     const failures = Object.entries(counts).some(([key, n]) => key.endsWith('.failure') && n > 0);
-    const quarantine = end.kind === 'quarantine' ? await enterQuarantine(store, target, end.reason, now()) : undefined;
-    if (end.kind === 'done' && !options.dryRun && !failures) await leaveQuarantine(store, target);
-    const status = end.kind === 'quarantine' ? 'quarantined' : end.kind === 'interrupted' ? 'interrupted' : failures || !importComplete ? 'partial' : 'succeeded';
-    const error = quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete');
+    const quarantine = end.kind === 'quarantine' ? await enterQuarantine(db, config, end.reason, now()) : undefined;
+    if (end.kind === 'done' && !options.dryRun && !failures) await leaveQuarantine(db, target);
     const open = await countOpenWork(db, target);
+    const shrinkHeld = (prepared.importResult?.scopeShrinkHeld ?? false) && !(options.forceDeletes ?? false);
+    const importIncomplete = !importComplete && !(prepared.importResult?.scopeShrinkHeld ?? false);
+    const status = cycleStatus({ end: end.kind, importIncomplete, shrinkHeld, failures, open });
+    const error = quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete');
     await recordCycleEnd(db, cycleId, { status, finishedAt: now(), counts, importComplete, ...(error ? { error } : {}) });
     const summary = finish({
       kind, status, importComplete, counts, stagedDeletes: open.stagedDeletes, escrowed: open.escrowed,
@@ -121,13 +154,13 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       graph: source.stats(),
       ...(error ? { error } : {}),
     });
-    logger.info({ event: 'cycle.finished', ...summary }, 'cycle.finished');
+    logger.info({ event: 'cycle.finished', ...logFields(summary) }, 'cycle.finished');
     return summary;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
     const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });
-    logger.error({ event: 'cycle.finished', ...summary }, 'cycle.finished');
+    logger.error({ event: 'cycle.finished', ...logFields(summary) }, 'cycle.finished');
     return summary;
   } finally {
     await scim?.close();
@@ -136,7 +169,17 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
 }
 
 function applyContext(prepared: Prepared, base: Pick<ApplyContext, 'scim' | 'db' | 'target' | 'cycleId' | 'logger' | 'now'>): ApplyContext {
-  return { ...base, userLinks: prepared.userLinks, groupLinks: prepared.groupLinks, applied: prepared.applied, counts: {}, tally: { attempted: 0, failed: 0 } };
+  return {
+    ...base,
+    userLinks: prepared.userLinks,
+    groupLinks: prepared.groupLinks,
+    applied: prepared.applied,
+    counts: {},
+    tally: { attempted: 0, failed: 0 },
+    retry: [],
+    failedThisCycle: new Set(),
+    evaluatedGroups: new Set(prepared.evaluated.groups),
+  };
 }
 
 /** After a completed apply: evaluated objects are no longer dirty (held deprovisions stay so) and the mapping is current. */
@@ -147,16 +190,4 @@ async function finishState(store: Store, target: string, prepared: Prepared, fin
     groups: prepared.evaluated.groups.filter((id) => !held.has(id)),
   });
   if (!onDemand) await updateTargetState(store.db, target, { mappingFingerprint: fingerprint });
-}
-
-async function enterQuarantine(store: Store, target: string, reason: string, now: Date): Promise<{ reason: string; nextAttemptAt: Date }> {
-  const state = await readTargetState(store.db, target);
-  const seriesCount = (state?.quarantineSeriesCount ?? 0) + 1;
-  const nextAttemptAt = new Date(now.getTime() + quarantineDelayMs(seriesCount));
-  await updateTargetState(store.db, target, { quarantineReason: reason, quarantineSince: state?.quarantineSince ?? now, quarantineSeriesCount: seriesCount, quarantineNextAttemptAt: nextAttemptAt });
-  return { reason, nextAttemptAt };
-}
-
-async function leaveQuarantine(store: Store, target: string): Promise<void> {
-  await updateTargetState(store.db, target, { quarantineReason: null, quarantineSince: null, quarantineSeriesCount: 0, quarantineNextAttemptAt: null });
 }

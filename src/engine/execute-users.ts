@@ -3,7 +3,7 @@
 import { ScimError, type ScimAttributes, type ScimUser } from '../scim/index.js';
 import { clearAppliedMembershipsOfUser, type LinkWrite } from '../store/index.js';
 import { escrow, markPending, record, type ApplyContext } from './apply-context.js';
-import { matchFromLookup } from './matching.js';
+import { checkLookup, matchFromLookup, userCarries } from './matching.js';
 import type { ModifiedProperty, UserOperation } from './model.js';
 
 type Op<K extends UserOperation['kind']> = Extract<UserOperation, { kind: K }>;
@@ -25,14 +25,34 @@ function activeLink(sourceId: string, notionId: string, applied: ScimAttributes)
 
 const userNameOf = (attributes: ScimAttributes): string => String(attributes.userName ?? '');
 
+const describeUser = (user: ScimUser): string => `${user.userName} (${user.id})`;
+
+/**
+ * A create's answer must be the user that was sent, and not an account already linked to another Entra object: a
+ * server that answers with an existing member's id would otherwise hand that member to this object, and a later
+ * deprovision would remove a bystander. Returns why the answer is refused.
+ */
+function refuseCreateAnswer(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-user'>, user: ScimUser): string | undefined {
+  const sent = userNameOf(op.attributes);
+  if (user.userName.toLowerCase() !== sent.toLowerCase()) {
+    return `Notion answered the create of ${sent} with another member, ${describeUser(user)}; nothing was linked and that member is left alone`;
+  }
+  const holder = [...ctx.userLinks.values()].find((link) => link.notionId === user.id && link.sourceId !== op.sourceId && link.state !== 'released');
+  if (holder) return `Notion answered the create of ${sent} with ${describeUser(user)}, which is linked to Entra object ${holder.sourceId}; nothing was linked`;
+  return undefined;
+}
+
 function conflictError(ctx: ApplyContext, message: string): ScimError {
   return new ScimError({ kind: 'conflict', message, request: { method: 'POST', url: `${ctx.target}:/Users` } });
 }
 
 /** Looks the user up by userName (email as fallback) and links the single free match; false when none exists. */
 async function linkExisting(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-user'>, startedAt: number): Promise<'linked' | 'none' | ScimError> {
-  const found: ScimUser[] = await ctx.scim.findUsersByUserName(userNameOf(op.attributes));
-  const match = matchFromLookup(found, linkedNotionIds(ctx, op.sourceId), `userName "${userNameOf(op.attributes)}"`);
+  const userName = userNameOf(op.attributes);
+  const found: ScimUser[] = await ctx.scim.findUsersByUserName(userName);
+  const refused = checkLookup(found, (user) => userCarries(user, userName), `userName "${userName}"`, describeUser);
+  if (refused) return conflictError(ctx, refused);
+  const match = matchFromLookup(found, linkedNotionIds(ctx, op.sourceId), `userName "${userName}"`);
   if (match.kind === 'conflict') return conflictError(ctx, match.reason);
   if (match.kind !== 'found') return 'none';
   const notionId = match.resource.id;
@@ -53,6 +73,9 @@ async function postUser(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-us
   await markPending(ctx, { ...pending, attempts: previous?.attempts ?? 0 });
   try {
     const user = await ctx.scim.createUser(op.attributes);
+    const refused = refuseCreateAnswer(ctx, op, user);
+    // The POST may still have created our user: stay pending, resolved by a lookup (checked the same way) next cycle.
+    if (refused) return escrow(ctx, op, conflictError(ctx, refused), startedAt, { link: pending });
     await record(ctx, op, { status: 'success', action, notionId: user.id, startedAt }, {
       link: activeLink(op.sourceId, user.id, { ...op.attributes }),
       write: (tx) => clearAppliedMembershipsOfUser(tx, ctx.target, op.sourceId),

@@ -1,5 +1,6 @@
 // Public face of the engine: one cycle, the dry-run plan and its table, the summary.
-export { runCycle, type CycleDependencies, type CycleOptions } from './cycle.js';
+export { cycleStatus, runCycle, type CycleDependencies, type CycleOptions } from './cycle.js';
+export { liftQuarantineOnNewConfiguration, quarantineFingerprint } from './quarantine.js';
 export { planCycle, type PlanReport } from './dry-run.js';
 export { renderPlanTable } from './render-plan.js';
 export { describeSummary, type CycleSummary } from './summary.js';

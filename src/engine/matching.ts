@@ -79,3 +79,22 @@ export function matchGroup(index: GroupIndex, displayName: string): MatchResult<
 export function matchFromLookup<T extends { id: string }>(found: T[], linked: Set<string>, what: string): MatchResult<T> {
   return decide(found, linked, what) ?? { kind: 'none' };
 }
+
+/** Whether a Notion user answered for `value` (a userName or an email) really carries it: as userName or as an email. */
+export function userCarries(user: ScimUser, value: string): boolean {
+  const wanted = value.toLowerCase();
+  return user.userName.toLowerCase() === wanted || emailValuesOf(user).includes(wanted);
+}
+
+export const groupCarries = (group: ScimGroup, displayName: string): boolean => group.displayName.toLowerCase() === displayName.toLowerCase();
+
+/**
+ * A filter answer is trusted only when every resource in it carries the value asked for: a server that ignored the
+ * filter answers with unrelated members, and linking one of them would hand another person's account to this object.
+ */
+export function checkLookup<T extends { id: string }>(found: readonly T[], carries: (resource: T) => boolean, what: string, describe: (resource: T) => string): string | undefined {
+  const unrelated = found.filter((resource) => !carries(resource));
+  if (unrelated.length === 0) return undefined;
+  const examples = unrelated.slice(0, 3).map(describe).join(', ');
+  return `Notion answered the lookup for ${what} with ${unrelated.length} object(s) that do not match it (${examples}): the filter was not applied; nothing was linked`;
+}

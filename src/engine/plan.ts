@@ -22,11 +22,11 @@ const upsertKinds = new Set(['create-user', 'adopt-user', 'update-user', 'enable
 const recordKinds = new Set(['skip', 'conflict', 'stage', 'unstage']);
 
 export function planChanges(input: PlanInput): Plan {
-  const planned = [
+  const objectChanges = [
     ...planGroupChanges(input.groups, input.groupLinks, input.settings.group, input.notion?.groups),
     ...planUserChanges(input.users, input.userLinks, input.settings.user, input.notion?.users),
   ];
-  const guarded = guardDeprovisions(planned, input.settings.guard);
+  const guarded = guardDeprovisions(objectChanges, input.settings.guard);
   const operations = [...guarded.operations, ...unstaged(input, guarded.operations)];
 
   const activeUserLinks = new Set([...input.userLinks.values()].filter((l) => l.state === 'active' && l.notionId !== null).map((l) => l.sourceId));
@@ -46,7 +46,7 @@ export function planChanges(input: PlanInput): Plan {
   }
   for (const id of heldGroups) activeGroups.delete(id);
 
-  const memberships = planMembershipChanges({
+  const planned = planMembershipChanges({
     activeGroups,
     retiringGroups,
     groupMembers: input.groupMembers,
@@ -54,6 +54,9 @@ export function planChanges(input: PlanInput): Plan {
     standing: memberStandings(activeUserLinks, operations),
     maxMembersPerPatch: input.settings.maxMembersPerPatch,
   });
+  // A removal of a membership is a removal like a deprovision: an incomplete import or a held scope shrink holds every
+  // one of them (the member lists read may be the partial ones). Removals for staged users wait through their standing.
+  const memberships = input.settings.guard.hold === undefined ? planned : planned.filter((op) => op.kind !== 'remove-members');
   return {
     upserts: operations.filter((op) => upsertKinds.has(op.kind)),
     memberships,

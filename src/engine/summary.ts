@@ -1,7 +1,11 @@
 // The cycle summary: what the worker, `sync` and the `cycles` row report.
 import type { CycleKind } from '../store/index.js';
 
-export type CycleStatusReported = 'succeeded' | 'partial' | 'failed' | 'quarantined' | 'interrupted' | 'locked';
+/**
+ * succeeded; partial: an incomplete import, failures, or objects left escrowed; held: deprovisions staged waiting for
+ * `approve`, or held by a suspicious scope shrink; quarantined; failed; interrupted; locked (another holder ran it).
+ */
+export type CycleStatusReported = 'succeeded' | 'partial' | 'held' | 'failed' | 'quarantined' | 'interrupted' | 'locked';
 
 export interface CycleSummary {
   cycleId: string;

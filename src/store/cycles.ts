@@ -4,7 +4,7 @@ import type { Queryable } from './database.js';
 import { cycles, type CycleRow } from './schema.js';
 
 export type CycleKind = 'initial' | 'incremental' | 'full' | 'verify' | 'on-demand';
-export type CycleStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'quarantined' | 'interrupted';
+export type CycleStatus = 'running' | 'succeeded' | 'partial' | 'held' | 'failed' | 'quarantined' | 'interrupted';
 
 export async function recordCycleStart(
   db: Queryable,

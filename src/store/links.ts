@@ -78,6 +78,14 @@ export async function escrowLink(
     .onConflictDoUpdate({ target: [links.target, links.objectType, links.sourceId], set: escrow });
 }
 
+/** The object's last operation succeeded: its escrow (if any) is over. */
+export async function clearLinkEscrow(db: Queryable, target: string, key: { objectType: LinkObjectType; sourceId: string }, now: Date): Promise<void> {
+  await db
+    .update(links)
+    .set({ attempts: 0, nextAttemptAt: null, lastErrorKind: null, lastError: null, updatedAt: now })
+    .where(and(eq(links.target, target), eq(links.objectType, key.objectType), eq(links.sourceId, key.sourceId), gt(links.attempts, 0)));
+}
+
 export async function stageLinkDeprovision(db: Queryable, target: string, key: { objectType: LinkObjectType; sourceId: string }, action: string, now: Date): Promise<void> {
   await db
     .update(links)

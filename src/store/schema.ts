@@ -36,6 +36,8 @@ export const targetState = pgTable('target_state', {
   quarantineSince: at('quarantine_since'),
   quarantineNextAttemptAt: at('quarantine_next_attempt_at'),
   quarantineSeriesCount: integer('quarantine_series_count').notNull().default(0),
+  /** SHA-256 of the credentials and configuration in force when the quarantine began (never the secrets themselves). */
+  quarantineFingerprint: text('quarantine_fingerprint'),
   /** Last alert state notified through the webhook (at most one notification per change). */
   notifiedState: jsonb('notified_state').$type<Record<string, string>>(),
   updatedAt: at('updated_at').notNull().defaultNow(),
@@ -151,7 +153,7 @@ export const cycles = pgTable(
     target: text('target').notNull(),
     /** initial, incremental, full, verify, on-demand */
     kind: text('kind').notNull(),
-    /** running, succeeded, partial (some objects escrowed), failed, quarantined, interrupted */
+    /** running, succeeded, partial (import incomplete, failures, objects escrowed), held, failed, quarantined, interrupted */
     status: text('status').notNull(),
     dryRun: boolean('dry_run').notNull().default(false),
     startedAt: at('started_at').notNull(),

@@ -11,7 +11,7 @@ import { startHealthServer, type HealthServer, type Readiness } from './http.js'
 /** What the worker needs of a finished cycle (the engine's CycleSummary has these fields and more). */
 export interface CycleOutcome {
   cycleId: string;
-  status: 'succeeded' | 'partial' | 'failed' | 'quarantined' | 'interrupted' | 'locked';
+  status: 'succeeded' | 'partial' | 'held' | 'failed' | 'quarantined' | 'interrupted' | 'locked';
   durationMs: number;
   counts: Record<string, number>;
   scim: { requests: number; throttled: number; retries: number };

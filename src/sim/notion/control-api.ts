@@ -44,6 +44,9 @@ const optionsInput = z
     userNameFilter: z.enum(['supported', 'bad-request']),
     duplicateMemberAdd: z.enum(['ignore', 'conflict']),
     tokenOwnerUserName: z.string().nullable().transform((value) => value ?? undefined),
+    createAnswersMember: z.string().nullable().transform((value) => value ?? undefined),
+    ignoreFilters: z.boolean(),
+    faultSeed: z.number().int().nullable().transform((value) => value ?? undefined),
   })
   .partial();
 

@@ -29,7 +29,7 @@ export function answerGroups(context: RouteContext, request: ScimRequest): ScimA
 
 function listGroups({ workspace, options }: RouteContext, query: URLSearchParams): ScimAnswer {
   const page = readPageRequest(query, options.pageSizeCap);
-  const filter = query.get('filter');
+  const filter = options.ignoreFilters ? null : query.get('filter');
   const render = (group: NotionGroup) => renderGroup(group, workspace);
   if (filter === null) {
     const groups = pageOf(workspace.groupCount(), (position) => workspace.groupAt(position), page, options.unstableOrder);

@@ -27,11 +27,19 @@ export interface NotionSimulatorOptions {
   duplicateMemberAdd?: 'ignore' | 'conflict';
   /** The owner who created the token: removing them (DELETE or active=false) answers 403 (§3.3). */
   tokenOwnerUserName?: string;
+  /** A faulty server: POST /Users creates the user but answers 201 with this existing member (by userName) instead. */
+  createAnswersMember?: string;
+  /** A faulty server: `filter` on GET /Users and /Groups is ignored; the answer pages over every member or group. */
+  ignoreFilters?: boolean;
+  /** Seed for the draws of `rate` faults, so that a run is repeatable; unset: Math.random. */
+  faultSeed?: number;
 }
 
-export type ResolvedOptions = Required<Omit<NotionSimulatorOptions, 'tokenOwnerUserName' | 'rateLimit'>> & {
+export type ResolvedOptions = Required<Omit<NotionSimulatorOptions, 'tokenOwnerUserName' | 'rateLimit' | 'createAnswersMember' | 'faultSeed'>> & {
   rateLimit: { requestsPerSecond: number; burst: number } | null;
   tokenOwnerUserName: string | undefined;
+  createAnswersMember: string | undefined;
+  faultSeed: number | undefined;
 };
 
 export const defaultOptions: ResolvedOptions = {
@@ -48,6 +56,9 @@ export const defaultOptions: ResolvedOptions = {
   userNameFilter: 'supported',
   duplicateMemberAdd: 'ignore',
   tokenOwnerUserName: undefined,
+  createAnswersMember: undefined,
+  ignoreFilters: false,
+  faultSeed: undefined,
 };
 
 export interface NotionFault {

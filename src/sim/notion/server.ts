@@ -44,6 +44,7 @@ export async function startNotionSimulator(options: NotionSimulatorOptions = {})
   let bucket = bucketFor(current);
   const workspace = new NotionWorkspace();
   const faultPlan = new FaultPlan();
+  faultPlan.seed(current.faultSeed);
   const log = new RequestLog();
   const events = new EventEmitter();
   const hanging = new Set<ServerResponse>();
@@ -74,6 +75,7 @@ export async function startNotionSimulator(options: NotionSimulatorOptions = {})
     setOptions(partial) {
       current = merge(current, { ...partial, port: current.port });
       if ('rateLimit' in partial) bucket = bucketFor(current);
+      if ('faultSeed' in partial) faultPlan.seed(current.faultSeed);
     },
     injectFault: (fault) => faultPlan.add(fault),
     faults: () => faultPlan.list(),

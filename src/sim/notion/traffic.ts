@@ -32,8 +32,26 @@ interface ArmedFault {
   remaining: number;
 }
 
+/** mulberry32: a small seeded generator, so that `rate` faults fall on the same requests in every run of a seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export class FaultPlan {
   private armed: ArmedFault[] = [];
+  private random: () => number = Math.random;
+
+  /** A seed makes the draws of `rate` faults repeatable; undefined goes back to Math.random. */
+  seed(seed: number | undefined): void {
+    this.random = seed === undefined ? Math.random : seededRandom(seed);
+  }
 
   add(fault: NotionFault): void {
     this.armed.push({ fault, remaining: fault.rate === undefined ? (fault.count ?? 1) : Infinity });
@@ -49,7 +67,7 @@ export class FaultPlan {
       const { match, rate } = entry.fault;
       if (match?.method && match.method.toUpperCase() !== method) continue;
       if (match?.path && !match.path.test(path)) continue;
-      if (rate !== undefined && Math.random() >= rate) continue;
+      if (rate !== undefined && this.random() >= rate) continue;
       entry.remaining -= 1;
       if (entry.remaining <= 0) this.armed = this.armed.filter((other) => other !== entry);
       return entry.fault;

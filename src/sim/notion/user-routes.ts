@@ -25,7 +25,7 @@ export function answerUsers(context: RouteContext, request: ScimRequest): ScimAn
 
 function listUsers({ workspace, options }: RouteContext, query: URLSearchParams): ScimAnswer {
   const page = readPageRequest(query, options.pageSizeCap);
-  const filter = query.get('filter');
+  const filter = options.ignoreFilters ? null : query.get('filter');
   if (filter === null) {
     const users = pageOf(workspace.userCount(), (position) => workspace.userAt(position), page, options.unstableOrder);
     return { status: 200, body: listResponse(workspace.userCount(), page.startIndex, users.map(renderUser)) };
@@ -71,7 +71,7 @@ function getUser({ workspace, options }: RouteContext, id: string): ScimAnswer {
 }
 
 /** POST adds an existing Notion account (a removed member keeps its id) or creates one; a current member is a 409 (§3.5). */
-function createUser({ workspace }: RouteContext, body: unknown): ScimAnswer {
+function createUser({ workspace, options }: RouteContext, body: unknown): ScimAnswer {
   const fields = requireBody(body);
   if (typeof fields.userName !== 'string' || fields.userName.trim() === '') throw new ScimHttpError(400, 'userName is required', 'invalidValue');
   const existing = workspace.accountByUserName(fields.userName);
@@ -82,7 +82,9 @@ function createUser({ workspace }: RouteContext, body: unknown): ScimAnswer {
   // `active` on create is ignored: a POST always makes a member.
   applyUserOperations(draft, [{ op: 'replace', value: fields }], true);
   const user = existing ? workspace.commitUser({ ...draft, inWorkspace: true }) : workspace.addUser(withoutStamps(draft));
-  const rendered = renderUser(user);
+  // The faulty-server switch: the create is applied, the answer names another (existing) member.
+  const other = options.createAnswersMember === undefined ? undefined : workspace.accountByUserName(options.createAnswersMember);
+  const rendered = renderUser(other && other.id !== user.id ? other : user);
   return { status: 201, body: rendered, headers: { Location: locationOf(rendered) } };
 }
 
