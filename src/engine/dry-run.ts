@@ -12,6 +12,8 @@ export interface PlanReport {
   plan: Plan;
   importComplete: boolean;
   importIncompleteReason?: string;
+  /** The import was read in full but the scope shrank suspiciously: removals are held (not an incomplete read). */
+  scopeShrinkHeld: boolean;
   notionRead: boolean;
   evaluated: { users: number; groups: number };
 }
@@ -39,6 +41,7 @@ export async function planCycle(deps: CycleDependencies, options: Pick<CycleOpti
       plan: prepared.plan,
       importComplete: prepared.importResult?.complete ?? true,
       ...(reason ? { importIncompleteReason: reason } : {}),
+      scopeShrinkHeld: prepared.importResult?.scopeShrinkHeld ?? false,
       notionRead: prepared.notionRead,
       evaluated: { users: prepared.evaluated.users.length, groups: prepared.evaluated.groups.length },
     };

@@ -20,13 +20,17 @@ function detail(op: Operation): string {
   }
 }
 
-export function renderPlanTable(plan: Plan): string {
+/** `incomplete`: why the Graph read stopped, when it did: the plan is then only what the partial read shows. */
+export function renderPlanTable(plan: Plan, incomplete?: string): string {
   const operations = planOperations(plan);
   const lines: string[] = [];
-  if (plan.deprovisionHold) lines.push(`Deprovisioning is held this cycle: ${plan.deprovisionHold}.`);
+  if (incomplete !== undefined) {
+    lines.push(`INCOMPLETE: the Entra import stopped (${incomplete}). This plan shows only what the partial read gives; removals are held and the next complete read may plan more.`);
+  }
+  if (plan.deprovisionHold) lines.push(`Deprovisioning and member removals are held this cycle: ${plan.deprovisionHold}.`);
   if (plan.guard) lines.push(`Deletion guard: ${plan.guard.limit}; ${plan.guard.staged} deprovision(s) would be staged until \`approve\` or \`sync --force-deletes\`.`);
   if (operations.length === 0) {
-    lines.push('No changes: Notion already holds what Entra says it should.');
+    lines.push(incomplete === undefined ? 'No changes: Notion already holds what Entra says it should.' : 'No changes planned from the partial read.');
     return `${lines.join('\n')}\n`;
   }
   const rows = operations.map((op) => [logActionOf[op.kind], objectTypeOf(op), op.name, op.reason, detail(op)]);
