@@ -55,20 +55,21 @@ export interface StatusFacts {
   importIncomplete: boolean;
   /** A suspicious scope shrink held removals this cycle. */
   shrinkHeld: boolean;
-  failures: boolean;
+  /** Escrowed objects: every failure not recovered by the in-cycle retry is one (a member batch escrows its group). */
   open: OpenWork;
 }
 
 /**
  * The status contract: failed > quarantined > interrupted > partial (import incomplete) > held (staged deprovisions
- * waiting for approve, or a held scope shrink) > partial (failures or objects left escrowed) > succeeded.
+ * waiting for approve, or a held scope shrink) > partial (failures left escrowed) > succeeded. A transient failure that
+ * the in-cycle retry recovered leaves nothing behind: the cycle still succeeded (its counts show the failure).
  */
 export function cycleStatus(facts: StatusFacts): Exclude<CycleStatusReported, 'failed' | 'locked'> {
   if (facts.end === 'quarantine') return 'quarantined';
   if (facts.end === 'interrupted') return 'interrupted';
   if (facts.importIncomplete) return 'partial';
   if (facts.shrinkHeld || facts.open.stagedDeletes > 0) return 'held';
-  if (facts.failures || facts.open.escrowed > 0) return 'partial';
+  if (facts.open.escrowed > 0) return 'partial';
   return 'succeeded';
 }
 
@@ -109,7 +110,8 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     started = true;
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');
     scim = createNotionClient(config, logger);
-    const source = createSource(config, logger, deps.signal);
+    // The Entra reader names the target in its own lines: bind only the cycle id, so that no key appears twice.
+    const source = createSource(config, deps.logger.child({ cycleId }), deps.signal);
     const prepared = await prepareCycle({
       config, db, source, scim, progress, mapping, now: startedAt, mode, forceDeletes: options.forceDeletes ?? false,
       ...(options.onlyUsers ? { onlyUsers: options.onlyUsers, skipImport: true } : {}),
@@ -144,7 +146,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     const open = await countOpenWork(db, target);
     const shrinkHeld = (prepared.importResult?.scopeShrinkHeld ?? false) && !(options.forceDeletes ?? false);
     const importIncomplete = !importComplete && !(prepared.importResult?.scopeShrinkHeld ?? false);
-    const status = cycleStatus({ end: end.kind, importIncomplete, shrinkHeld, failures, open });
+    const status = cycleStatus({ end: end.kind, importIncomplete, shrinkHeld, open });
     const error = quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete');
     await recordCycleEnd(db, cycleId, { status, finishedAt: now(), counts, importComplete, ...(error ? { error } : {}) });
     const summary = finish({
