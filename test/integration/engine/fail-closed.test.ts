@@ -132,7 +132,7 @@ describe('reset escrows', () => {
 
 describe('transient Notion faults', () => {
   it('retries within the cycle, reports what it leaves escrowed as partial, and converges by the next cycle', async () => {
-    const s = await open({ env: { NOTION_MAX_CONCURRENCY: '1' }, notion: { faultSeed: 11 } });
+    const s = await open({ tenant: { seed: 21, users: 150, groups: 6 }, env: { NOTION_MAX_CONCURRENCY: '1' }, notion: { faultSeed: 11 } });
     s.notion.injectFault({ kind: 'status', status: 502, rate: 0.1 });
     s.notion.injectFault({ kind: 'reset', rate: 0.05, when: 'after' });
     const first = await s.sync();
