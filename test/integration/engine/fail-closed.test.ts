@@ -52,12 +52,19 @@ describe('removals obey the hold of an incomplete import', () => {
   it('holds member removals while a suspicious scope shrink is held', async () => {
     const s = await synced({ env: { SCOPE_SHRINK_HOLD_PERCENT: '1' } });
     const { user, groupId } = groupMemberUser(s.tenant);
+    s.tenant.assign(user.id);
+    expect((await s.sync()).status).toBe('succeeded');
+    const leaver = directlyAssignedUser(s.tenant);
+    s.tenant.unassign(leaver.id);
     s.tenant.removeMember(groupId, user.id);
     s.notion.clearRequests();
     const held = await s.sync();
     expect(held.status).toBe('held');
     expect(memberRemovals(s)).toEqual([]);
-    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(true);
+    expect(notionUser(s.notion.workspace, leaver.userPrincipalName)?.inWorkspace).toBe(true);
+    expect((await s.sync({ forceDeletes: true })).status).toBe('succeeded');
+    expect(memberRemovals(s)).toHaveLength(1);
+    expect(s.differences()).toEqual([]);
   });
 });
 
