@@ -58,6 +58,34 @@ describe('engine commands', () => {
     expect(bad.stderr).toContain('expected one of watermarks, escrows, quarantine, all');
   });
 
+  it('approve refuses an id that is not staged with exit 2 and decides nothing', async () => {
+    const approve = await cli(['approve', 'not-a-staged-id'], env);
+    expect(approve.code).toBe(2);
+    expect(approve.stderr).toContain('"not-a-staged-id" is not staged');
+    expect(approve.stdout).toBe('');
+  });
+
+  it('reset quarantine says when none is set and writes nothing; reset watermarks records who ran it', async () => {
+    const quarantine = await cli(['reset', 'quarantine'], env);
+    expect(quarantine.code).toBe(0);
+    expect(quarantine.stdout).toContain('quarantine: none is set; nothing to lift');
+    const watermarks = await cli(['reset', 'watermarks', '--actor', 'alice'], env);
+    expect(watermarks.code).toBe(0);
+    const logs = await cli(['logs', '--json'], env);
+    const rows = logs.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { action: string; actor: string | null });
+    expect(rows.filter((r) => r.actor !== null)).toEqual([expect.objectContaining({ action: 'reset-watermarks', actor: 'alice' })]);
+  });
+
+  it('plan over a failed Graph read says the import was incomplete and why, and exits 4', async () => {
+    graph.injectFault({ kind: 'status', status: 400, count: 1, match: { path: /delta/ } });
+    const plan = await cli(['plan'], env);
+    expect(plan.code).toBe(4);
+    expect(plan.stdout).toContain('INCOMPLETE: the Entra import stopped');
+    expect(plan.stdout).not.toContain('No changes: Notion already holds');
+    const again = await cli(['plan'], env);
+    expect(again.code).toBe(0);
+  });
+
   it('demo runs both cycles and ends with a good verdict', async () => {
     const demo = await cli(['demo', '--users', '40', '--groups', '4'], { NODE_EXTRA_CA_CERTS: '' });
     expect(demo.stderr).toBe('');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { runCycle } from '../../../src/engine/index.js';
 import { liftQuarantineOnNewConfiguration } from '../../../src/engine/quarantine.js';
-import { resetEscrows } from '../../../src/engine/manual-actions.js';
+import { decideStagedDeletes, NotStagedError, resetEscrows } from '../../../src/engine/manual-actions.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { listEscrowedObjects, queryLog, readLinks, readTargetState } from '../../../src/store/index.js';
 import type { RequestLogEntry } from '../../../src/sim/notion/index.js';
@@ -188,6 +188,30 @@ describe('staged deletes', () => {
     expect(again).toMatchObject({ status: 'held', stagedDeletes: 1 });
     expect(again.counts['staged-delete.skipped']).toBeUndefined();
     expect(await queryLog(s.store.store.db, { target: s.config.target, action: 'staged-delete' })).toHaveLength(1);
+  });
+});
+
+describe('decisions taken by hand', () => {
+  it('writes approve and reject to the provisioning log with who took them, and refuses an id that is not staged', async () => {
+    const s = await synced({ env: { DELETION_THRESHOLD: '0' } });
+    const [a, b] = [hire(s, 'ada@example.com'), hire(s, 'bob@example.com')];
+    expect((await s.sync()).counts['create.success']).toBe(2);
+    s.tenant.unassign(a.id);
+    s.tenant.unassign(b.id);
+    expect((await s.sync()).stagedDeletes).toBe(2);
+    const db = s.store.store.db;
+    await expect(decideStagedDeletes(db, s.config.target, { ids: [a.id, 'unknown-id'], reject: false, actor: 'alice' })).rejects.toThrow(NotStagedError);
+    expect(await queryLog(db, { target: s.config.target, action: 'approve' })).toEqual([]);
+    expect(await decideStagedDeletes(db, s.config.target, { ids: [a.id], reject: false, actor: 'alice' })).toHaveLength(1);
+    expect(await decideStagedDeletes(db, s.config.target, { ids: [b.id], reject: true, actor: 'bob' })).toHaveLength(1);
+    const rows = await queryLog(db, { target: s.config.target });
+    expect(rows.filter((r) => r.actor !== null).map((r) => [r.action, r.actor, r.sourceId, r.cycleId])).toEqual([
+      ['reject', 'bob', b.id, null],
+      ['approve', 'alice', a.id, null],
+    ]);
+    expect(await s.sync()).toMatchObject({ status: 'succeeded', stagedDeletes: 0 });
+    expect(notionUser(s.notion.workspace, a.userPrincipalName)?.inWorkspace).toBe(false);
+    expect(notionUser(s.notion.workspace, b.userPrincipalName)?.inWorkspace).toBe(true);
   });
 });
 
