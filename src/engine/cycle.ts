@@ -5,13 +5,13 @@ import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  clearDirty, countLinks, countOpenWork, markAbandonedCyclesInterrupted, pruneLog, recordCycleEnd, recordCycleStart,
+  clearDirty, clearLinkEscrow, countLinks, countOpenWork, markAbandonedCyclesInterrupted, pruneLog, recordCycleEnd, recordCycleStart,
   updateTargetState, type CycleKind, type OpenWork, type Store,
 } from '../store/index.js';
 import { applyPlan, type ApplyEnd } from './apply.js';
 import type { ApplyContext } from './apply-context.js';
 import { createNotionClient, createSource } from './clients.js';
-import { logActionOf, planOperations, type Plan } from './model.js';
+import { logActionOf, objectTypeOf, planOperations, type LinkView, type Plan } from './model.js';
 import { prepareCycle, type Prepared } from './prepare.js';
 import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
 import type { CycleStatusReported, CycleSummary } from './summary.js';
@@ -191,5 +191,13 @@ async function finishState(store: Store, target: string, prepared: Prepared, fin
     users: prepared.evaluated.users.filter((id) => !held.has(id)),
     groups: prepared.evaluated.groups.filter((id) => !held.has(id)),
   });
+  // An escrowed object evaluated again with nothing left to do (it left scope, or what failed is no longer wanted) is
+  // no longer escrowed: else it would count as escrowed, and the cycle as partial, for ever.
+  const planned = new Set(planOperations(prepared.plan).map((op) => `${objectTypeOf(op)}:${op.sourceId}`));
+  const settled = (objectType: 'user' | 'group', ids: readonly string[], links: Map<string, LinkView>) =>
+    ids.filter((id) => (links.get(id)?.attempts ?? 0) > 0 && !planned.has(`${objectType}:${id}`)).map((sourceId) => ({ objectType, sourceId }));
+  for (const key of [...settled('user', prepared.evaluated.users, prepared.userLinks), ...settled('group', prepared.evaluated.groups, prepared.groupLinks)]) {
+    await clearLinkEscrow(store.db, target, key, new Date());
+  }
   if (!onDemand) await updateTargetState(store.db, target, { mappingFingerprint: fingerprint });
 }

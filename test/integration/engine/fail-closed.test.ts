@@ -178,6 +178,20 @@ describe('transient Notion faults', () => {
   });
 });
 
+describe('escrow of an object no longer wanted', () => {
+  it('ends when the object leaves scope before its retry, so the cycle is not partial for ever', async () => {
+    const s = await synced();
+    const newcomer = hire(s, 'newcomer@example.com');
+    s.notion.injectFault({ kind: 'status', status: 400, count: 1, match: { method: 'POST', path: /^\/Users$/ } });
+    expect(await s.sync()).toMatchObject({ status: 'partial', escrowed: 1 });
+    s.tenant.unassign(newcomer.id);
+    s.notion.clearRequests();
+    expect(await s.sync()).toMatchObject({ status: 'succeeded', escrowed: 0 });
+    expect(s.writes()).toBe(0);
+    expect(notionUser(s.notion.workspace, 'newcomer@example.com')).toBeUndefined();
+  });
+});
+
 describe('staged deletes', () => {
   it('logs a staged delete once, when it is staged, and reports the cycle as held', async () => {
     const s = await synced({ env: { DELETION_THRESHOLD: '0' } });
