@@ -203,6 +203,20 @@ describe('staged deletes', () => {
     expect(again.counts['staged-delete.skipped']).toBeUndefined();
     expect(await queryLog(s.store.store.db, { target: s.config.target, action: 'staged-delete' })).toHaveLength(1);
   });
+
+  it('keeps the group memberships of a staged user until its deprovision is approved', async () => {
+    const s = await synced({ env: { DELETION_THRESHOLD: '0' } });
+    const { user, groupId } = groupMemberUser(s.tenant);
+    s.tenant.removeMember(groupId, user.id);
+    s.notion.clearRequests();
+    expect(await s.sync()).toMatchObject({ status: 'held', stagedDeletes: 1 });
+    expect(memberRemovals(s)).toEqual([]);
+    expect(s.writes()).toBe(0);
+    await decideStagedDeletes(s.store.store.db, s.config.target, { ids: [user.id], reject: false, actor: 'alice' });
+    expect(await s.sync()).toMatchObject({ status: 'succeeded', stagedDeletes: 0 });
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
+    expect(s.differences()).toEqual([]);
+  });
 });
 
 describe('decisions taken by hand', () => {
