@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerApprove } from './commands/approve.js';
 import { registerCheck } from './commands/check.js';
+import { registerConfig } from './commands/config.js';
 import { registerDemo } from './commands/demo.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -13,13 +14,15 @@ import { registerSim } from './commands/sim.js';
 import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
 import { registerWorker } from './commands/worker.js';
+import { packageVersion } from './version.js';
 
 const program = new Command('entra-notion-sync')
   .description('Provision users and groups from Microsoft Entra ID into Notion over SCIM 2.0')
+  .version(packageVersion, '-V, --version', 'print the version')
   .option('-c, --config <path>', 'configuration file (JSON, comments allowed); default config/sync.json when present')
   .showHelpAfterError('(run with --help for usage)');
 
-for (const register of [registerSync, registerPlan, registerWorker, registerProvision, registerStatus, registerLogs, registerApprove, registerReset, registerCheck, registerMigrate, registerDemo, registerSim]) {
+for (const register of [registerSync, registerPlan, registerWorker, registerProvision, registerStatus, registerLogs, registerApprove, registerReset, registerCheck, registerConfig, registerMigrate, registerDemo, registerSim]) {
   register(program);
 }
 

@@ -1,7 +1,8 @@
 // Where the loopback TLS material lives. tsc does not copy .pem files into dist/, so both src/sim/graph and
 // dist/sim/graph resolve three levels up to the package root and into src/sim/tls.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../config/index.js';
 
 const tlsFolder = new URL('../../../src/sim/tls/', import.meta.url);
 
@@ -9,6 +10,8 @@ const tlsFolder = new URL('../../../src/sim/tls/', import.meta.url);
 export const simulatorCaPath = fileURLToPath(new URL('ca.pem', tlsFolder));
 
 export function readServerTls(): { cert: Buffer; key: Buffer } {
+  // The container image leaves the private key out on purpose (Dockerfile): say so instead of a stack trace.
+  if (!existsSync(new URL('server-key.pem', tlsFolder))) throw new ConfigError([`${fileURLToPath(new URL('server-key.pem', tlsFolder))}: the simulator's private key is not installed here (the container image leaves it out); run demo and sim graph from a source checkout`]);
   return {
     cert: readFileSync(new URL('server.pem', tlsFolder)),
     key: readFileSync(new URL('server-key.pem', tlsFolder)),
