@@ -1,6 +1,7 @@
 // Public face of observability: the redacting logger, progress and its display, worker metrics, webhook alerts, text tables.
 export { createLogger, scrubSecrets, type CreateLoggerOptions, type Logger } from './logger.js';
-export { redactText, registerSecrets } from './redact.js';
+export { redactOptional, redactText, registerSecrets } from './redact.js';
+export { installOutputRedaction } from './output-redaction.js';
 export { countHttpAnswer, onHttpAnswer, type HttpAnswerListener, type HttpAnswerStatus, type HttpService } from './http-answers.js';
 export { silentProgress, type Progress } from './progress.js';
 export { createProgress, formatProgressLine, type PhaseSnapshot, type ProgressDisplayOptions } from './progress-display.js';
