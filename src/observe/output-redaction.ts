@@ -13,7 +13,7 @@ const installed = new WeakSet<NodeJS.WriteStream>();
  * a logger still hide them, and redacts every later write to `process.stdout` and `process.stderr`.
  */
 export function installOutputRedaction(env: NodeJS.ProcessEnv = process.env): void {
-  registerSecrets(environmentSecrets(env));
+  registerSecrets(secretsFromEnvironment(env));
   for (const stream of [process.stdout, process.stderr]) redactWrites(stream);
 }
 
@@ -34,7 +34,8 @@ export function redactWrites(stream: NodeJS.WriteStream): void {
   stream.write = write as Write;
 }
 
-function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
+/** The values of the secret settings in an environment, read from `<NAME>_FILE` files too. */
+export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
   const values: string[] = [];
   for (const setting of environmentSettings.filter((s) => s.secret)) {
     const direct = env[setting.name];

@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { redactText, registerSecrets } from '../../../src/observe/index.js';
-import { redactWrites } from '../../../src/observe/output-redaction.js';
+import { redactWrites, secretsFromEnvironment } from '../../../src/observe/output-redaction.js';
 import { ScimError } from '../../../src/scim/index.js';
 
 const jwt = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJyb2xlcyI6WyJVc2VyLlJlYWQuQWxsIl19.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
@@ -46,5 +49,12 @@ describe('redaction at the source and at the output', () => {
     stream.write(`token ${jwt}\n`);
     stream.write(Buffer.from('Authorization: Bearer abc\n'));
     expect(written).toBe('token [Redacted]\nAuthorization: [Redacted]\n');
+  });
+
+  it('finds the secrets of the environment, values and files, and nothing else', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ens-secret-')), 'token');
+    writeFileSync(file, 'secret_from_a_file\n');
+    const env = { NOTION_SCIM_TOKEN_FILE: file, ENTRA_CLIENT_SECRET: 'client~secret', ENTRA_CLIENT_ID: '00000000-0000-0000-0000-000000000001', DATABASE_URL_FILE: '/nonexistent' };
+    expect(secretsFromEnvironment(env).sort()).toEqual(['client~secret', 'secret_from_a_file']);
   });
 });
