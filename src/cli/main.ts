@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The entra-notion-sync command line: one small file per command in ./commands.
 import { Command } from 'commander';
+import { installOutputRedaction } from '../observe/index.js';
 import { registerApprove } from './commands/approve.js';
 import { registerCheck } from './commands/check.js';
 import { registerConfig } from './commands/config.js';
@@ -15,6 +16,9 @@ import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
 import { registerWorker } from './commands/worker.js';
 import { packageVersion } from './version.js';
+
+// Before anything prints: every write to stdout/stderr is redacted (secrets from the environment, secret patterns).
+installOutputRedaction();
 
 const program = new Command('entra-notion-sync')
   .description('Provision users and groups from Microsoft Entra ID into Notion over SCIM 2.0')

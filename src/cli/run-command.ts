@@ -63,7 +63,7 @@ export function loadCommandConfig(global: GlobalOptions, require: ConfigRequirem
 export function createCommandLogger(config: LoadedConfig): Logger {
   const secrets = [config.entra.clientSecret, config.notion.token, config.database.url, config.worker.webhookUrl];
   registerSecrets(secrets);
-  return createLogger({ level: config.logLevel, secrets });
+  return createLogger({ level: config.logLevel, secrets, ...(config.logFormat ? { format: config.logFormat } : {}) });
 }
 
 export async function openConfiguredStore(config: LoadedConfig): Promise<Store> {

@@ -1,29 +1,36 @@
-// Reads JSON with // and /* */ comments (the commented example config), keeping comment-like text inside strings.
+// Reads JSON with comments and trailing commas (the commented example config) through jsonc-parser, and names the
+// line and column of the first mistake.
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 
-/** Removes comments outside strings; line and column numbers stay the same so JSON errors still point right. */
-export function stripJsonComments(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    const next = text[i + 1];
-    if (inString) {
-      out += ch;
-      if (ch === '\\') out += text[++i] ?? '';
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') {
-      inString = true;
-      out += ch;
-    } else if (ch === '/' && next === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (ch === '/' && next === '*') {
-      i += 2;
-      while (i < text.length && !(text[i] === '*' && text[i + 1] === '/')) out += text[i++] === '\n' ? '\n' : ' ';
-      i++;
-    } else {
-      out += ch;
-    }
+export class JsoncSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = 'JsoncSyntaxError';
   }
-  return out;
+}
+
+/** Parses JSON with `//` and `/* *\/` comments and trailing commas; throws JsoncSyntaxError at the first mistake. */
+export function parseJsonc(text: string): unknown {
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first === undefined) return value;
+  const { line, column } = lineAndColumn(text, first.offset);
+  throw new JsoncSyntaxError(`line ${line}, column ${column}: ${describeCode(printParseErrorCode(first.error))}`, line, column);
+}
+
+/** 1-based line and column of an offset. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
+}
+
+/** `CommaExpected` → `comma expected`. */
+function describeCode(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }

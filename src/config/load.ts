@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { environmentNameOf, environmentSettings } from './environment.js';
-import { stripJsonComments } from './jsonc.js';
+import { parseJsonc } from './jsonc.js';
 import { mappingConfigSchema, type MappingConfig } from './mapping-schema.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -79,7 +79,7 @@ function readJsonFile(path: string, what: string, problems: string[]): Record<st
     return undefined;
   }
   try {
-    const value: unknown = JSON.parse(stripJsonComments(text));
+    const value = parseJsonc(text);
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
     problems.push(`${what} ${path}: expected a JSON object at the top level`);
   } catch (error) {

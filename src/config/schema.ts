@@ -84,6 +84,18 @@ export const configSchema = z
       .refine((s) => validateCron(s), { message: 'expected a cron expression such as "*/40 * * * *"' })
       .default('*/40 * * * *'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    /** `json` (one object per line) or `pretty` (for people); unset: pretty on a terminal, JSON otherwise. */
+    logFormat: z.enum(['json', 'pretty'], { error: 'expected "json" or "pretty"' }).optional(),
+    /** Where a job (`sync`) leaves its metrics, which would otherwise die with the process. */
+    metrics: z
+      .object({
+        /** node_exporter textfile collector: the file written (atomically) at the end of `sync`, e.g. /var/lib/node_exporter/textfile/entra-notion-sync.prom. */
+        textfile: z.string().regex(/\.prom$/, { message: 'expected a path ending in .prom (node_exporter reads only those)' }).optional(),
+        /** Prometheus Pushgateway the metrics are pushed to at the end of `sync`. */
+        pushgatewayUrl: endpointUrl.optional(),
+      })
+      .strict()
+      .prefault({}),
     provisioning: z
       .object({
         /** What happens to a linked user who leaves scope (unassigned or filtered out). `none` = skip out-of-scope deletions. */

@@ -99,6 +99,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
 
   const logger = deps.logger.child({ cycleId, target });
   const progress = deps.progress ?? silentProgress;
+  progress.useLogger?.(logger);
   let scim: ScimClient | undefined;
   let kind: CycleKind = options.kindLabel ?? mode;
   let started = false;

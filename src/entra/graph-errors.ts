@@ -1,5 +1,6 @@
 // Graph read failures as values with a kind, decided once from the HTTP answer; the import switches on `kind`.
 import { GraphError } from '@microsoft/microsoft-graph-client';
+import { redactText } from '../observe/redact.js';
 
 export type GraphReadErrorKind =
   /** The delta token is gone (410, or syncStateNotFound): start a full read (reference §1.1). */
@@ -20,7 +21,8 @@ export class GraphReadError extends Error {
     readonly status?: number,
     readonly code?: string,
   ) {
-    super(message);
+    // Graph may echo the request's Authorization header in an error body: redacted at the source.
+    super(redactText(message));
   }
 }
 

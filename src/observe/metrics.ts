@@ -1,5 +1,8 @@
-// Prometheus metrics of the worker (prom-client): cycles, operations, requests, durations and the open-work gauges.
+// Prometheus metrics (prom-client): cycles, operations, live HTTP answers, durations, open work, the build, and the
+// standard Node process metrics under their standard names. The worker serves them; a job writes or pushes them.
+import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { onHttpAnswer } from './http-answers.js';
 
 /** What metrics need of a finished cycle (a subset of the engine's CycleSummary). */
 export interface CycleMetricsInput {
@@ -27,23 +30,55 @@ export interface WorkerMetrics {
   recordOpenWork(state: OpenWorkInput): void;
   /** The exposition text and its content type, for `/metrics`. */
   render(): Promise<{ contentType: string; body: string }>;
+  readonly registry: Registry;
+  /** Stops counting HTTP answers (the live listener). */
+  close(): void;
+}
+
+export interface MetricsOptions {
+  /** Node's process metrics (CPU, memory, event loop): for a long-lived worker, not for a job's last words. */
+  processMetrics?: boolean;
 }
 
 const prefix = 'entra_notion_sync_';
 
-export function createWorkerMetrics(target: string): WorkerMetrics {
+/** This package's version, for build_info ("unknown" if package.json was left out of an image). */
+export const packageVersion: string = readPackageVersion();
+
+function readPackageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function createWorkerMetrics(target: string, options: MetricsOptions = {}): WorkerMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ target });
-  collectDefaultMetrics({ register: registry, prefix });
+  // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …), so stock dashboards and alerts work.
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const cycles = new Counter({ name: `${prefix}cycles_total`, help: 'Cycles by outcome (succeeded, partial, failed, quarantined, interrupted, locked, error)', labelNames: ['outcome'], registers });
+  new Gauge({ name: `${prefix}build_info`, help: 'Always 1; the labels name the running version and Node.js', labelNames: ['version', 'node'], registers }).set(
+    { version: packageVersion, node: process.version },
+    1,
+  );
+  const httpRequests = new Counter({
+    name: `${prefix}http_requests_total`,
+    help: 'HTTP answers from Notion (service="scim") and Microsoft Graph (service="graph") by method and status; status="error" when none arrived',
+    labelNames: ['service', 'method', 'status'],
+    registers,
+  });
+  const stopCounting = onHttpAnswer((service, method, status) => httpRequests.inc({ service, method, status: String(status) }));
+
+  const cycles = new Counter({ name: `${prefix}cycles_total`, help: 'Cycles by outcome (succeeded, partial, held, failed, quarantined, interrupted, locked, error)', labelNames: ['outcome'], registers });
   const operations = new Counter({ name: `${prefix}operations_total`, help: 'Provisioning operations by action and status', labelNames: ['action', 'status'], registers });
-  const scimRequests = new Counter({ name: `${prefix}scim_requests_total`, help: 'SCIM requests sent to Notion', registers });
-  const scimThrottled = new Counter({ name: `${prefix}scim_throttled_total`, help: 'SCIM answers 429 (Too Many Requests)', registers });
+  const scimRequests = new Counter({ name: `${prefix}scim_requests_total`, help: 'SCIM requests sent to Notion, counted when a cycle ends', registers });
+  const scimThrottled = new Counter({ name: `${prefix}scim_throttled_total`, help: 'SCIM answers 429 (Too Many Requests), counted when a cycle ends', registers });
   const scimRetries = new Counter({ name: `${prefix}scim_retries_total`, help: 'SCIM requests retried', registers });
-  const graphRequests = new Counter({ name: `${prefix}graph_requests_total`, help: 'Microsoft Graph requests', registers });
-  const graphThrottled = new Counter({ name: `${prefix}graph_throttled_total`, help: 'Microsoft Graph answers 429 (Too Many Requests)', registers });
+  const graphRequests = new Counter({ name: `${prefix}graph_requests_total`, help: 'Microsoft Graph requests, counted when a cycle ends', registers });
+  const graphThrottled = new Counter({ name: `${prefix}graph_throttled_total`, help: 'Microsoft Graph answers 429 (Too Many Requests), counted when a cycle ends', registers });
   const duration = new Histogram({
     name: `${prefix}cycle_duration_seconds`,
     help: 'Duration of cycles that ran (not those refused the lock)',
@@ -58,6 +93,7 @@ export function createWorkerMetrics(target: string): WorkerMetrics {
   lastSuccess.set(0);
 
   return {
+    registry,
     recordCycle(cycle) {
       cycles.inc({ outcome: cycle.status });
       if (cycle.status === 'locked') return;
@@ -85,5 +121,6 @@ export function createWorkerMetrics(target: string): WorkerMetrics {
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
+    close: stopCounting,
   };
 }

@@ -2,10 +2,12 @@
 // when the output is not a terminal (a container's log, a CI job).
 import type { Logger } from './logger.js';
 import type { Progress } from './progress.js';
+import { endStatusLine, showStatusLine } from './terminal.js';
 
 export interface ProgressDisplayOptions {
+  /** Progress log lines go here until the engine hands over a cycle's own logger (`useLogger`). */
   logger: Logger;
-  /** Where the bar goes (stderr: stdout carries the JSON log). A terminal gets the bar; anything else, log lines. */
+  /** Where the bar goes (stderr: stdout carries the log). A terminal gets the bar; anything else, log lines. */
   stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Seconds between progress log lines when not a terminal. */
   logEverySeconds?: number;
@@ -59,9 +61,10 @@ function createProgressLog(options: ProgressDisplayOptions): Progress {
   const everyMs = (options.logEverySeconds ?? 5) * 1000;
   const tracker = phaseTracker(now);
   let lastLoggedAt = now();
+  let logger = options.logger;
   const log = () => {
     const s = tracker.snapshot();
-    options.logger.info({
+    logger.info({
       event: 'progress',
       phase: s.phase,
       done: s.done,
@@ -83,6 +86,9 @@ function createProgressLog(options: ProgressDisplayOptions): Progress {
     done() {
       if (tracker.active) log();
     },
+    useLogger(next) {
+      logger = next;
+    },
   };
 }
 
@@ -94,12 +100,12 @@ function createProgressBar(options: ProgressDisplayOptions): Progress {
     if (!force && now() - lastDrawnAt < 100) return;
     lastDrawnAt = now();
     const width = options.stream.columns ?? 80;
-    options.stream.write(`\r${formatProgressLine(tracker.snapshot(), width)}\u001b[K`);
+    showStatusLine(options.stream, formatProgressLine(tracker.snapshot(), width));
   };
   const finishLine = () => {
     if (!tracker.active) return;
     draw(true);
-    options.stream.write('\n');
+    endStatusLine();
   };
   return {
     phase(name, total) {

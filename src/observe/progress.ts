@@ -1,4 +1,5 @@
 // How long work reports its progress: phases with counts. The engine reports; the CLI chooses how it is shown.
+import type { Logger } from './logger.js';
 
 export interface Progress {
   /** A new phase begins (e.g. "import users", "apply"); total when known. */
@@ -7,6 +8,8 @@ export interface Progress {
   tick(count?: number): void;
   /** All phases are over. */
   done(): void;
+  /** From now on, progress log lines go through this logger (a cycle's child logger: they carry its cycleId). */
+  useLogger?(logger: Logger): void;
 }
 
 /** For callers that show nothing (tests, `plan --json`). */

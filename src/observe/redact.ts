@@ -1,13 +1,21 @@
 // Secret redaction for every string that leaves the process or enters the store: known secret values registered
 // once at start-up (tokens, client secret, database password), and patterns of secret material in free text.
 
-/** Patterns of secret material that may hide inside free text such as error messages. */
+/**
+ * Patterns of secret material that may hide inside free text such as error messages. A pattern with a capture
+ * group keeps the group (the name of what was hidden) and replaces the rest of the match.
+ */
 const secretPatterns: RegExp[] = [
+  // An echoed header or form/JSON field: `Authorization: Bearer …`, `"access_token":"…"`, `client_secret=…`.
+  // The optional backslashes cover the same text inside a JSON string (a serialised log line, a stored body).
+  // `client_secret` only in its OAuth spelling: `sim graph` prints its own throwaway `clientSecret` for people to use,
+  // and a configured secret is caught anyway by its registered value.
+  /(\b(?:authorization|access_?token|refresh_?token|id_?token|client_secret|client_assertion)\\?["']?\s*[:=]\s*\\?["']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s"'&,;}\\]+/gi,
   /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi,
+  // A bare JWT (header.payload.signature, both JSON parts base64url of `{"`): an access token or client assertion.
+  /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g,
-  /(client_secret=)[^&\s"]+/gi,
-  /(client_assertion=)[^&\s"]+/gi,
   /(postgres(?:ql)?:\/\/[^:/@\s"]+:)[^@\s"]+(@)/gi,
 ];
 
@@ -31,9 +39,14 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
     if (escaped !== secret) out = out.split(escaped).join('[Redacted]');
   }
   for (const pattern of secretPatterns) {
-    out = out.replace(pattern, (_match, prefix?: string, suffix?: string) =>
+    out = out.replace(pattern, (_match, prefix?: unknown, suffix?: unknown) =>
       typeof prefix === 'string' && prefix.length > 0 && !prefix.startsWith('-----') ? `${prefix}[Redacted]${typeof suffix === 'string' ? suffix : ''}` : '[Redacted]',
     );
   }
   return out;
+}
+
+/** `redactText` for nullable store columns. */
+export function redactOptional<T extends string | null | undefined>(text: T): T {
+  return (typeof text === 'string' ? redactText(text) : text) as T;
 }

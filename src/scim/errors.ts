@@ -1,4 +1,5 @@
 // The SCIM error taxonomy: one place that turns an HTTP answer or a network failure into a typed ScimError.
+import { redactText } from '../observe/redact.js';
 
 /** What a failure means for the engine; each kind has one defined effect (see ARCHITECTURE.md, "Errors have a type"). */
 export type ScimErrorKind =
@@ -37,11 +38,13 @@ export class ScimError extends Error {
   readonly retryAfterMs?: number;
 
   constructor(init: ScimErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    // Redacted at the source: a server may echo the request's Authorization header (or any secret) in its body,
+    // and this message travels on to logs, the store and the terminal.
+    super(redactText(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.kind = init.kind;
     this.request = init.request;
     if (init.status !== undefined) this.status = init.status;
-    if (init.detail !== undefined) this.detail = init.detail;
+    if (init.detail !== undefined) this.detail = redactText(init.detail);
     if (init.scimType !== undefined) this.scimType = init.scimType;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
   }

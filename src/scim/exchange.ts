@@ -1,6 +1,7 @@
 // One SCIM request as the client sees it: through the limiter, retried when transient, answered or typed as a ScimError.
 import type { Logger } from 'pino';
 import pRetry from 'p-retry';
+import { countHttpAnswer } from '../observe/http-answers.js';
 import { errorFromAnswer, isThrottleStatus, ScimError, type HttpAnswer, type ScimErrorKind, type ScimRequestInfo } from './errors.js';
 import type { Throttle } from './throttle.js';
 import { NetworkFailure, type Transport } from './transport.js';
@@ -74,6 +75,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
     const report = (status: number | 'error'): void => {
       const durationMs = Date.now() - startedAt;
       options.onRequest?.({ method, path, status, durationMs });
+      countHttpAnswer('scim', method, status);
       logger?.debug({ event: 'scim.request', method, path, status, durationMs });
     };
     const answer = await throttle.schedule(async () => {
@@ -105,7 +107,8 @@ export function createExchange(options: ExchangeOptions): Exchange {
     if (isThrottleStatus(answer.status)) {
       counts.throttled += 1;
       const error = errorFromAnswer(answer, info);
-      logger?.warn({ event: 'scim.throttled', method, path, status: answer.status, retryAfterMs: error.retryAfterMs, requestsPerSecond: throttle.currentRequestsPerSecond() });
+      // Handled: the limiter pauses and the request is retried. A warning only if the retries run out (send).
+      logger?.info({ event: 'scim.throttled', method, path, status: answer.status, retryAfterMs: error.retryAfterMs, requestsPerSecond: throttle.currentRequestsPerSecond() });
       throw error;
     }
     if (answer.status >= 200 && answer.status < 300) return { answer, request: info };
@@ -117,7 +120,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
 
   async function send(method: string, pathAndQuery: string, request: ExchangeRequest = {}): Promise<ExchangeResult> {
     const retry = options.retry ?? {};
-    return pRetry(() => attempt(method, pathAndQuery, request), {
+    const attempts = pRetry(() => attempt(method, pathAndQuery, request), {
       retries: retry.retries ?? 5,
       minTimeout: retry.minDelayMs ?? defaultRetryMinDelayMs,
       maxTimeout: retry.maxDelayMs ?? 30_000,
@@ -132,6 +135,12 @@ export function createExchange(options: ExchangeOptions): Exchange {
         }
         return again;
       },
+    });
+    return attempts.catch((error: unknown) => {
+      if (error instanceof ScimError && error.status !== undefined && isThrottleStatus(error.status)) {
+        logger?.warn({ event: 'scim.throttled.gave-up', method, url: error.request.url, status: error.status, retryAfterMs: error.retryAfterMs });
+      }
+      throw error;
     });
   }
 

@@ -1,5 +1,5 @@
-// One rate limiter per target (bottleneck): spacing at the known rate, a whole-limiter pause on 429/529, slow recovery.
-import { performance } from 'node:perf_hooks';
+// One rate limiter per target (bottleneck): spacing at the known rate (minTime), a whole-limiter pause on 429/529
+// (reservoir 0 until the Retry-After is over), and a rate lowered on repeated throttling that recovers slowly.
 import Bottleneck from 'bottleneck';
 
 export interface ThrottleOptions {
@@ -27,54 +27,59 @@ const recoveryStepFraction = 0.05;
 const recoveryIntervalMs = 1_000;
 // Spacing is a hair wider than 1/R: timers and latency jitter, and a token bucket forgives no early arrival.
 const spacingMargin = 1.02;
-// How late a timer may fire and still be made up for by the next request.
-const lateCreditMs = 2;
+const requeued = Symbol('requeued');
 
 export function createThrottle(options: ThrottleOptions): Throttle {
   const configured = options.requestsPerSecond;
   // Repeated throttling never takes the rate below a tenth of the configured one.
   const floor = configured / 10;
   let rate = configured;
-  let pausedUntil = 0;
-  /** performance.now() time before which the next request may not be sent. */
-  let nextSendAt = 0;
   let lastThrottledAt = -Infinity;
   let lastRecoveryAt = 0;
 
   // Fractional milliseconds: at 50/s, rounding 20.4 ms up to 21 would cost 3% of the throughput.
-  const spacingMs = (rps: number): number => (1000 / rps) * spacingMargin;
-  // Bottleneck keeps the queue and the concurrency; spacing and pauses are kept at send time (sendWhenDue).
-  const limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency });
+  const minTime = (rps: number): number => (1000 / rps) * spacingMargin;
+  const limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency, minTime: minTime(rate) });
 
   function setRate(next: number): void {
-    rate = Math.max(floor, Math.min(configured, next));
+    const bounded = Math.max(floor, Math.min(configured, next));
+    if (bounded === rate) return;
+    rate = bounded;
+    void limiter.updateSettings({ minTime: minTime(rate) });
   }
 
-  /**
-   * Waits until this request is due: after any pause, and one spacing after the previous one. Kept here rather
-   * than with bottleneck's minTime, which fixes start times in advance: after an event-loop stall those timers
-   * fire together, a burst the target's token bucket answers with 429.
-   */
-  async function sendWhenDue<T>(send: () => Promise<T>): Promise<T> {
-    for (;;) {
-      const wait = Math.max(pausedUntil - Date.now(), nextSendAt - performance.now());
-      if (wait <= 0) break;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-    // Spacing counts from when this request was due, so a timer firing a little late is made up for (by at most
-    // `lateCreditMs`) instead of adding up over hundreds of requests.
-    const now = performance.now();
-    nextSendAt = Math.max(nextSendAt, now - lateCreditMs) + spacingMs(rate);
-    return send();
-  }
+  // The pause: bottleneck's reservoir at 0 holds every queued request until the Retry-After is over.
+  let pausedUntil = 0;
+  let pauseTimer: NodeJS.Timeout | undefined;
 
   /** Holds every request not yet sent until `ms` from now; the longer of two overlapping pauses wins. */
   function pause(ms: number): void {
-    pausedUntil = Math.max(pausedUntil, Date.now() + ms);
+    const until = Date.now() + ms;
+    if (until <= pausedUntil) return;
+    if (pauseTimer === undefined) void limiter.updateSettings({ reservoir: 0 });
+    else clearTimeout(pauseTimer);
+    pausedUntil = until;
+    pauseTimer = setTimeout(endPause, ms);
+  }
+
+  function endPause(): void {
+    pauseTimer = undefined;
+    void limiter.updateSettings({ reservoir: null });
+  }
+
+  /**
+   * A request bottleneck had already released to its minTime slot when a pause began is not sent: it goes back to
+   * the front of the queue, to leave after the pause at the limiter's spacing like everyone else.
+   */
+  async function schedule<T>(send: () => Promise<T>): Promise<T> {
+    for (let priority = 5; ; priority = 0) {
+      const outcome = await limiter.schedule({ priority }, async () => (pauseTimer === undefined ? { sent: await send() } : requeued));
+      if (outcome !== requeued) return outcome.sent;
+    }
   }
 
   return {
-    schedule: (send) => limiter.schedule(() => sendWhenDue(send)),
+    schedule,
     noteThrottled(startedAt, retryAfterMs) {
       const now = Date.now();
       // A request sent before the last throttle answer belongs to that episode; only a new episode counts as repeated.
@@ -92,6 +97,10 @@ export function createThrottle(options: ThrottleOptions): Throttle {
       setRate(rate + configured * recoveryStepFraction);
     },
     currentRequestsPerSecond: () => rate,
-    stop: () => limiter.stop({ dropWaitingJobs: true }),
+    async stop() {
+      if (pauseTimer !== undefined) clearTimeout(pauseTimer);
+      pauseTimer = undefined;
+      await limiter.stop({ dropWaitingJobs: true });
+    },
   };
 }

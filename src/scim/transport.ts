@@ -1,5 +1,6 @@
-// One keep-alive undici pool per target: bearer auth, JSON out, timeouts, and network failures told apart by whether they were sent.
-import { Pool, type Dispatcher } from 'undici';
+// One keep-alive undici agent per target: bearer auth, JSON out, timeouts, HTTPS_PROXY / NO_PROXY, and network
+// failures told apart by whether they were sent.
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { isLoopbackHost } from '../config/index.js';
 import type { HttpAnswer, ScimRequestInfo } from './errors.js';
 
@@ -66,9 +67,11 @@ export function createTransport(options: TransportOptions): Transport {
   const origin = base.origin;
   const basePath = base.pathname.replace(/\/+$/, '');
   const timeouts = options.timeouts ?? {};
+  // EnvHttpProxyAgent reads HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) now: through the proxy unless
+  // NO_PROXY names the host; `connections` caps the sockets to the target's origin either way.
   const dispatcher =
     options.dispatcher ??
-    new Pool(origin, {
+    new EnvHttpProxyAgent({
       connections: options.maxConnections,
       connect: { timeout: timeouts.connectMs ?? 10_000 },
       headersTimeout: timeouts.headersMs ?? 30_000,

@@ -1,5 +1,6 @@
 // Cycle records: one row per run with its kind, outcome and counts.
 import { and, desc, eq } from 'drizzle-orm';
+import { redactOptional } from '../observe/redact.js';
 import type { Queryable } from './database.js';
 import { cycles, type CycleRow } from './schema.js';
 
@@ -20,7 +21,7 @@ export async function recordCycleEnd(
 ): Promise<void> {
   await db
     .update(cycles)
-    .set({ status: outcome.status, finishedAt: outcome.finishedAt, counts: outcome.counts, importComplete: outcome.importComplete ?? null, error: outcome.error ?? null })
+    .set({ status: outcome.status, finishedAt: outcome.finishedAt, counts: outcome.counts, importComplete: outcome.importComplete ?? null, error: redactOptional(outcome.error ?? null) })
     .where(eq(cycles.id, id));
 }
 

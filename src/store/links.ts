@@ -1,5 +1,6 @@
 // Links between Entra objects and the Notion objects we own, and the group memberships Notion has from us.
 import { and, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { redactOptional, redactText } from '../observe/redact.js';
 import type { Queryable } from './database.js';
 import { appliedMemberships, links, type LinkRow } from './schema.js';
 
@@ -53,7 +54,7 @@ export async function saveLink(db: Queryable, target: string, link: LinkWrite, n
     attempts: link.attempts ?? 0,
     nextAttemptAt: link.nextAttemptAt ?? null,
     lastErrorKind: link.lastErrorKind ?? null,
-    lastError: link.lastError ?? null,
+    lastError: redactOptional(link.lastError ?? null),
     pendingSince: link.pendingSince ?? null,
     updatedAt: now,
   };
@@ -71,7 +72,7 @@ export async function escrowLink(
   failure: { attempts: number; nextAttemptAt: Date; kind: string; message: string },
   now: Date,
 ): Promise<void> {
-  const escrow = { attempts: failure.attempts, nextAttemptAt: failure.nextAttemptAt, lastErrorKind: failure.kind, lastError: failure.message, updatedAt: now };
+  const escrow = { attempts: failure.attempts, nextAttemptAt: failure.nextAttemptAt, lastErrorKind: failure.kind, lastError: redactText(failure.message), updatedAt: now };
   await db
     .insert(links)
     .values({ target, ...key, notionId: null, state: 'unlinked', applied: {}, ...escrow, createdAt: now })

@@ -1,11 +1,21 @@
 // The provisioning log: one row per change with its outcome; filtered reads for `logs`, and retention pruning.
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { redactText } from '../observe/redact.js';
 import type { Queryable } from './database.js';
 import { provisioningLog, type NewProvisioningLogRow, type ProvisioningLogRow } from './schema.js';
 
+/** Appends rows; their free text (reason, error message) is redacted here, at the store's edge. */
 export async function appendLogEntries(db: Queryable, entries: NewProvisioningLogRow[]): Promise<void> {
-  if (entries.length > 0) await db.insert(provisioningLog).values(entries);
+  if (entries.length > 0) await db.insert(provisioningLog).values(entries.map(redactEntry));
+}
+
+function redactEntry(entry: NewProvisioningLogRow): NewProvisioningLogRow {
+  return {
+    ...entry,
+    ...(typeof entry.reason === 'string' ? { reason: redactText(entry.reason) } : {}),
+    ...(typeof entry.errorMessage === 'string' ? { errorMessage: redactText(entry.errorMessage) } : {}),
+  };
 }
 
 export interface LogQuery {

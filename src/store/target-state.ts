@@ -1,5 +1,6 @@
 // Per-target state that is not a stream position: mapping fingerprint, last complete import, quarantine, alerts.
 import { eq } from 'drizzle-orm';
+import { redactOptional } from '../observe/redact.js';
 import type { Queryable } from './database.js';
 import { targetState, type TargetStateRow } from './schema.js';
 
@@ -10,8 +11,9 @@ export async function readTargetState(db: Queryable, target: string): Promise<Ta
   return rows[0];
 }
 
-export async function updateTargetState(db: Queryable, target: string, change: TargetStateChange): Promise<void> {
+export async function updateTargetState(db: Queryable, target: string, input: TargetStateChange): Promise<void> {
   const now = new Date();
+  const change = 'quarantineReason' in input ? { ...input, quarantineReason: redactOptional(input.quarantineReason) } : input;
   await db
     .insert(targetState)
     .values({ target, ...change, updatedAt: now })

@@ -1,7 +1,7 @@
 // `sync`: one provisioning cycle; the summary is printed as one JSON line on stdout (after the log lines).
 import type { Command } from 'commander';
-import { runCycle } from '../../engine/index.js';
-import { createProgress } from '../../observe/index.js';
+import { describeSummary, runCycle } from '../../engine/index.js';
+import { beginJobMetrics, chooseLogFormat, createProgress } from '../../observe/index.js';
 import { createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 
 interface SyncOptions {
@@ -23,18 +23,22 @@ export function registerSync(program: Command): void {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
         const logger = createCommandLogger(config);
         const store = await openConfiguredStore(config);
+        const jobMetrics = beginJobMetrics(config.target, config.metrics);
         try {
           const summary = await runCycle(
             { config, store, logger, progress: createProgress({ logger, stream: process.stderr }) },
             { mode: options.verify ? 'verify' : options.full ? 'full' : 'incremental', forceDeletes: options.forceDeletes ?? false },
           );
+          await jobMetrics.finish(summary).catch((error: unknown) => logger.warn({ event: 'metrics.export-failed', error: error instanceof Error ? error.message : String(error) }));
           if (summary.status === 'locked') {
             process.stderr.write(`Another process is running a cycle for target "${config.target}"; nothing was done.\n`);
             return exitCodes.ok;
           }
-          process.stdout.write(`${JSON.stringify(summary)}\n`);
+          const human = chooseLogFormat(process.stdout.isTTY, config.logFormat) === 'pretty';
+          process.stdout.write(human ? `${describeSummary(summary)}\n` : `${JSON.stringify(summary)}\n`);
           return summary.status === 'failed' || summary.status === 'quarantined' ? exitCodes.failure : exitCodes.ok;
         } finally {
+          jobMetrics.cancel();
           await store.close();
         }
       }),

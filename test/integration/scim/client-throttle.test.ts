@@ -1,4 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/observe/index.js';
+import { parseLogLine, type LogLine } from '../../helpers/log-lines.js';
 import { createScimClient, type ScimClient } from '../../../src/scim/index.js';
 import { scimError, startScriptedServer, user, type ScriptedAnswer, type ScriptedServer } from './scripted-scim-server.js';
 
@@ -53,5 +56,29 @@ describe('throttling', () => {
     client = createScimClient({ baseUrl: server.url, token: server.token, requestsPerSecond: 100, retry: { retries: 2, minDelayMs: 5, maxDelayMs: 10 } });
     await expect(client.getUser('a')).rejects.toMatchObject({ kind: 'transient', status: 429, retryAfterMs: 0 });
     expect(client.stats()).toMatchObject({ throttled: 3, retries: 2 });
+  });
+
+  it('logs a handled 429 at info, and warns only when the retries run out', async () => {
+    const lines: LogLine[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(parseLogLine(String(chunk)));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', destination });
+    let answered = 0;
+    server = await startScriptedServer((request) => {
+      answered += 1;
+      if (request.url.endsWith('/Users/a') && answered === 1) return { ...scimError(429, 'rate_limited'), headers: { 'retry-after': '0' } } as ScriptedAnswer;
+      if (request.url.endsWith('/Users/b')) return { ...scimError(429, 'rate_limited'), headers: { 'retry-after': '0' } } as ScriptedAnswer;
+      return { status: 200, json: user('a') };
+    });
+    client = createScimClient({ baseUrl: server.url, token: server.token, requestsPerSecond: 100, retry: { retries: 1, minDelayMs: 5, maxDelayMs: 10 }, logger });
+    expect((await client.getUser('a'))?.id).toBe('a');
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(lines.filter((l) => l.event === 'scim.throttled').map((l) => l.level)).toEqual(['info']);
+    await expect(client.getUser('b')).rejects.toMatchObject({ status: 429 });
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.event)).toEqual(['scim.throttled.gave-up']);
   });
 });

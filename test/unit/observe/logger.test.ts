@@ -1,8 +1,9 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/observe/index.js';
+import { chooseLogFormat, createLogger, type LogFormat } from '../../../src/observe/index.js';
+import { DuplicateKeyError, parseLogLine, parseLogLines } from '../../helpers/log-lines.js';
 
-function capture(secrets: string[]) {
+function capture(secrets: string[], format?: LogFormat) {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -10,7 +11,7 @@ function capture(secrets: string[]) {
       done();
     },
   });
-  return { logger: createLogger({ level: 'trace', secrets, destination }), output: () => lines.join('') };
+  return { logger: createLogger({ level: 'trace', secrets, destination, ...(format ? { format } : {}) }), output: () => lines.join('') };
 }
 
 const clientSecret = 'Qx8~client.secret-value_123';
@@ -42,5 +43,42 @@ describe('the logger', () => {
     const line = JSON.parse(output().trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'info', event: 'cycle.started', cycleId: 'c1', msg: 'cycle started' });
     expect(typeof line.time).toBe('string');
+  });
+});
+
+describe('log lines', () => {
+  it('the strict reader of the tests refuses a line with a duplicate key', () => {
+    expect(() => parseLogLine('{"cycleId":"a","nested":{"x":1,"x":2}}')).toThrow(DuplicateKeyError);
+    expect(parseLogLine('{"a":{"x":1},"b":{"x":2}}')).toEqual({ a: { x: 1 }, b: { x: 2 } });
+  });
+
+  it('never repeat a key a child logger already binds', () => {
+    const { logger, output } = capture([]);
+    const child = logger.child({ cycleId: 'c1', target: 'default' });
+    child.info({ event: 'cycle.finished', cycleId: 'c1', target: 'default', status: 'succeeded' }, 'cycle.finished');
+    child.child({ phase: 'apply' }).warn({ cycleId: 'c1', phase: 'apply', detail: 'x' });
+    const lines = parseLogLines(output());
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ event: 'cycle.finished', cycleId: 'c1', target: 'default', status: 'succeeded' });
+    expect(lines[1]).toMatchObject({ cycleId: 'c1', phase: 'apply', detail: 'x' });
+  });
+
+  it('are made readable for a person when the format is pretty, secrets still redacted', () => {
+    const { logger, output } = capture([clientSecret], 'pretty');
+    logger.child({ cycleId: 'c1' }).info({ event: 'cycle.started', kind: 'initial', note: `secret ${clientSecret}` }, 'cycle.started');
+    const text = output();
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: cycle\.started \{"cycleId":"c1","kind":"initial","note":"secret \[Redacted\]"\}\n$/);
+  });
+});
+
+describe('chooseLogFormat', () => {
+  it.each([
+    [true, undefined, 'pretty'],
+    [false, undefined, 'json'],
+    [undefined, undefined, 'json'],
+    [true, 'json', 'json'],
+    [false, 'pretty', 'pretty'],
+  ] as const)('isTTY %s, LOG_FORMAT %s → %s', (isTTY, setting, expected) => {
+    expect(chooseLogFormat(isTTY, setting)).toBe(expected);
   });
 });

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, createProgress, formatProgressLine } from '../../../src/observe/index.js';
+import { writeAboveStatusLine } from '../../../src/observe/terminal.js';
 
 function collector(isTTY: boolean) {
   let text = '';
@@ -68,5 +69,58 @@ describe('the progress display', () => {
 
   it('shows counts without a percentage when the total is unknown', () => {
     expect(formatProgressLine({ phase: 'read delta', done: 42, total: undefined, ratePerSecond: 4.2, etaSeconds: undefined }, 80)).toBe('read delta 42 · 4.2/s');
+  });
+});
+
+/** What a terminal shows after `text`: `\r` returns to the line start, ESC[K erases to its end. */
+function screen(text: string): string[] {
+  const lines: string[] = [''];
+  let column = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i]!;
+    if (text.startsWith('\u001b[K', i)) {
+      lines[lines.length - 1] = lines.at(-1)!.slice(0, column);
+      i += 2;
+    } else if (ch === '\r') column = 0;
+    else if (ch === '\n') {
+      lines.push('');
+      column = 0;
+    } else {
+      const line = lines.at(-1)!;
+      lines[lines.length - 1] = line.slice(0, column) + ch + line.slice(column + 1);
+      column += 1;
+    }
+  }
+  return lines;
+}
+
+describe('the progress bar and log lines on one terminal', () => {
+  it('never share a line: each log line is written above the bar, which is drawn again below it', () => {
+    const clock = { ms: 0 };
+    const out = collector(true);
+    const progress = createProgress({ logger: logCapture().logger, stream: out.stream, now: () => clock.ms });
+    progress.phase('apply', 10);
+    clock.ms += 1000;
+    progress.tick(5);
+    writeAboveStatusLine(out.stream, '{"level":"info","event":"op.applied"}\n');
+    clock.ms += 1000;
+    progress.tick(5);
+    writeAboveStatusLine(out.stream, '{"level":"info","event":"op.applied"}\n');
+    progress.done();
+    const lines = screen(out.text());
+    expect(lines.slice(0, 2)).toEqual(['{"level":"info","event":"op.applied"}', '{"level":"info","event":"op.applied"}']);
+    expect(lines[2]).toMatch(/^apply \[#+\] 10\/10 100%/);
+    expect(lines[3]).toBe('');
+  });
+
+  it('progress log lines carry the cycle id once the engine hands over its logger', () => {
+    const clock = { ms: 0 };
+    const log = logCapture();
+    const progress = createProgress({ logger: log.logger, stream: collector(false).stream, now: () => clock.ms });
+    progress.useLogger?.(log.logger.child({ cycleId: 'c-42' }));
+    progress.phase('apply', 2);
+    progress.tick(2);
+    progress.done();
+    expect(log.lines.map((l) => [l.event, l.cycleId])).toEqual([['progress', 'c-42']]);
   });
 });

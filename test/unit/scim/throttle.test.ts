@@ -33,3 +33,22 @@ describe('the adaptive rate', () => {
     expect(throttle.currentRequestsPerSecond()).toBe(20);
   });
 });
+
+describe('pacing and pauses through the one limiter', () => {
+  it('spaces sends at the rate, and holds even those already released to their slot while a Retry-After lasts', async () => {
+    throttle = createThrottle({ requestsPerSecond: 10, maxConcurrency: 4, defaultPauseMs: 10 });
+    const sentAt: number[] = [];
+    const jobs = Array.from({ length: 4 }, (_, i) =>
+      throttle!.schedule(async () => {
+        sentAt.push(Date.now());
+        // The first answer is a 429 asking for 300 ms: the three others were already queued or in their slot.
+        if (i === 0) throttle!.noteThrottled(Date.now(), 300);
+        return i;
+      }),
+    );
+    expect(await Promise.all(jobs)).toEqual([0, 1, 2, 3]);
+    const [first, ...later] = sentAt;
+    for (const at of later) expect(at - first!).toBeGreaterThanOrEqual(295);
+    for (let i = 1; i < later.length; i += 1) expect(later[i]! - later[i - 1]!).toBeGreaterThanOrEqual(95);
+  });
+});
