@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerApprove } from './commands/approve.js';
 import { registerCheck } from './commands/check.js';
+import { registerConsole } from './commands/console.js';
 import { registerDemo } from './commands/demo.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -19,7 +20,7 @@ const program = new Command('entra-notion-sync')
   .option('-c, --config <path>', 'configuration file (JSON, comments allowed); default config/sync.json when present')
   .showHelpAfterError('(run with --help for usage)');
 
-for (const register of [registerSync, registerPlan, registerWorker, registerProvision, registerStatus, registerLogs, registerApprove, registerReset, registerCheck, registerMigrate, registerDemo, registerSim]) {
+for (const register of [registerSync, registerPlan, registerWorker, registerProvision, registerStatus, registerLogs, registerApprove, registerReset, registerCheck, registerMigrate, registerDemo, registerSim, registerConsole]) {
   register(program);
 }
 

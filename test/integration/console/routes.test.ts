@@ -1,0 +1,111 @@
+// The console's gate, without a browser: every registered route refuses a request without a session (except the probes
+// and the sign-in form), every POST refuses a missing or wrong CSRF token, and the console will not listen beyond
+// loopback without a password.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/index.js';
+import { createConsoleApp, ConsoleSetupError } from '../../../src/console/index.js';
+import { createLogger } from '../../../src/observe/index.js';
+import { appendLogEntries, listEscrowedObjects, escrowLink, saveLink } from '../../../src/store/index.js';
+import { openTestStore, type TestStore } from '../../helpers/store.js';
+
+const password = 'correct horse battery staple';
+const logger = createLogger({ level: 'silent' });
+let testStore: TestStore;
+
+beforeAll(async () => {
+  testStore = await openTestStore();
+  const now = new Date();
+  await saveLink(testStore.store.db, 'default', { objectType: 'user', sourceId: 'u-1', notionId: 'n-1', state: 'active', applied: { userName: 'ada@example.com' } }, now);
+  await escrowLink(testStore.store.db, 'default', { objectType: 'user', sourceId: 'u-1' }, { attempts: 1, nextAttemptAt: new Date(now.getTime() + 3600_000), kind: 'bad-request', message: 'refused' }, now);
+  await appendLogEntries(testStore.store.db, [{ target: 'default', cycleId: null, changeId: 'c-1', objectType: 'user', sourceId: 'u-1', displayName: 'ada@example.com', action: 'create', status: 'success' }]);
+});
+afterAll(async () => testStore?.close());
+
+const consoleApp = (env: Record<string, string>, loopback: boolean) =>
+  createConsoleApp({ config: loadConfig({ env: { DATA_DIR: '/nonexistent', ...env } }), store: testStore.store, logger, loopback });
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const formHeaders = (extra: Record<string, string> = {}) => ({ 'content-type': 'application/x-www-form-urlencoded', host: 'console.example', ...extra });
+
+async function signIn(app: ReturnType<typeof consoleApp>): Promise<{ cookie: string; csrf: string }> {
+  const answer = await app.request('/sign-in', { method: 'POST', headers: formHeaders({ origin: 'https://console.example' }), body: form({ name: 'alice', password }) });
+  expect(answer.status).toBe(303);
+  const cookie = (answer.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const page = await (await app.request('/escrow', { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+  expect(csrf).toBeTruthy();
+  return { cookie, csrf: csrf! };
+}
+
+describe('console gate', () => {
+  it('refuses every registered route without a session, except the probes and the sign-in form', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const routes = app.routes.filter((r) => r.method !== 'ALL');
+    expect(routes.length).toBeGreaterThan(12);
+    const open = new Set<string>();
+    for (const route of routes) {
+      const path = route.path.replace(':type', 'user').replace(':id', 'u-1');
+      const answer = await app.request(path, { method: route.method, headers: formHeaders(), ...(route.method === 'POST' ? { body: form({ ids: 'user:u-1', which: 'all', confirm: 'yes', decision: 'approve' }) } : {}) });
+      if ([303, 401].includes(answer.status) && (answer.status === 401 || answer.headers.get('location')?.startsWith('/sign-in'))) continue;
+      open.add(`${route.method} ${route.path}`);
+    }
+    expect([...open].sort()).toEqual(['GET /healthz', 'GET /readyz', 'GET /sign-in', 'POST /sign-in']);
+    // Nothing was done by the refused POSTs: the escrowed object is still escrowed.
+    expect(await listEscrowedObjects(testStore.store.db, 'default')).toHaveLength(1);
+  });
+
+  it('refuses a POST without the CSRF token or with a wrong one, and accepts the right one', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie, csrf } = await signIn(app);
+    const retry = (fields: Record<string, string>) => app.request('/escrow/retry', { method: 'POST', headers: formHeaders({ cookie }), body: form({ which: 'selected', ids: 'user:u-9', ...fields }) });
+    expect((await retry({})).status).toBe(403);
+    expect((await retry({ _csrf: `${csrf}x` })).status).toBe(403);
+    expect((await retry({ _csrf: csrf })).status).toBe(303);
+  });
+
+  it('signs in with the password only, and sets an HttpOnly, SameSite=Lax, Secure cookie off loopback', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const wrong = await app.request('/sign-in', { method: 'POST', headers: formHeaders(), body: form({ name: 'mallory', password: 'guess' }) });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const crossSite = await app.request('/sign-in', { method: 'POST', headers: formHeaders({ origin: 'https://evil.example' }), body: form({ name: 'alice', password }) });
+    expect(crossSite.status).toBe(403);
+    const right = await app.request('/sign-in', { method: 'POST', headers: formHeaders(), body: form({ name: 'alice', password }) });
+    expect(right.headers.get('set-cookie')).toMatch(/HttpOnly/);
+    expect(right.headers.get('set-cookie')).toMatch(/SameSite=Lax/);
+    expect(right.headers.get('set-cookie')).toMatch(/Secure/);
+  });
+
+  it('signs out: the old session cookie no longer opens a page', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie, csrf } = await signIn(app);
+    expect((await app.request('/', { headers: { cookie } })).status).toBe(200);
+    expect((await app.request('/sign-out', { method: 'POST', headers: formHeaders({ cookie }), body: form({ _csrf: csrf }) })).status).toBe(303);
+    expect((await app.request('/', { headers: { cookie } })).status).toBe(303);
+  });
+
+  it('sends a strict content security policy: no script, only its own hashed stylesheet', async () => {
+    const app = consoleApp({}, true);
+    const answer = await app.request('/sign-in');
+    const csp = answer.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await answer.text()).not.toContain('<script');
+  });
+
+  it('will not listen beyond loopback without a password', () => {
+    expect(() => consoleApp({}, false)).toThrow(ConsoleSetupError);
+    expect(() => consoleApp({}, true)).not.toThrow();
+  });
+
+  it('on loopback without a password, still asks who you are and records it as the actor', async () => {
+    const app = consoleApp({}, true);
+    expect((await app.request('/')).status).toBe(303);
+    const answer = await app.request('/sign-in', { method: 'POST', headers: formHeaders(), body: form({ name: 'bob' }) });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('set-cookie')).not.toMatch(/Secure/);
+  });
+});
