@@ -1,6 +1,7 @@
 // Serves the console on its own port (the `console` command); the worker mounts createConsoleApp on its HTTP port instead.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { getRequestListener, serve, type ServerType } from '@hono/node-server';
 import { isLoopbackHost } from '../config/index.js';
 import { createConsoleApp } from './app.js';
 import type { ConsoleOptions } from './context.js';
@@ -30,4 +31,15 @@ export async function startConsoleServer(options: Omit<ConsoleOptions, 'loopback
         if ('closeAllConnections' in server) server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * For the worker's HTTP port (CONSOLE_ENABLED): a Node request listener that answers every console path; the worker
+ * keeps answering /healthz, /readyz and /metrics itself and hands every other request to this one.
+ */
+export function createConsoleRequestListener(options: Omit<ConsoleOptions, 'loopback'> & { host: string | undefined }): (request: IncomingMessage, response: ServerResponse) => void {
+  const { host, ...rest } = options;
+  // The worker listens on every interface unless told otherwise: that is beyond loopback, so a password is required.
+  const app = createConsoleApp({ ...rest, loopback: host !== undefined && isLoopbackHost(host) });
+  return getRequestListener(app.fetch);
 }
