@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConsoleSetupError, startConsoleServer } from '../../console/index.js';
 import { registerSecrets } from '../../observe/index.js';
 import { parseWholeNumber } from '../options.js';
+import { runConsoleDemo } from './console-demo.js';
 import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 
 export function registerConsole(program: Command): void {
@@ -11,9 +12,11 @@ export function registerConsole(program: Command): void {
     .description('serve the web console (overview, provisioning log, staged deletions, escrow, cycles) until stopped')
     .option('--host <host>', 'interface to listen on; anything but loopback requires CONSOLE_PASSWORD (default: CONSOLE_HOST or 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: CONSOLE_PORT or 8470)')
+    .option('--demo', 'run the demo against the built-in simulators first, then serve its store on loopback (npm run demo:console)')
     .addHelpText('after', '\nShowing what happened needs only the store; "provision now" also needs the Graph and Notion credentials.\nWith the embedded store (no DATABASE_URL) it cannot run beside a worker on the same DATA_DIR: set CONSOLE_ENABLED=true on the worker instead.')
-    .action((options: { host?: string; port?: string }) =>
+    .action((options: { host?: string; port?: string; demo?: boolean }) =>
       runCommand(async () => {
+        if (options.demo) return runConsoleDemo(options.port === undefined ? 8470 : parseWholeNumber(options.port, '--port', 0, 65535));
         const config = loadCommandConfig(program.opts<GlobalOptions>());
         const host = options.host ?? config.console.host;
         const port = options.port === undefined ? config.console.port : parseWholeNumber(options.port, '--port', 0, 65535);
