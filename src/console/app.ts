@@ -18,10 +18,14 @@ export class ConsoleSetupError extends Error {
   override name = 'ConsoleSetupError';
 }
 
+/** Off loopback, anyone who can reach the port could act: a password is required there (checked before the store is opened). */
+export function consoleSetupProblem(loopback: boolean, password: string | undefined): string | undefined {
+  return loopback || password ? undefined : 'the console listens beyond loopback: set CONSOLE_PASSWORD (or CONSOLE_PASSWORD_FILE) so that it asks for a password, or listen on 127.0.0.1';
+}
+
 export function createConsoleApp(options: ConsoleOptions): ConsoleApp {
-  if (!options.loopback && !options.config.console.password) {
-    throw new ConsoleSetupError('the console listens beyond loopback: set CONSOLE_PASSWORD (or CONSOLE_PASSWORD_FILE) so that it asks for a password, or listen on 127.0.0.1');
-  }
+  const problem = consoleSetupProblem(options.loopback, options.config.console.password);
+  if (problem) throw new ConsoleSetupError(problem);
   const ctx: ConsoleContext = {
     ...options,
     now: options.now ?? (() => new Date()),

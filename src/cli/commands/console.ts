@@ -1,6 +1,7 @@
 // `console`: serves the web console on its own port, reading the same store as `sync` and `worker`.
 import type { Command } from 'commander';
-import { ConsoleSetupError, startConsoleServer } from '../../console/index.js';
+import { isLoopbackHost } from '../../config/index.js';
+import { consoleSetupProblem, startConsoleServer } from '../../console/index.js';
 import { registerSecrets } from '../../observe/index.js';
 import { parseWholeNumber } from '../options.js';
 import { runConsoleDemo } from './console-demo.js';
@@ -20,6 +21,8 @@ export function registerConsole(program: Command): void {
         const config = loadCommandConfig(program.opts<GlobalOptions>());
         const host = options.host ?? config.console.host;
         const port = options.port === undefined ? config.console.port : parseWholeNumber(options.port, '--port', 0, 65535);
+        const problem = consoleSetupProblem(isLoopbackHost(host), config.console.password);
+        if (problem) throw new CommandError(`console: ${problem}`, exitCodes.config);
         const logger = createCommandLogger(config);
         registerSecrets([config.console.password]);
         const store = await openConfiguredStore(config);
@@ -28,7 +31,6 @@ export function registerConsole(program: Command): void {
           server = await startConsoleServer({ config, store, logger, host, port });
         } catch (error) {
           await store.close();
-          if (error instanceof ConsoleSetupError) throw new CommandError(`console: ${error.message}`, exitCodes.config);
           if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CommandError(`console: port ${port} on ${host} is in use; choose another with --port or CONSOLE_PORT`, exitCodes.config);
           throw error;
         }

@@ -3,7 +3,9 @@
 // loopback without a password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { createConsoleApp, ConsoleSetupError } from '../../../src/console/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createConsoleApp, createConsoleRequestListener, ConsoleSetupError } from '../../../src/console/index.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { appendLogEntries, listEscrowedObjects, escrowLink, saveLink } from '../../../src/store/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
@@ -107,5 +109,28 @@ describe('console gate', () => {
     const answer = await app.request('/sign-in', { method: 'POST', headers: formHeaders(), body: form({ name: 'bob' }) });
     expect(answer.status).toBe(303);
     expect(answer.headers.get('set-cookie')).not.toMatch(/Secure/);
+  });
+});
+
+describe('console on the worker\'s HTTP port', () => {
+  it('answers every path the worker hands it, behind the same gate, and needs a password on all interfaces', async () => {
+    const config = loadConfig({ env: { DATA_DIR: '/nonexistent' } });
+    expect(() => createConsoleRequestListener({ config, store: testStore.store, logger, host: undefined })).toThrow(ConsoleSetupError);
+    const listener = createConsoleRequestListener({ config: loadConfig({ env: { DATA_DIR: '/nonexistent', CONSOLE_PASSWORD: password } }), store: testStore.store, logger, host: undefined });
+    // As the worker would: its own probes first, everything else to the console.
+    const server = createServer((request, response) => (request.url === '/metrics' ? response.end('metrics\n') : listener(request, response)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect(await (await fetch(`${base}/metrics`)).text()).toBe('metrics\n');
+      const overview = await fetch(`${base}/`, { redirect: 'manual' });
+      expect(overview.status).toBe(303);
+      expect(overview.headers.get('location')).toBe('/sign-in?next=%2F');
+      const signedIn = await fetch(`${base}/sign-in`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name: 'alice', password }) });
+      expect(signedIn.headers.get('set-cookie')).toMatch(/Secure/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
