@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConsoleApp, createConsoleRequestListener, ConsoleSetupError } from '../../../src/console/index.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { appendLogEntries, listEscrowedObjects, escrowLink, saveLink } from '../../../src/store/index.js';
+import { appendLogEntries, escrowLink, listEscrowedObjects, readLink, readTargetState, recordCycleStart, saveLink, searchLog, updateTargetState } from '../../../src/store/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
 const password = 'correct horse battery staple';
@@ -132,5 +132,52 @@ describe('console on the worker\'s HTTP port', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('console actions', () => {
+  it('ends a quarantine only with the confirmation, and logs who ended it', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie, csrf } = await signIn(app);
+    await updateTargetState(testStore.store.db, 'default', { quarantineReason: 'Notion refused the token', quarantineSince: new Date(), quarantineSeriesCount: 2 });
+    expect(await (await app.request('/escrow', { headers: { cookie } })).text()).toContain('Notion refused the token');
+    const end = (fields: Record<string, string>) => app.request('/quarantine/end', { method: 'POST', headers: formHeaders({ cookie }), body: form({ _csrf: csrf, ...fields }) });
+    expect((await end({})).status).toBe(400);
+    expect((await readTargetState(testStore.store.db, 'default'))?.quarantineReason).toBe('Notion refused the token');
+    expect((await end({ confirm: 'yes' })).status).toBe(303);
+    expect(await readTargetState(testStore.store.db, 'default')).toMatchObject({ quarantineReason: null, quarantineSeriesCount: 0 });
+    const rows = (await searchLog(testStore.store.db, { target: 'default', action: 'reset-quarantine' })).rows;
+    expect(rows.map((r) => [r.actor, r.objectType])).toEqual([['console:alice', 'target']]);
+  });
+
+  it('rejects a staged deletion: the object is released and the rejection logged with who did it', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie, csrf } = await signIn(app);
+    await saveLink(testStore.store.db, 'default', { objectType: 'user', sourceId: 'u-2', notionId: 'n-2', state: 'active', applied: { userName: 'bo@example.com' }, stagedAction: 'disable', stagedAt: new Date() }, new Date());
+    const confirm = await (await app.request('/staged/confirm?decision=reject-all', { headers: { cookie } })).text();
+    expect(confirm).toContain('Reject 1 staged deletion(s): 1 user(s) and 0 group(s) keep their access');
+    const decided = await app.request('/staged/decide', { method: 'POST', headers: formHeaders({ cookie }), body: form({ _csrf: csrf, decision: 'reject', ids: 'u-2', confirm: 'yes' }) });
+    expect(decided.headers.get('location')).toBe('/staged?done=reject&n=1');
+    expect(await readLink(testStore.store.db, 'default', 'user', 'u-2')).toMatchObject({ state: 'released', stagedAction: null });
+    const rows = (await searchLog(testStore.store.db, { target: 'default', action: 'reject' })).rows;
+    expect(rows.map((r) => [r.actor, r.sourceId])).toEqual([['console:alice', 'u-2']]);
+  });
+
+  it('reloads the overview every 5 seconds while a cycle runs', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie } = await signIn(app);
+    expect(await (await app.request('/', { headers: { cookie } })).text()).not.toContain('http-equiv="refresh"');
+    await recordCycleStart(testStore.store.db, { id: 'cycle-running', target: 'default', kind: 'incremental', startedAt: new Date() });
+    const page = await (await app.request('/', { headers: { cookie } })).text();
+    expect(page).toContain('<meta http-equiv="refresh" content="5"/>');
+    expect(page).toContain('incremental cycle since');
+  });
+
+  it('explains that provision now needs credentials when they are not configured', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie, csrf } = await signIn(app);
+    expect(await (await app.request('/objects/user/u-1', { headers: { cookie } })).text()).toContain('Provision now needs Graph and Notion credentials; not configured here: ENTRA_TENANT_ID');
+    const refused = await app.request('/objects/user/u-1/provision', { method: 'POST', headers: formHeaders({ cookie }), body: form({ _csrf: csrf, mode: 'dry-run' }) });
+    expect(refused.status).toBe(409);
   });
 });
