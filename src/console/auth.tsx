@@ -5,7 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { Page } from './layout.js';
 import type { ConsoleApp, ConsoleContext, ConsoleEnv } from './context.js';
-import { secretsEqual, type SessionStore } from './sessions.js';
+import { createSignInThrottle, secretsEqual, type SessionStore } from './sessions.js';
 
 export const sessionCookie = 'ens_console_session';
 /** Routes anyone may reach: the probes and the sign-in form itself. */
@@ -15,6 +15,7 @@ const namePattern = /^[\p{L}\p{N} ._@-]{1,64}$/u;
 
 export function registerSignIn(app: ConsoleApp, ctx: ConsoleContext, sessions: SessionStore): void {
   const password = ctx.config.console.password;
+  const throttle = createSignInThrottle();
   app.get('/sign-in', (c) => c.html(<SignInPage needsPassword={password !== undefined} next={safeNext(c.req.query('next'))} />));
   app.post('/sign-in', async (c) => {
     if (!sameOrigin(c)) return c.text('cross-site sign-in refused\n', 403);
@@ -22,7 +23,11 @@ export function registerSignIn(app: ConsoleApp, ctx: ConsoleContext, sessions: S
     const name = String(form.name ?? '').trim();
     const next = safeNext(String(form.next ?? ''));
     if (!namePattern.test(name)) return c.html(<SignInPage needsPassword={password !== undefined} next={next} problem="Enter your name (letters, digits, space, . _ @ -): it is written into the log with each action." />, 400);
+    if (password !== undefined && !throttle.allowed()) {
+      return c.html(<SignInPage needsPassword next={next} problem="Too many failed sign-ins in the last minute: wait a minute and try again." />, 429);
+    }
     if (password !== undefined && !secretsEqual(String(form.password ?? ''), password)) {
+      throttle.recordFailure();
       ctx.logger.warn({ event: 'console.sign-in.refused', name });
       return c.html(<SignInPage needsPassword next={next} problem="Wrong password." />, 401);
     }

@@ -54,3 +54,22 @@ export function secretsEqual(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+export interface SignInThrottle {
+  /** False while too many sign-ins failed within the window: the form answers 429 without checking the password. */
+  allowed(): boolean;
+  recordFailure(): void;
+}
+
+/**
+ * At most `limit` failed sign-ins per window, for the whole process: a shared password cannot be guessed at speed.
+ * (Counted globally, not per address: behind a proxy every client has the proxy's address.)
+ */
+export function createSignInThrottle(limit = 10, windowMs = 60_000, now: () => number = Date.now): SignInThrottle {
+  let failures: number[] = [];
+  const recent = () => (failures = failures.filter((at) => at > now() - windowMs));
+  return {
+    allowed: () => recent().length < limit,
+    recordFailure: () => void failures.push(now()),
+  };
+}

@@ -78,6 +78,13 @@ describe('console gate', () => {
     expect(right.headers.get('set-cookie')).toMatch(/Secure/);
   });
 
+  it('answers 429 after ten failed sign-ins in a minute, even to the right password', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const attempt = (pw: string) => app.request('/sign-in', { method: 'POST', headers: formHeaders(), body: form({ name: 'mallory', password: pw }) });
+    for (let i = 0; i < 10; i++) expect((await attempt(`guess ${i}`)).status).toBe(401);
+    expect((await attempt(password)).status).toBe(429);
+  });
+
   it('signs out: the old session cookie no longer opens a page', async () => {
     const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
     const { cookie, csrf } = await signIn(app);

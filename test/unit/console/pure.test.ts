@@ -4,6 +4,7 @@ import { changesByKind } from '../../../src/console/chart.js';
 import { healthLabel } from '../../../src/console/health.js';
 import { csvCell } from '../../../src/console/log-export.js';
 import { readLogFilter, toLogSearch } from '../../../src/console/log-filter.js';
+import { createSignInThrottle } from '../../../src/console/sessions.js';
 
 const health = (change: Partial<Parameters<typeof healthLabel>[0]> = {}) => ({ quarantine: undefined, lastSuccessAt: undefined, stale: false, stagedDeletes: 0, escrowed: 0, ...change });
 
@@ -46,5 +47,19 @@ describe('log filter', () => {
     const filter = readLogFilter((name) => query[name]);
     expect(filter).toMatchObject({ object: 'ada', action: '', status: 'failure' });
     expect(toLogSearch('default', filter)).toEqual({ target: 'default', object: 'ada', status: 'failure', from: new Date('2026-01-02T03:04:00Z') });
+  });
+});
+
+describe('sign-in throttle', () => {
+  it('refuses after the limit of failures within the window, and allows again once they are older', () => {
+    let now = 0;
+    const throttle = createSignInThrottle(3, 60_000, () => now);
+    for (let i = 0; i < 3; i++) {
+      expect(throttle.allowed()).toBe(true);
+      throttle.recordFailure();
+    }
+    expect(throttle.allowed()).toBe(false);
+    now = 60_001;
+    expect(throttle.allowed()).toBe(true);
   });
 });
