@@ -2,6 +2,7 @@
 import type { FC } from 'hono/jsx';
 import type { LoadedConfig } from '../../config/index.js';
 import { provisionOnDemand, type OnDemandReport } from '../../engine/index.js';
+import { redactText } from '../../observe/index.js';
 import { readLink, readSourceGroups, readSourceUsers, recordManualAction, searchLog, type LinkRow } from '../../store/index.js';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { CsrfField, formatTime, Notice, objectHref, Page, Shown, StatusBadge } from '../layout.js';
@@ -66,7 +67,13 @@ export function registerObject(app: ConsoleApp, ctx: ConsoleContext): void {
     if (unavailable) return c.html(objectPage('user', sourceId, session, { problem: unavailable }), 409);
     const apply = form.mode === 'apply';
     if (apply && form.confirm !== 'yes') return c.html(objectPage('user', sourceId, session, { problem: 'Tick the confirmation box to apply.' }), 400);
-    const report = await provisionOnDemand({ config: ctx.config, store: ctx.store, logger: ctx.logger }, sourceId, { dryRun: !apply });
+    let report: OnDemandReport;
+    try {
+      report = await provisionOnDemand({ config: ctx.config, store: ctx.store, logger: ctx.logger }, sourceId, { dryRun: !apply });
+    } catch (error) {
+      // Graph or Notion unreachable, a refused token: say so on the page (redacted), as `provision` prints it.
+      return c.html(objectPage('user', sourceId, session, { problem: `Provision now failed: ${redactText(error instanceof Error ? error.message : String(error))}` }), 502);
+    }
     if (apply) {
       const status = report.result?.summary.status ?? 'not found';
       await recordManualAction(ctx.store.db, {

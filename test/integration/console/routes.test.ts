@@ -170,6 +170,22 @@ describe('console actions', () => {
     expect(rows.map((r) => [r.actor, r.sourceId])).toEqual([['console:alice', 'u-2']]);
   });
 
+  it('approves a selection of several staged deletions at once, and only those', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie, csrf } = await signIn(app);
+    for (const id of ['u-3', 'u-4', 'u-5']) {
+      await saveLink(testStore.store.db, 'default', { objectType: 'user', sourceId: id, notionId: `n-${id}`, state: 'active', applied: { userName: `${id}@example.com` }, stagedAction: 'disable', stagedAt: new Date() }, new Date());
+    }
+    const confirm = await (await app.request('/staged/confirm?decision=approve-selected&ids=u-3&ids=u-5', { headers: { cookie } })).text();
+    expect(confirm).toContain('Approve 2 staged deletion(s): 2 user(s) will lose access to Notion in the next cycle.');
+    const body = `${form({ _csrf: csrf, decision: 'approve', confirm: 'yes' })}&ids=u-3&ids=u-5`;
+    const decided = await app.request('/staged/decide', { method: 'POST', headers: formHeaders({ cookie }), body });
+    expect(decided.headers.get('location')).toBe('/staged?done=approve&n=2');
+    expect((await readLink(testStore.store.db, 'default', 'user', 'u-3'))?.stagedAction).toBe('approved:disable');
+    expect((await readLink(testStore.store.db, 'default', 'user', 'u-4'))?.stagedAction).toBe('disable');
+    expect((await readLink(testStore.store.db, 'default', 'user', 'u-5'))?.stagedAction).toBe('approved:disable');
+  });
+
   it('reloads the overview every 5 seconds while a cycle runs', async () => {
     const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
     const { cookie } = await signIn(app);
