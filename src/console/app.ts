@@ -30,6 +30,7 @@ export function createConsoleApp(options: ConsoleOptions): ConsoleApp {
     ...options,
     now: options.now ?? (() => new Date()),
     requestCycle: options.requestCycle,
+    phaseInFlight: options.phaseInFlight ?? (() => undefined),
     target: options.config.target,
     startedAt: new Date(),
   };

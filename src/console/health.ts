@@ -1,5 +1,6 @@
 // The overview's health verdict, from the store only (every replica and the standalone console tell the same truth).
 import { createTask } from 'node-cron';
+import type { PhaseSnapshot } from '../observe/index.js';
 import { countLinksByState, listRecentCycles, type CycleRow, type LinkCount, type Store } from '../store/index.js';
 import { longestScheduleGapMs, readTargetHealth, type TargetHealth } from '../worker/health.js';
 import type { ConsoleContext } from './context.js';
@@ -10,6 +11,8 @@ export interface OverviewFacts {
   label: HealthLabel;
   health: TargetHealth;
   running: CycleRow | undefined;
+  /** The running cycle's phase, when this process runs it. */
+  phase: PhaseSnapshot | undefined;
   lastFinished: CycleRow | undefined;
   nextCycleAt: Date | undefined;
   links: LinkCount[];
@@ -39,6 +42,7 @@ export async function readOverviewFacts(ctx: ConsoleContext, store: Store = ctx.
     label: healthLabel(health, running !== undefined, lastFinished?.status),
     health,
     running,
+    phase: running ? ctx.phaseInFlight() : undefined,
     lastFinished,
     nextCycleAt: health.quarantine?.nextAttemptAt ?? nextScheduledRun(ctx.config.schedule),
     links,

@@ -2,3 +2,4 @@
 export { consoleSetupProblem, createConsoleApp, ConsoleSetupError } from './app.js';
 export { createConsoleRequestListener, startConsoleServer, type ConsoleServer } from './server.js';
 export type { ConsoleOptions } from './context.js';
+export { createPhaseRecorder, type PhaseRecorder } from './phase-recorder.js';

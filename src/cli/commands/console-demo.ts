@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/index.js';
-import { startConsoleServer } from '../../console/index.js';
+import { createPhaseRecorder, startConsoleServer } from '../../console/index.js';
 import { describeSummary, runCycle } from '../../engine/index.js';
 import { createLogger } from '../../observe/index.js';
 import { generateTenant, simulatorCaPath, startGraphSimulator } from '../../sim/graph/index.js';
@@ -39,7 +39,8 @@ export async function runConsoleDemo(port: number): Promise<number> {
         DELETION_THRESHOLD: '2', DATA_DIR: join(folder, 'data'), LOG_LEVEL: 'silent',
       },
     });
-    const deps = { config, store, logger: createLogger({ level: 'silent' }) };
+    const recorder = createPhaseRecorder();
+    const deps = { config, store, logger: createLogger({ level: 'silent' }), progress: recorder.progress };
     say(describeSummary(await runCycle(deps)));
     for (const line of playScriptedDay(tenant)) say(`  - ${line}`);
     // Notion refuses one create once: that user waits in escrow until "retry now".
@@ -49,7 +50,7 @@ export async function runConsoleDemo(port: number): Promise<number> {
     const requestCycle = () => {
       cycles = cycles.then(async () => say(describeSummary(await runCycle(deps)))).catch((error: unknown) => void say(`cycle failed: ${String(error)}`));
     };
-    const server = await startConsoleServer({ ...deps, host: '127.0.0.1', port, requestCycle });
+    const server = await startConsoleServer({ config, store, logger: deps.logger, host: '127.0.0.1', port, requestCycle, phaseInFlight: recorder.snapshot });
     say(`\nConsole: ${server.url} (sign in with any name; approvals and retries run a cycle at once). Ctrl-C to stop.`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

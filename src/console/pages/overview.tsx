@@ -1,4 +1,5 @@
 // Page 1, Overview: health, last and next cycle, counts, and the chart of the last 100 cycles; reloads while a cycle runs.
+import { formatProgressLine } from '../../observe/index.js';
 import { CycleChart, ChartLegend } from '../chart.js';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { readOverviewFacts, type OverviewFacts } from '../health.js';
@@ -49,7 +50,10 @@ const Overview = ({ facts, schedule }: { facts: OverviewFacts; schedule: string 
           </tr>
           <tr>
             <th>Running now</th>
-            <td>{running ? `${running.kind} cycle since ${formatTime(running.startedAt)} (this page reloads every 5 s)` : 'no'}</td>
+            <td>
+              {running ? `${running.kind} cycle since ${formatTime(running.startedAt)} (this page reloads every 5 s)` : 'no'}
+              {facts.phase ? <div class="mono" id="phase">{formatProgressLine(facts.phase, 160)}</div> : null}
+            </td>
           </tr>
           <tr>
             <th>Last success</th>

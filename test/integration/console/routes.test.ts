@@ -23,8 +23,8 @@ beforeAll(async () => {
 });
 afterAll(async () => testStore?.close());
 
-const consoleApp = (env: Record<string, string>, loopback: boolean) =>
-  createConsoleApp({ config: loadConfig({ env: { DATA_DIR: '/nonexistent', ...env } }), store: testStore.store, logger, loopback });
+const consoleApp = (env: Record<string, string>, loopback: boolean, extra: Partial<Parameters<typeof createConsoleApp>[0]> = {}) =>
+  createConsoleApp({ config: loadConfig({ env: { DATA_DIR: '/nonexistent', ...env } }), store: testStore.store, logger, loopback, ...extra });
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const formHeaders = (extra: Record<string, string> = {}) => ({ 'content-type': 'application/x-www-form-urlencoded', host: 'console.example', ...extra });
@@ -186,14 +186,16 @@ describe('console actions', () => {
     expect((await readLink(testStore.store.db, 'default', 'user', 'u-5'))?.stagedAction).toBe('approved:disable');
   });
 
-  it('reloads the overview every 5 seconds while a cycle runs', async () => {
-    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+  it('reloads the overview every 5 seconds while a cycle runs, with the progress of its phase', async () => {
+    const phaseInFlight = () => ({ phase: 'apply', done: 120, total: 400, ratePerSecond: 2.5, etaSeconds: 112 });
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false, { phaseInFlight });
     const { cookie } = await signIn(app);
     expect(await (await app.request('/', { headers: { cookie } })).text()).not.toContain('http-equiv="refresh"');
     await recordCycleStart(testStore.store.db, { id: 'cycle-running', target: 'default', kind: 'incremental', startedAt: new Date() });
     const page = await (await app.request('/', { headers: { cookie } })).text();
     expect(page).toContain('<meta http-equiv="refresh" content="5"/>');
     expect(page).toContain('incremental cycle since');
+    expect(page).toContain('<div class="mono" id="phase">apply [#########.....................] 120/400 30% · 2.5/s · ~1m52s left</div>');
   });
 
   it('explains that provision now needs credentials when they are not configured', async () => {

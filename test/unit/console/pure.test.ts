@@ -4,6 +4,7 @@ import { changesByKind } from '../../../src/console/chart.js';
 import { healthLabel } from '../../../src/console/health.js';
 import { csvCell } from '../../../src/console/log-export.js';
 import { readLogFilter, toLogSearch } from '../../../src/console/log-filter.js';
+import { createPhaseRecorder } from '../../../src/console/phase-recorder.js';
 import { createSignInThrottle } from '../../../src/console/sessions.js';
 
 const health = (change: Partial<Parameters<typeof healthLabel>[0]> = {}) => ({ quarantine: undefined, lastSuccessAt: undefined, stale: false, stagedDeletes: 0, escrowed: 0, ...change });
@@ -61,5 +62,19 @@ describe('sign-in throttle', () => {
     expect(throttle.allowed()).toBe(false);
     now = 60_001;
     expect(throttle.allowed()).toBe(true);
+  });
+});
+
+describe('phase recorder', () => {
+  it('tells the phase in flight with its count, rate and time left, and nothing between cycles', () => {
+    let now = 0;
+    const recorder = createPhaseRecorder(() => now);
+    expect(recorder.snapshot()).toBeUndefined();
+    recorder.progress.phase('apply', 100);
+    now = 10_000;
+    recorder.progress.tick(20);
+    expect(recorder.snapshot()).toEqual({ phase: 'apply', done: 20, total: 100, ratePerSecond: 2, etaSeconds: 40 });
+    recorder.progress.done();
+    expect(recorder.snapshot()).toBeUndefined();
   });
 });
