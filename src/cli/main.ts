@@ -5,6 +5,7 @@ import { installOutputRedaction } from '../observe/index.js';
 import { registerApprove } from './commands/approve.js';
 import { registerCheck } from './commands/check.js';
 import { registerConfig } from './commands/config.js';
+import { registerConsole } from './commands/console.js';
 import { registerDemo } from './commands/demo.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -26,7 +27,7 @@ const program = new Command('entra-notion-sync')
   .option('-c, --config <path>', 'configuration file (JSON, comments allowed); default config/sync.json when present')
   .showHelpAfterError('(run with --help for usage)');
 
-for (const register of [registerSync, registerPlan, registerWorker, registerProvision, registerStatus, registerLogs, registerApprove, registerReset, registerCheck, registerConfig, registerMigrate, registerDemo, registerSim]) {
+for (const register of [registerSync, registerPlan, registerWorker, registerProvision, registerStatus, registerLogs, registerApprove, registerReset, registerCheck, registerConfig, registerMigrate, registerDemo, registerSim, registerConsole]) {
   register(program);
 }
 

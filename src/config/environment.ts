@@ -45,6 +45,10 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'WEBHOOK_URL', path: 'worker.webhookUrl', secret: true },
   { name: 'SHUTDOWN_GRACE_SECONDS', path: 'worker.shutdownGraceSeconds' },
   { name: 'STALE_AFTER_INTERVALS', path: 'worker.staleAfterIntervals' },
+  { name: 'CONSOLE_ENABLED', path: 'console.enabled' },
+  { name: 'CONSOLE_PASSWORD', path: 'console.password', secret: true },
+  { name: 'CONSOLE_HOST', path: 'console.host' },
+  { name: 'CONSOLE_PORT', path: 'console.port' },
   { name: 'LOG_RETENTION_DAYS', path: 'logRetentionDays' },
   { name: 'MAPPING_FILE', path: 'mappingFile' },
 ];

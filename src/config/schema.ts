@@ -129,6 +129,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    console: z
+      .object({
+        /** The worker serves the console on its HTTP port. */
+        enabled: flag.default(false),
+        /** Sign-in password; required when the console listens on anything but loopback. */
+        password: z.string().min(12, { message: 'expected at least 12 characters' }).optional(),
+        /** `console` command: where it listens (the worker uses its HTTP port). */
+        host: z.string().min(1).default('127.0.0.1'),
+        port: integer(1, 65535).default(8470),
+      })
+      .strict()
+      .prefault({}),
     logRetentionDays: integer(1, 3650).default(30),
     /** Path of the attribute-mapping file (JSON); the Notion default mapping when neither this nor `mapping` is set. */
     mappingFile: z.string().min(1).optional(),

@@ -11,3 +11,5 @@ export * from './watermarks.js';
 export * from './status.js';
 export * from './mirror.js';
 export * from './links.js';
+export * from './log-search.js';
+export * from './console-reads.js';

@@ -196,6 +196,11 @@ export const provisioningLog = pgTable(
     index('provisioning_log_target_at').on(t.target, t.at),
     index('provisioning_log_cycle').on(t.cycleId),
     index('provisioning_log_source').on(t.target, t.sourceId),
+    // The console's log search (store/log-search.ts): newest first by id (keyset), by Notion id, by name prefix, by status.
+    index('provisioning_log_target_id').on(t.target, t.id),
+    index('provisioning_log_notion').on(t.target, t.notionId),
+    index('provisioning_log_name').on(t.target, sql`lower(${t.displayName}) text_pattern_ops`),
+    index('provisioning_log_status').on(t.target, t.status, t.id),
   ],
 );
 

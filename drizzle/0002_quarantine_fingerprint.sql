@@ -1,1 +1,0 @@
-ALTER TABLE "target_state" ADD COLUMN "quarantine_fingerprint" text;
