@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraSource } from '../../../src/entra/index.js';
+import { createGraphReader } from '../../../src/entra/graph-reader.js';
+import { createOutboundDispatcher } from '../../../src/entra/outbound-http.js';
 import { createLogger, onHttpAnswer, type HttpAnswerStatus } from '../../../src/observe/index.js';
 import { generateTenant, startGraphSimulator, type GraphSimulator } from '../../../src/sim/graph/index.js';
 import { TARGET, entraConfig, importOptions } from './entra-session.js';
@@ -151,6 +153,33 @@ describe('a sign-in endpoint that cannot be reached', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const report = await createEntraSource({ config: entraConfig(sim, { authorityHost: `https://127.0.0.1:${port}` }), logger }).checkAccess();
     expect(report.token.error).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} refused the connection \\(ECONNREFUSED\\)`));
+  });
+});
+
+describe('a Graph endpoint that cannot be reached', () => {
+  const reader = (graphBaseUrl: string) => createGraphReader({ graphBaseUrl, tokens: { getAccessToken: async () => 'token' }, dispatcher: createOutboundDispatcher() });
+
+  it('names a host that does not resolve', async () => {
+    await expect(reader('https://graph.entra-notion-sync.invalid').getObject('/servicePrincipals/x'))
+      .rejects.toMatchObject({ kind: 'transient', message: expect.stringMatching(/^Graph request failed: cannot resolve graph\.entra-notion-sync\.invalid \(ENOTFOUND\)/) });
+  });
+
+  it('tries a dropped connection once: one retry path, for answers that ask for it (429, 503, 504)', async () => {
+    let connections = 0;
+    const dropper = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    dropper.listen(0, '127.0.0.1');
+    await once(dropper, 'listening');
+    try {
+      const { port } = dropper.address() as { port: number };
+      await expect(reader(`https://127.0.0.1:${port}`).getObject('/servicePrincipals/x'))
+        .rejects.toMatchObject({ kind: 'transient', message: expect.stringContaining(`Graph request failed: cannot reach 127.0.0.1:${port}`) });
+      expect(connections).toBe(1);
+    } finally {
+      dropper.close();
+    }
   });
 });
 
