@@ -13,9 +13,9 @@ export interface GraphPage {
 
 /**
  * `delta`: a delta round's page ends with exactly one of `@odata.nextLink` or `@odata.deltaLink`; a list page
- * (appRoleAssignedTo, memberOf) may carry a nextLink and never a deltaLink. Either link must be a URL on the Graph
- * endpoint we asked (same scheme, host and port) (Graph docs, "Paging Microsoft Graph data"; delta query overview). Every item must be
- * an object with a string `id`.
+ * (appRoleAssignedTo, memberOf) may carry a nextLink and never a deltaLink (Graph docs "Paging Microsoft Graph
+ * data" and the delta query overview). Either link must be a URL on the Graph endpoint we asked (same scheme,
+ * host and port): a link elsewhere would send our token there. Every item must be an object with a string `id`.
  */
 export function parseGraphPage(body: unknown, options: { delta: boolean; graphOrigin: string; what: string }): GraphPage {
   const refuse = (problem: string): GraphReadError => new GraphReadError('malformed', `${options.what}: ${problem}; the read stops (nothing is removed on a malformed page)`);

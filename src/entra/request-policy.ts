@@ -18,7 +18,8 @@ const MAX_RETRIES = 5;
 const FIRST_DELAY_SECONDS = 1;
 
 export function createGraphMiddleware(tokens: TokenProvider, counts: RequestCounts, dispatcher: Dispatcher, signal?: AbortSignal): Middleware {
-  // Once the import is stopped, no retry is started: the abort surfaces at the next attempt.
+  // Once the import is stopped, no retry is started. The library's wait cannot be interrupted: a stop during a
+  // wait takes effect when it ends (Retry-After as Graph sent it, at most 180 s by the library's cap).
   const retry = new RetryHandler(new RetryHandlerOptions(FIRST_DELAY_SECONDS, MAX_RETRIES, (_delay, _attempt, _request, _options, response) => {
     void response.body?.cancel().catch(() => undefined);
     return signal?.aborted !== true;
