@@ -15,6 +15,8 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'ENTRA_CLIENT_SECRET', path: 'entra.clientSecret', secret: true },
   { name: 'ENTRA_CLIENT_CERTIFICATE_PATH', path: 'entra.certificatePath' },
   { name: 'AZURE_FEDERATED_TOKEN_FILE', path: 'entra.federatedTokenFile' },
+  { name: 'ENTRA_AUTH', path: 'entra.auth' },
+  { name: 'ENTRA_MANAGED_IDENTITY_CLIENT_ID', path: 'entra.managedIdentityClientId' },
   { name: 'ENTRA_SERVICE_PRINCIPAL_ID', path: 'entra.servicePrincipalId' },
   { name: 'ENTRA_AUTHORITY_HOST', path: 'entra.authorityHost' },
   { name: 'GRAPH_BASE_URL', path: 'entra.graphBaseUrl' },

@@ -119,12 +119,18 @@ function missingRequirements(valueAt: (path: string) => unknown, requirements: C
     if (valueAt(path) === undefined) problems.push(`${label(path)}: required: ${what}`);
   };
   if (requirements.includes('entra')) {
-    need('entra.tenantId', 'the Entra tenant id (directory id)');
-    need('entra.clientId', 'the application (client) id of the app registration used to read Graph');
+    const auth = valueAt('entra.auth') ?? 'auto';
     need('entra.servicePrincipalId', 'the object id of the enterprise application whose assignments define the scope');
-    const credentials = ['entra.clientSecret', 'entra.certificatePath', 'entra.federatedTokenFile'].filter((p) => valueAt(p) !== undefined);
-    if (credentials.length === 0)
-      problems.push('ENTRA_CLIENT_SECRET / ENTRA_CLIENT_CERTIFICATE_PATH / AZURE_FEDERATED_TOKEN_FILE: required: one credential for the Graph app registration');
+    // A managed identity signs in as itself: no tenant, app registration or credential to configure.
+    if (auth !== 'managed-identity') {
+      need('entra.tenantId', 'the Entra tenant id (directory id)');
+      need('entra.clientId', 'the application (client) id of the app registration used to read Graph');
+    }
+    const credentialPaths: Record<string, string> = { secret: 'entra.clientSecret', certificate: 'entra.certificatePath', federated: 'entra.federatedTokenFile' };
+    if (credentialPaths[String(auth)]) need(credentialPaths[String(auth)]!, `the credential ENTRA_AUTH=${String(auth)} names`);
+    const credentials = Object.values(credentialPaths).filter((p) => valueAt(p) !== undefined);
+    if (auth === 'auto' && credentials.length === 0)
+      problems.push('ENTRA_CLIENT_SECRET / ENTRA_CLIENT_CERTIFICATE_PATH / AZURE_FEDERATED_TOKEN_FILE: required: one credential for the Graph app registration (or ENTRA_AUTH=managed-identity)');
   }
   if (requirements.includes('notion')) need('notion.token', 'the SCIM API token of the Notion workspace');
   return problems;

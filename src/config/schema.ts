@@ -46,6 +46,10 @@ export const configSchema = z
         clientSecret: z.string().min(1).optional(),
         certificatePath: z.string().min(1).optional(),
         federatedTokenFile: z.string().min(1).optional(),
+        /** How to sign in to Entra; `auto` picks a federated token file, then a certificate, then a secret. */
+        auth: z.enum(['auto', 'secret', 'certificate', 'federated', 'managed-identity'], { error: 'expected "auto", "secret", "certificate", "federated" or "managed-identity"' }).default('auto'),
+        /** With `managed-identity`: the client id of a user-assigned identity; unset = the system-assigned one. */
+        managedIdentityClientId: guid.optional(),
         servicePrincipalId: guid.optional(),
         authorityHost: endpointUrl.default('https://login.microsoftonline.com'),
         graphBaseUrl: endpointUrl.default('https://graph.microsoft.com'),

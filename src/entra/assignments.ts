@@ -1,6 +1,8 @@
 // The enterprise app's service principal and its app role assignments (`appRoleAssignedTo`). Graph has no delta
 // for assignments (reference §6.3), so they are listed in full each cycle and the mirror is set to the listing.
 import type { AssignmentWrite } from '../store/index.js';
+import { cleanText } from './clean-text.js';
+import { GraphReadError } from './graph-errors.js';
 import type { GraphObject, GraphReader } from './graph-reader.js';
 
 /** The configured service principal, or the one of our own app registration (`servicePrincipals(appId='…')`). */
@@ -16,16 +18,17 @@ export async function listAssignments(graph: GraphReader, servicePrincipalId: st
   const items = await graph.listAll(`/servicePrincipals/${servicePrincipalId}/appRoleAssignedTo`, {
     select: ['id', 'principalId', 'principalType', 'appRoleId', 'principalDisplayName'], top: 999,
   });
-  return items.flatMap((item) => {
-    const row = toAssignment(item);
-    return row && (row.principalType === 'User' || row.principalType === 'Group') ? [row] : [];
-  });
+  return items.map(toAssignment).filter((row) => row.principalType === 'User' || row.principalType === 'Group');
 }
 
-function toAssignment(item: GraphObject): AssignmentWrite | null {
+/** An assignment we cannot read would look like an unassignment: it fails the listing instead (fail closed). */
+function toAssignment(item: GraphObject): AssignmentWrite {
   const { id, principalId, principalType, appRoleId } = item;
-  if (typeof id !== 'string' || typeof principalId !== 'string' || typeof principalType !== 'string' || typeof appRoleId !== 'string') return null;
-  return { id, principalId, principalType, appRoleId, principalDisplayName: stringOrNull(item.principalDisplayName) };
+  if (typeof id !== 'string' || typeof principalId !== 'string' || typeof principalType !== 'string' || typeof appRoleId !== 'string') {
+    throw new GraphReadError('malformed', `appRoleAssignedTo item ${String(id)} lacks a string principalId, principalType or appRoleId; the read stops`);
+  }
+  const displayName = stringOrNull(item.principalDisplayName);
+  return { id, principalId, principalType, appRoleId, principalDisplayName: displayName === null ? null : cleanText(displayName) };
 }
 
 function stringOrNull(value: unknown): string | null {

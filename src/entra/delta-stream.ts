@@ -6,7 +6,7 @@ import {
   readWatermark, saveWatermark, sweepUnseen, writeMemberships, writeSourceObjects,
   type Database, type DeltaStream, type WatermarkRow,
 } from '../store/index.js';
-import { toMembershipWrites, toObjectWrite } from './delta-items.js';
+import { toMembershipWrites, toObjectWrite, type OnCleaned } from './delta-items.js';
 import { GraphReadError } from './graph-errors.js';
 import type { GraphQuery, GraphReader } from './graph-reader.js';
 
@@ -54,10 +54,11 @@ export async function readDeltaStream(context: StreamContext, stream: DeltaStrea
     startFullRead();
   }
   let resynced = false;
+  const onCleaned = cleanedReporter(logger, stream);
   for (;;) {
     let page;
     try {
-      page = await graph.getPage(url, query);
+      page = await graph.getDeltaPage(url, query);
     } catch (error) {
       if (!(error instanceof GraphReadError) || error.kind !== 'resync') throw error;
       if (resynced) throw new GraphReadError('resync', `${stream} delta asked for a full re-read twice in one run: ${error.message}`, error.status, error.code);
@@ -68,7 +69,7 @@ export async function readDeltaStream(context: StreamContext, stream: DeltaStrea
     }
     const position = page;
     await db.transaction(async (tx) => {
-      const objects = page.value.map(toObjectWrite).filter((item) => item !== null);
+      const objects = page.value.map((item) => toObjectWrite(item, onCleaned));
       result.changedObjects += await writeSourceObjects(tx, target, stream, objects, result.generation);
       if (stream === 'groups') {
         result.changedMemberships += await writeMemberships(tx, target, page.value.flatMap(toMembershipWrites), result.generation);
@@ -80,12 +81,11 @@ export async function readDeltaStream(context: StreamContext, stream: DeltaStrea
           result.changedMemberships += swept.memberships;
         }
         await saveWatermark(tx, target, stream, { deltaLink: position.deltaLink, nextLink: null, fullRead: false, readGeneration: result.generation });
-      } else if (position.nextLink) {
+      } else {
+        // The page parser guarantees a nextLink when there is no deltaLink.
         await saveWatermark(tx, target, stream, {
           deltaLink: watermark?.deltaLink ?? null, nextLink: position.nextLink, fullRead: result.fullRead, readGeneration: result.generation,
         });
-      } else {
-        throw new GraphReadError('bad-request', `${stream} delta page had neither @odata.nextLink nor @odata.deltaLink`);
       }
     });
     context.onPage?.(page.value.length);
@@ -102,8 +102,16 @@ export async function readDeltaStream(context: StreamContext, stream: DeltaStrea
 export async function startStreamFromNow(context: StreamContext, stream: DeltaStream, options: { select: string[] }): Promise<StreamReadResult> {
   const watermark: WatermarkRow | undefined = await readWatermark(context.db, context.target, stream);
   const generation = (watermark?.readGeneration ?? 0) + 1;
-  const page = await context.graph.getPage(`/${stream}/delta?$deltatoken=latest`, { select: options.select });
-  if (!page.deltaLink) throw new GraphReadError('bad-request', `${stream} delta with $deltatoken=latest returned no deltaLink`);
+  const page = await context.graph.getDeltaPage(`/${stream}/delta?$deltatoken=latest`, { select: options.select });
+  if (!page.deltaLink) throw new GraphReadError('malformed', `${stream} delta with $deltatoken=latest returned no deltaLink`);
   await saveWatermark(context.db, context.target, stream, { deltaLink: page.deltaLink, nextLink: null, fullRead: false, readGeneration: generation });
   return { fullRead: true, changedObjects: 0, changedMemberships: 0, generation };
+}
+
+/** One bad value must not stop the cycle (issue 11, defect 5): the object is stored cleaned and named in a warning. */
+export function cleanedReporter(logger: Logger, stream: DeltaStream): OnCleaned {
+  return (id, attributes) => logger.warn(
+    { event: 'entra.attribute.cleaned', stream, id, attributes },
+    'removed control characters the store cannot hold from Graph attributes',
+  );
 }

@@ -11,6 +11,8 @@ export type GraphReadErrorKind =
   /** 429/5xx/network after the retries ran out. */
   | 'transient'
   | 'bad-request'
+  /** A 200 answer that is not the documented shape (graph-page.ts): the read fails closed. */
+  | 'malformed'
   | 'aborted';
 
 export class GraphReadError extends Error {
@@ -43,6 +45,10 @@ export function toGraphReadError(error: unknown, signal?: AbortSignal): GraphRea
     return new GraphReadError('bad-request', message, status, code);
   }
   const message = error instanceof Error ? error.message : String(error);
+  // The Graph client wraps what the middleware threw into a GraphError whose `code` is the thrown error's name.
+  const name = error instanceof GraphError ? error.code : error instanceof Error ? error.name : undefined;
+  if (name === 'TokenRequestError') return new GraphReadError('auth', message);
+  if (name === 'NetworkFailure') return new GraphReadError('transient', message);
   // MSAL errors carry an errorCode (invalid_client, unauthorized_client, …): a credential problem.
   if (typeof error === 'object' && error !== null && 'errorCode' in error) return new GraphReadError('auth', `token request failed: ${message}`);
   return new GraphReadError('transient', `Graph request failed: ${message}`);

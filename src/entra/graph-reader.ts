@@ -1,16 +1,13 @@
-// Reads from Microsoft Graph v1.0 through @microsoft/microsoft-graph-client: one page, or every page of a list.
-import { Client, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
+// Reads from Microsoft Graph v1.0 through @microsoft/microsoft-graph-client: one object, one delta page, or every
+// page of a list. Pages are checked against the documented shape before anyone reads them (graph-page.ts).
+import { Client } from '@microsoft/microsoft-graph-client';
+import type { Dispatcher } from 'undici';
 import type { TokenProvider } from './credentials.js';
-import { toGraphReadError } from './graph-errors.js';
-import { GraphRequestPolicy, type RequestCounts } from './request-policy.js';
+import { GraphReadError, toGraphReadError } from './graph-errors.js';
+import { parseGraphPage, type GraphObject, type GraphPage } from './graph-page.js';
+import { createGraphMiddleware, type RequestCounts } from './request-policy.js';
 
-export type GraphObject = Record<string, unknown>;
-
-export interface GraphPage {
-  value: GraphObject[];
-  nextLink: string | null;
-  deltaLink: string | null;
-}
+export type { GraphObject, GraphPage } from './graph-page.js';
 
 export interface GraphQuery {
   select?: readonly string[];
@@ -19,58 +16,54 @@ export interface GraphQuery {
 }
 
 export interface GraphReader {
-  /** GET one object or page; `pathOrUrl` is a path under /v1.0 or a full nextLink/deltaLink. Throws GraphReadError. */
+  /** GET one object; `pathOrUrl` is a path under /v1.0 or a full URL on the Graph host. Throws GraphReadError. */
   getObject(pathOrUrl: string, query?: GraphQuery): Promise<GraphObject>;
-  getPage(pathOrUrl: string, query?: GraphQuery): Promise<GraphPage>;
+  /** GET one page of a delta round: exactly one of nextLink and deltaLink is set. */
+  getDeltaPage(pathOrUrl: string, query?: GraphQuery): Promise<GraphPage>;
   /** Follows `@odata.nextLink` to the end of a list. */
   listAll(path: string, query?: GraphQuery): Promise<GraphObject[]>;
   counts(): RequestCounts;
 }
 
-export function createGraphReader(options: { graphBaseUrl: string; tokens: TokenProvider; signal?: AbortSignal }): GraphReader {
+export function createGraphReader(options: { graphBaseUrl: string; tokens: TokenProvider; dispatcher: Dispatcher; signal?: AbortSignal }): GraphReader {
   const counts: RequestCounts = { requests: 0, throttled: 0 };
-  const policy = new GraphRequestPolicy(options.tokens, counts, options.signal);
-  policy.setNext(new HTTPMessageHandler());
-  const client = Client.initWithMiddleware({ middleware: policy, baseUrl: options.graphBaseUrl.replace(/\/+$/, ''), defaultVersion: 'v1.0' });
+  const baseUrl = options.graphBaseUrl.replace(/\/+$/, '');
+  const graphOrigin = new URL(baseUrl).origin;
+  const client = Client.initWithMiddleware({ middleware: createGraphMiddleware(options.tokens, counts, options.dispatcher, options.signal), baseUrl, defaultVersion: 'v1.0' });
 
-  async function getObject(pathOrUrl: string, query: GraphQuery = {}): Promise<GraphObject> {
+  async function get(pathOrUrl: string, query: GraphQuery = {}): Promise<unknown> {
     let request = client.api(pathOrUrl);
     if (query.select && query.select.length > 0) request = request.select([...query.select]);
     if (query.filter) request = request.filter(query.filter);
     if (query.top) request = request.top(query.top);
     try {
-      const body: unknown = await request.get();
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error(`unexpected answer from ${pathOrUrl}`);
-      return body as GraphObject;
+      return (await request.get()) as unknown;
     } catch (error) {
       throw toGraphReadError(error, options.signal);
     }
   }
 
-  async function getPage(pathOrUrl: string, query?: GraphQuery): Promise<GraphPage> {
-    const body = await getObject(pathOrUrl, query);
-    const value = Array.isArray(body.value) ? body.value.filter(isObject) : [];
-    const link = (name: string): string | null => (typeof body[name] === 'string' ? (body[name] as string) : null);
-    return { value, nextLink: link('@odata.nextLink'), deltaLink: link('@odata.deltaLink') };
-  }
+  const what = (pathOrUrl: string): string => `Graph page ${pathOrUrl.startsWith(graphOrigin) ? new URL(pathOrUrl).pathname : pathOrUrl.split('?')[0]}`;
+  const getPage = async (pathOrUrl: string, query: GraphQuery | undefined, delta: boolean): Promise<GraphPage> =>
+    parseGraphPage(await get(pathOrUrl, query), { delta, graphOrigin, what: what(pathOrUrl) });
 
   return {
-    getObject,
-    getPage,
+    async getObject(pathOrUrl, query) {
+      const body = await get(pathOrUrl, query);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new GraphReadError('malformed', `${what(pathOrUrl)}: the answer is not a JSON object`);
+      return body as GraphObject;
+    },
+    getDeltaPage: (pathOrUrl, query) => getPage(pathOrUrl, query, true),
     async listAll(path, query) {
       const items: GraphObject[] = [];
-      let page = await getPage(path, query);
+      let page = await getPage(path, query, false);
       items.push(...page.value);
       while (page.nextLink) {
-        page = await getPage(page.nextLink);
+        page = await getPage(page.nextLink, undefined, false);
         items.push(...page.value);
       }
       return items;
     },
     counts: () => ({ ...counts }),
   };
-}
-
-function isObject(value: unknown): value is GraphObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,7 +4,7 @@
 import type { Logger, Progress } from '../observe/index.js';
 import { readMirrorForScope, readTargetState, readWatermark, replaceAssignments, updateTargetState, type Database } from '../store/index.js';
 import { listAssignments } from './assignments.js';
-import { readDeltaStream, startStreamFromNow, type StreamContext } from './delta-stream.js';
+import { cleanedReporter, readDeltaStream, startStreamFromNow, type StreamContext } from './delta-stream.js';
 import { GraphReadError } from './graph-errors.js';
 import type { GraphReader } from './graph-reader.js';
 import { readUsersById } from './id-reads.js';
@@ -88,7 +88,9 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
     const stale = await staleInScopeUsers(db, target, options, users.generation);
     if (stale.length > 0) {
       progress?.phase('import in-scope users by id', stale.length);
-      result.changed.users += await readUsersById(graph, db, target, stale, { select, generation: users.generation, onBatch: (count) => progress?.tick(count) });
+      result.changed.users += await readUsersById(graph, db, target, stale, {
+        select, generation: users.generation, onBatch: (count) => progress?.tick(count), onCleaned: cleanedReporter(logger, 'users'),
+      });
     }
     result.complete = true;
   } catch (error) {

@@ -2,6 +2,7 @@
 import { readWatermark, replaceAssignments, replaceMembershipsOfMember, writeSourceObjects, type Database } from '../store/index.js';
 import { listAssignments } from './assignments.js';
 import { toObjectWrite } from './delta-items.js';
+import { cleanedReporter } from './delta-stream.js';
 import { GraphReadError } from './graph-errors.js';
 import type { ImportDependencies, ImportOptions } from './import.js';
 import { userSelect } from './import.js';
@@ -18,10 +19,9 @@ export async function importOneUser(
     if (error instanceof GraphReadError && error.kind === 'not-found') return { found: false };
     throw error;
   }
-  const write = toObjectWrite(user);
-  if (!write) throw new GraphReadError('bad-request', `the user answer for ${idOrUpn} has no id`);
+  const write = toObjectWrite(user, cleanedReporter(deps.logger, 'users'));
   const groupIds = (await graph.listAll(`/users/${write.id}/memberOf`, { select: ['id'], top: 999 }))
-    .filter((item) => item['@odata.type'] === '#microsoft.graph.group' && typeof item.id === 'string')
+    .filter((item) => item['@odata.type'] === '#microsoft.graph.group')
     .map((item) => item.id as string);
   const assignments = await listAssignments(graph, await deps.servicePrincipalId());
   // Rows carry the streams' current read generation, so the next import sees them as fresh.

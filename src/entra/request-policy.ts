@@ -1,19 +1,36 @@
-// The Graph client's middleware: a fresh bearer token on each attempt, retries of 429/503/504 that honour
-// Retry-After (reference §6.3, Graph throttling guidance), retries of dropped connections, and counting.
-import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+// The Graph client's middleware chain: the library's RetryHandler retries 429/503/504 and honours Retry-After
+// (reference §6.3, Graph throttling guidance), and under it, on every attempt, GraphRequestPolicy sets a fresh
+// bearer token, counts the request and reports each answer (or 'error' when none came) to the metrics hook.
+import { RetryHandler, RetryHandlerOptions, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { countHttpAnswer } from '../observe/index.js';
+import type { Dispatcher } from 'undici';
 import type { TokenProvider } from './credentials.js';
+import { GraphFetchHandler } from './outbound-http.js';
 
 export interface RequestCounts {
   requests: number;
   throttled: number;
 }
 
-/** Statuses Graph documents as "try again later"; other errors are answers to act on, not to repeat. */
-const RETRY_STATUSES = new Set([429, 503, 504]);
-const MAX_ATTEMPTS = 6;
-const MAX_BACKOFF_SECONDS = 30;
+/** Retries after the first answer: with Retry-After honoured, enough to ride out a throttling burst. */
+const MAX_RETRIES = 5;
+/** Seconds before the first retry when Graph sends no Retry-After; the library backs off exponentially from it. */
+const FIRST_DELAY_SECONDS = 1;
 
-export class GraphRequestPolicy implements Middleware {
+export function createGraphMiddleware(tokens: TokenProvider, counts: RequestCounts, dispatcher: Dispatcher, signal?: AbortSignal): Middleware {
+  // Once the import is stopped, no retry is started. The library's wait cannot be interrupted: a stop during a
+  // wait takes effect when it ends (Retry-After as Graph sent it, at most 180 s by the library's cap).
+  const retry = new RetryHandler(new RetryHandlerOptions(FIRST_DELAY_SECONDS, MAX_RETRIES, (_delay, _attempt, _request, _options, response) => {
+    void response.body?.cancel().catch(() => undefined);
+    return signal?.aborted !== true;
+  }));
+  const policy = new GraphRequestPolicy(tokens, counts, signal);
+  retry.setNext(policy);
+  policy.setNext(new GraphFetchHandler(dispatcher));
+  return retry;
+}
+
+class GraphRequestPolicy implements Middleware {
   private next: Middleware | undefined;
 
   constructor(
@@ -28,54 +45,20 @@ export class GraphRequestPolicy implements Middleware {
 
   async execute(context: Context): Promise<void> {
     if (!this.next) throw new Error('GraphRequestPolicy needs a next middleware');
-    for (let attempt = 1; ; attempt += 1) {
-      this.signal?.throwIfAborted();
-      const headers = (context.options ??= {}).headers as Record<string, string> | undefined;
-      context.options.headers = { ...headers, Authorization: `Bearer ${await this.tokens.getAccessToken()}` };
-      if (this.signal) context.options.signal = this.signal;
-      this.counts.requests += 1;
-      try {
-        await this.next.execute(context);
-      } catch (error) {
-        // A reset connection has no answer to honour: back off and try again, a bounded number of times.
-        if (this.signal?.aborted || attempt >= MAX_ATTEMPTS) throw error;
-        await sleep(backoffSeconds(attempt), this.signal);
-        continue;
-      }
-      const response = context.response;
-      if (!response || !RETRY_STATUSES.has(response.status) || attempt >= MAX_ATTEMPTS) return;
-      if (response.status === 429) this.counts.throttled += 1;
-      const wait = retryAfterSeconds(response.headers.get('retry-after')) ?? backoffSeconds(attempt);
-      await response.arrayBuffer().catch(() => undefined);
-      await sleep(wait, this.signal);
+    this.signal?.throwIfAborted();
+    const headers = (context.options ??= {}).headers as Record<string, string> | undefined;
+    context.options.headers = { ...headers, Authorization: `Bearer ${await this.tokens.getAccessToken()}` };
+    if (this.signal) context.options.signal = this.signal;
+    const method = context.options.method ?? 'GET';
+    this.counts.requests += 1;
+    try {
+      await this.next.execute(context);
+    } catch (error) {
+      countHttpAnswer('graph', method, 'error');
+      throw error;
     }
+    const status = context.response?.status;
+    countHttpAnswer('graph', method, status ?? 'error');
+    if (status === 429) this.counts.throttled += 1;
   }
-}
-
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function retryAfterSeconds(value: string | null): number | null {
-  if (value === null || value.trim() === '') return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, (date - Date.now()) / 1000);
-}
-
-function backoffSeconds(attempt: number): number {
-  return Math.min(MAX_BACKOFF_SECONDS, 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
-}
-
-function sleep(seconds: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, seconds * 1000);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -8,6 +8,7 @@ import { createTokenProvider, credentialFromConfig, type TokenProvider } from '.
 import { createGraphReader, type GraphReader } from './graph-reader.js';
 import { importIntoMirror, type ImportOptions, type ImportResult } from './import.js';
 import { importOneUser } from './one-user.js';
+import { createOutboundDispatcher } from './outbound-http.js';
 
 export interface EntraSource {
   /** Step 2 of the cycle: assignments, groups delta, users delta into the mirror. Never throws for a Graph
@@ -23,12 +24,14 @@ export interface EntraSource {
 export function createEntraSource(options: { config: Config['entra']; logger: Logger; signal?: AbortSignal }): EntraSource {
   const { config, logger } = options;
   const credential = credentialFromConfig(config);
+  // One dispatcher for the token endpoint and Graph: HTTPS_PROXY / NO_PROXY apply to both.
+  const dispatcher = createOutboundDispatcher();
   // MSAL reads the certificate file when the client is built: once, on first use.
   let tokensPromise: Promise<TokenProvider> | undefined;
   const tokens: TokenProvider = {
-    getAccessToken: async () => (await (tokensPromise ??= createTokenProvider(config, credential))).getAccessToken(),
+    getAccessToken: async () => (await (tokensPromise ??= createTokenProvider(config, credential, dispatcher))).getAccessToken(),
   };
-  const graph: GraphReader = createGraphReader({ graphBaseUrl: config.graphBaseUrl, tokens, signal: options.signal });
+  const graph: GraphReader = createGraphReader({ graphBaseUrl: config.graphBaseUrl, tokens, dispatcher, signal: options.signal });
   let servicePrincipal: Promise<string> | undefined;
   const servicePrincipalId = (): Promise<string> => {
     servicePrincipal ??= readServicePrincipal(graph, ids).then((principal) => principal.id);

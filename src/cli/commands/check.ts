@@ -1,52 +1,86 @@
-// `check`: tests the Graph and Notion connections, the Graph permissions and the assignment counts; nothing is written.
+// `check`: the attribute mapping compiles; the Graph sign-in, service principal, permissions and assignment counts;
+// the Notion token and the workspace owners, with a suggested PROTECTED_USERS line. Nothing is written.
 import type { Command } from 'commander';
-import { createEntraSource, type GraphAccessReport } from '../../entra/index.js';
-import { createScimClient } from '../../scim/index.js';
-import { createCommandLogger, loadCommandConfig, runCommand, type GlobalOptions } from '../run-command.js';
+import { createEntraSource, EntraConfigError } from '../../entra/index.js';
+import { compileMapping, MappingConfigError } from '../../mapping/index.js';
+import { createScimClient, notionUserExtensionUrn, ScimError, type ScimUser } from '../../scim/index.js';
+import { renderCheck, type CheckReport, type MappingReport, type NotionReport } from './check-report.js';
+import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, runCommand, type GlobalOptions } from '../run-command.js';
 
 interface CheckOptions {
   json?: boolean;
 }
 
-type NotionReport = { ok: true } | { ok: false; kind: string; message: string };
-
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('test the Graph and Notion connections: token, service principal, permissions, assignment counts')
+    .description('test the mapping, the Graph and Notion connections (sign-in, permissions, assignments, workspace owners); writes nothing')
     .option('--json', 'print as JSON')
     .action((options: CheckOptions) =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
-        const logger = createCommandLogger({ ...config, logLevel: 'warn' });
-        const graph = await createEntraSource({ config: config.entra, logger }).checkAccess();
-        const scim = createScimClient({ baseUrl: config.notion.scimUrl, token: config.notion.token!, requestsPerSecond: config.notion.rateLimitRps, maxConcurrency: 1, logger });
-        let notion: NotionReport;
+        const logger = createCommandLogger(config);
+        const mapping = checkMapping(config.mapping);
+        let source;
         try {
-          notion = await scim.checkConnection();
-        } finally {
-          await scim.close();
+          source = createEntraSource({ config: config.entra, logger });
+        } catch (error) {
+          if (error instanceof EntraConfigError) throw new CommandError(error.message, exitCodes.config);
+          throw error;
         }
-        const ok = graph.ok && notion.ok;
-        process.stdout.write(options.json ? `${JSON.stringify({ ok, graph, notion })}\n` : renderCheck(graph, notion, config.notion.scimUrl));
-        return ok ? 0 : 1;
+        const graph = await source.checkAccess();
+        const notion = await checkNotion(config.notion.scimUrl, config.notion.token!, config.notion.rateLimitRps, logger);
+        const protectedUsers = config.provisioning.protectedUsers;
+        const report: CheckReport = {
+          ok: mapping.ok && graph.ok && notion.ok, mapping, graph, notion,
+          protectedUsers: { configured: protectedUsers, suggested: suggestProtectedUsers(protectedUsers, notion.owners ?? []) },
+        };
+        process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : renderCheck(report, config.notion.scimUrl));
+        // A mapping that does not compile is a configuration mistake (exit 2); other failures exit 1.
+        return report.ok ? exitCodes.ok : mapping.ok ? exitCodes.failure : exitCodes.config;
       }),
     );
 }
 
-function renderCheck(graph: GraphAccessReport, notion: NotionReport, scimUrl: string): string {
-  const mark = (ok: boolean) => (ok ? 'ok  ' : 'FAIL');
-  const lines = [
-    'Microsoft Graph',
-    `  ${mark(graph.token.acquired)} token acquired${graph.token.error ? `: ${graph.token.error}` : ''}`,
-    `  ${mark(graph.servicePrincipal.found)} enterprise application${graph.servicePrincipal.found ? ` "${graph.servicePrincipal.displayName ?? ''}" (${graph.servicePrincipal.id})` : `: ${graph.servicePrincipal.error ?? 'not read'}`}`,
-    `  ${mark(graph.token.acquired && graph.permissions.missing.length === 0)} permissions: ${graph.permissions.granted.join(', ') || 'none'}${graph.permissions.missing.length > 0 ? `; missing ${graph.permissions.missing.join(', ')} (grant the application permission and admin consent)` : ''}`,
-  ];
-  if (graph.assignments) {
-    lines.push(
-      `  ${mark(graph.assignments.error === undefined)} assignments: ${graph.assignments.users} users, ${graph.assignments.groups} groups${graph.assignments.error ? `: ${graph.assignments.error}` : ''}`,
-    );
+function checkMapping(mapping: Parameters<typeof compileMapping>[0]): MappingReport {
+  try {
+    const compiled = compileMapping(mapping);
+    return { ok: true, sourceAttributes: compiled.sourceAttributes };
+  } catch (error) {
+    if (!(error instanceof MappingConfigError)) throw error;
+    return { ok: false, problems: error.problems.map((problem) => `${problem.path}: ${problem.message}`) };
   }
-  lines.push('Notion SCIM', `  ${mark(notion.ok)} ${scimUrl}${notion.ok ? ': token accepted, user filter answered' : `: ${notion.message}`}`);
-  return `${lines.join('\n')}\n`;
+}
+
+/** The token is proven by a filter that finds nobody; the owners come from the Notion role extension (reference
+ *  notion-scim.md §2.2: `role` is owner, membership_admin, member or restricted_member; §3.3: the token's creator is
+ *  a workspace owner and cannot be removed, and removing any owner revokes the tokens they made). */
+async function checkNotion(scimUrl: string, token: string, requestsPerSecond: number, logger: Parameters<typeof createScimClient>[0]['logger']): Promise<NotionReport> {
+  const scim = createScimClient({ baseUrl: scimUrl, token, requestsPerSecond, maxConcurrency: 1, logger });
+  try {
+    const connection = await scim.checkConnection();
+    if (!connection.ok) return { ok: false, message: connection.message };
+    try {
+      const listing = await scim.listAllUsers();
+      return { ok: true, owners: listing.resources.filter(isActiveOwner).map((user) => user.userName).sort() };
+    } catch (error) {
+      if (!(error instanceof ScimError)) throw error;
+      return { ok: true, ownersError: error.message };
+    }
+  } finally {
+    await scim.close();
+  }
+}
+
+function isActiveOwner(user: ScimUser): boolean {
+  const extension = user[notionUserExtensionUrn];
+  const role = typeof extension === 'object' && extension !== null ? (extension as { role?: unknown }).role : undefined;
+  return role === 'owner' && user.active !== false;
+}
+
+/** The configured names plus every owner not yet among them (case-insensitive), as one PROTECTED_USERS line. */
+function suggestProtectedUsers(configured: string[], owners: string[]): string | null {
+  const known = new Set(configured.map((name) => name.toLowerCase()));
+  const missing = owners.filter((owner) => !known.has(owner.toLowerCase()));
+  return missing.length === 0 ? null : `PROTECTED_USERS=${[...configured, ...missing].join(',')}`;
 }

@@ -6,6 +6,7 @@ import type { SimGroupProps, SimUserProps } from './model.js';
 import type { SimTenant } from './tenant.js';
 import type { ExpiredAnswer } from './delta.js';
 import type { FaultSpec, TrafficControl } from './traffic.js';
+import { isMalformedPageShape, MALFORMED_PAGE_SHAPES } from './malformed-pages.js';
 
 export interface ControlTargets {
   tenant: SimTenant;
@@ -76,13 +77,21 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
   }
 }
 
-/** Body: `{ kind, status?, count, retryAfterSeconds?, pathPattern? }` (pathPattern is a RegExp source). */
+/** Body: `{ kind, status?, count, retryAfterSeconds?, pathPattern?, queryPattern?, body?, contentType?, page? }`
+ *  (pathPattern and queryPattern are RegExp sources; `page` one of MALFORMED_PAGE_SHAPES). */
 function injectFault(body: Body, traffic: TrafficControl, done: () => void): void {
-  const kind = body.kind === 'reset' ? 'reset' : 'status';
+  const kind = body.kind === 'reset' || body.kind === 'body' || body.kind === 'page' ? body.kind : 'status';
   const fault: FaultSpec = { kind, count: typeof body.count === 'number' ? body.count : 1 };
+  if (kind === 'page') {
+    if (!isMalformedPageShape(body.page)) throw new GraphHttpError(400, 'BadRequest', `'page' must be one of ${MALFORMED_PAGE_SHAPES.join(', ')}.`);
+    fault.page = body.page;
+  }
+  if (typeof body.body === 'string') fault.body = body.body;
+  if (typeof body.contentType === 'string') fault.contentType = body.contentType;
   if (typeof body.status === 'number') fault.status = body.status;
   if (typeof body.retryAfterSeconds === 'number') fault.retryAfterSeconds = body.retryAfterSeconds;
   if (typeof body.pathPattern === 'string') fault.match = { path: new RegExp(body.pathPattern) };
+  if (typeof body.queryPattern === 'string') fault.match = { ...fault.match, query: new RegExp(body.queryPattern) };
   traffic.injectFault(fault);
   done();
 }

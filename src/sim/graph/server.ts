@@ -1,6 +1,6 @@
 // startGraphSimulator: one https server on loopback that plays the Microsoft identity platform (token
 // endpoint) and Microsoft Graph v1.0 (directory reads and delta) over a SimTenant, plus the /_sim/ control API.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -13,7 +13,8 @@ import { checkAccessToken } from './jwt.js';
 import { SeededRandom } from './random.js';
 import type { SimTenant } from './tenant.js';
 import { readServerTls } from './tls-files.js';
-import { answerTokenRequest, openIdConfiguration, type TokenIssuerSettings } from './token-endpoint.js';
+import { answerManagedIdentityRequest, answerTokenRequest, openIdConfiguration, type TokenIssuerSettings } from './token-endpoint.js';
+import { malformPage, type MalformedPageShape } from './malformed-pages.js';
 import { TrafficControl, type FaultSpec, type RequestRecord } from './traffic.js';
 
 export interface GraphSimulatorOptions {
@@ -35,6 +36,9 @@ export interface GraphSimulatorOptions {
   pageSize?: { min: number; max: number };
   /** Graph API requests allowed per sliding 10 seconds before 429 + Retry-After; null: no throttling. */
   throttle?: { requestsPer10Seconds: number } | null;
+  /** The host name Graph URLs use (links, the token resource); default 127.0.0.1. `localhost` plays a cloud whose
+   *  Graph host is not the sign-in host (a sovereign cloud); the authority stays on 127.0.0.1. */
+  graphHostName?: string;
 }
 
 export interface GraphSimulator {
@@ -44,7 +48,14 @@ export interface GraphSimulator {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly servicePrincipalId: string;
+  /** Managed identity, App Service style: what IDENTITY_ENDPOINT and IDENTITY_HEADER must be set to. */
+  readonly identityEndpoint: string;
+  readonly identityHeader: string;
+  /** The client id of the one user-assigned identity the simulator knows. */
+  readonly managedIdentityClientId: string;
   readonly tenant: SimTenant;
+  /** Links (nextLink, deltaLink) and the token resource use this base from now on: a fault proxy's own URL. */
+  usePublicGraphBaseUrl(url: string): void;
   expireDeltaTokens(answer: ExpiredAnswer): void;
   injectFault(fault: FaultSpec): void;
   requests(): RequestRecord[];
@@ -84,12 +95,13 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     clientSecret, servicePrincipalId: tenant.servicePrincipalId, certificatePem: options.certificatePem ?? null,
     federatedToken: options.federatedToken ?? null, grantedPermissions: options.grantedPermissions ?? DEFAULT_PERMISSIONS,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600, signingSecret,
+    identityHeader: randomBytes(16).toString('hex'), managedIdentityClientId: randomUUID(),
   };
   // Page sizes come from a fixed seed, so a run pages the same way each time.
   const delta = new DeltaService(tenant, new SeededRandom(1), options.pageSize ?? { min: 100, max: 200 }, () => settings.graphBaseUrl);
 
   const server = createServer(readServerTls(), (req, res) => {
-    const url = new URL(req.url ?? '/', settings.authorityHost);
+    const url = new URL(req.url ?? '/', settings.graphBaseUrl);
     const segments = url.pathname.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
     if (segments[0] === '_sim') {
       handleControlRequest(req, res, segments.slice(1), {
@@ -108,9 +120,17 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     };
     res.on('finish', recordOnce);
     res.on('close', recordOnce);
-    const fault = traffic.takeFault(url.pathname);
+    const fault = traffic.takeFault(url.pathname, decodeURIComponent(url.search));
     if (fault?.kind === 'reset') {
       req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'body') {
+      res.writeHead(200, { 'content-type': fault.contentType ?? 'application/json' }).end(fault.body ?? '');
+      return;
+    }
+    if (fault?.kind === 'page') {
+      answer(req, res, url, segments, record, fault.page).catch((error: unknown) => answerError(res, error));
       return;
     }
     if (fault) {
@@ -119,16 +139,21 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       sendGraphError(res, new GraphHttpError(status, ERROR_CODES[status] ?? 'UnknownError', 'Injected fault.', headers));
       return;
     }
-    answer(req, res, url, segments).catch((error: unknown) => answerError(res, error));
+    answer(req, res, url, segments, record).catch((error: unknown) => answerError(res, error));
   });
 
-  async function answer(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]): Promise<void> {
+  async function answer(req: IncomingMessage, res: ServerResponse, url: URL, segments: string[], record: RequestRecord, malformed?: MalformedPageShape): Promise<void> {
     const [first, second, third, fourth] = segments;
+    if (req.method === 'GET' && first === 'msi' && second === 'token' && segments.length === 2) {
+      return answerManagedIdentityRequest(res, url.searchParams, req.headers['x-identity-header'], settings);
+    }
     if (req.method === 'GET' && second === 'v2.0' && third === '.well-known' && fourth === 'openid-configuration' && segments.length === 4) {
       return sendJson(res, 200, openIdConfiguration(settings));
     }
     if (req.method === 'POST' && second === 'oauth2' && third === 'v2.0' && fourth === 'token' && segments.length === 4) {
-      return answerTokenRequest(res, first ?? '', new URLSearchParams(await readBody(req)), settings);
+      const form = new URLSearchParams(await readBody(req));
+      record.scope = form.get('scope') ?? '';
+      return answerTokenRequest(res, first ?? '', form, settings);
     }
     if (first !== 'v1.0') throw new GraphHttpError(400, 'BadRequest', 'Invalid version.');
     // Graph's alternate key `servicePrincipals(appId='…')` is one segment; read it as resource plus id.
@@ -143,7 +168,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       throw new GraphHttpError(429, 'TooManyRequests', 'Too many requests. Please retry after the time given in Retry-After.', { 'retry-after': String(wait) });
     }
     const result = read(url, segments.slice(1));
-    sendJson(res, result.status, result.body);
+    const bent = malformed && result.status === 200 ? malformPage(result.body as Record<string, unknown>, malformed) : result.body;
+    sendJson(res, result.status, bent);
   }
 
   function authorize(req: IncomingMessage, allowed: readonly string[]): void {
@@ -207,16 +233,20 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
   });
   const port = (server.address() as AddressInfo).port;
   settings.authorityHost = `https://127.0.0.1:${port}`;
-  settings.graphBaseUrl = settings.authorityHost;
+  settings.graphBaseUrl = `https://${options.graphHostName ?? '127.0.0.1'}:${port}`;
 
   return {
     authorityHost: settings.authorityHost,
-    graphBaseUrl: settings.graphBaseUrl,
+    get graphBaseUrl() { return settings.graphBaseUrl; },
     tenantId: tenant.tenantId,
     clientId: settings.clientId,
     clientSecret,
     servicePrincipalId: tenant.servicePrincipalId,
+    identityEndpoint: `${settings.authorityHost}/msi/token`,
+    identityHeader: settings.identityHeader,
+    managedIdentityClientId: settings.managedIdentityClientId,
     tenant,
+    usePublicGraphBaseUrl: (url) => { settings.graphBaseUrl = url.replace(/\/+$/, ''); },
     expireDeltaTokens: (answer) => delta.expireTokens(answer),
     injectFault: (fault) => traffic.injectFault(fault),
     requests: () => traffic.requests(),
@@ -241,6 +271,7 @@ function answerError(res: ServerResponse, error: unknown): void {
 
 /** The route template a request matched, ids replaced by `{id}` (and tenant by `{tenant}`). */
 function routeOf(segments: string[]): string {
+  if (segments[0] === 'msi') return `/${segments.join('/')}`;
   if (segments[1] === 'oauth2' || segments[1] === 'v2.0') return `/{tenant}/${segments.slice(1).join('/')}`;
   if (segments[0] !== 'v1.0') return `/${segments.join('/')}`;
   return '/' + segments.map((part, index) => {

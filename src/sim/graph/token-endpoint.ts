@@ -1,5 +1,6 @@
 // The Microsoft identity platform look-alike: OpenID configuration and the client-credentials token endpoint
-// that the real @azure/msal-node ConfidentialClientApplication talks to (secret, certificate or federated token).
+// that the real @azure/msal-node ConfidentialClientApplication talks to (secret, certificate or federated token),
+// and the App Service managed identity endpoint that msal-node's ManagedIdentityApplication calls.
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { sendJson } from './http.js';
@@ -17,6 +18,9 @@ export interface TokenIssuerSettings {
   grantedPermissions: string[];
   tokenLifetimeSeconds: number;
   signingSecret: Buffer;
+  /** Managed identity (App Service style): the secret header value, and the one user-assigned identity's client id. */
+  identityHeader: string;
+  managedIdentityClientId: string;
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -110,4 +114,32 @@ function credentialProblem(form: URLSearchParams, settings: TokenIssuerSettings)
     nowSeconds: Math.floor(Date.now() / 1000),
   });
   return reason === null ? null : { aadsts: 700027, message: reason };
+}
+
+/**
+ * GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=…[&client_id=…] with the `X-IDENTITY-HEADER` secret, as
+ * msal-node's AppService source sends it (its ManagedIdentitySources/AppService). No client_id: the system-assigned
+ * identity; a client_id must be the simulator's one user-assigned identity. The answer is App Service's shape.
+ */
+export function answerManagedIdentityRequest(res: ServerResponse, params: URLSearchParams, header: string | string[] | undefined, settings: TokenIssuerSettings): void {
+  const refuse = (status: number, message: string): void => sendJson(res, status, { statusCode: status, message, correlationId: randomUUID() });
+  if (header !== settings.identityHeader) return refuse(401, 'The X-IDENTITY-HEADER is missing or wrong.');
+  if (params.get('api-version') !== '2019-08-01') return refuse(400, 'Unsupported api-version.');
+  const resource = params.get('resource') ?? '';
+  if (![new URL(settings.graphBaseUrl).origin, 'https://graph.microsoft.com'].includes(resource.replace(/\/+$/, ''))) {
+    return refuse(400, `Resource '${resource}' is not a Graph resource this simulator serves.`);
+  }
+  const clientId = params.get('client_id');
+  if (clientId !== null && clientId !== settings.managedIdentityClientId) return refuse(400, `No user-assigned identity with client id '${clientId}'.`);
+  const now = Math.floor(Date.now() / 1000);
+  const principalId = clientId ?? 'system-assigned';
+  const accessToken = signAccessToken({
+    aud: resource, iss: `https://sts.windows.net/${settings.tenantId}/`, iat: now, nbf: now, exp: now + settings.tokenLifetimeSeconds,
+    appid: clientId ?? settings.clientId, idtyp: 'app', oid: principalId, sub: principalId, tid: settings.tenantId,
+    roles: settings.grantedPermissions, ver: '1.0', xms_mirid: clientId ? 'user-assigned' : 'system-assigned',
+  }, settings.signingSecret);
+  sendJson(res, 200, {
+    access_token: accessToken, expires_on: String(now + settings.tokenLifetimeSeconds), resource, token_type: 'Bearer',
+    client_id: clientId ?? settings.clientId,
+  });
 }

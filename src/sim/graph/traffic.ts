@@ -1,15 +1,21 @@
 // What happens to traffic before the directory answers: the request log, injected faults, and Graph-style
 // throttling (429 + Retry-After over a budget of requests per 10 seconds, reference §6.3).
 import { EventEmitter } from 'node:events';
+import type { MalformedPageShape } from './malformed-pages.js';
 
 export interface FaultSpec {
-  /** `status` answers with that HTTP status and a Graph error body; `reset` destroys the connection. */
-  kind: 'status' | 'reset';
+  /** `status` answers with that HTTP status and a Graph error body; `reset` destroys the connection; `body`
+   *  answers 200 with `body` verbatim; `page` answers the real page bent into the `page` shape (malformed-pages.ts). */
+  kind: 'status' | 'reset' | 'body' | 'page';
   status?: number;
+  body?: string;
+  contentType?: string;
+  page?: MalformedPageShape;
   /** How many matching requests get the fault. */
   count: number;
   retryAfterSeconds?: number;
-  match?: { path?: RegExp };
+  /** `path` is tested against the path, `query` against the query string (`?$skiptoken=…`, `?$filter=…`). */
+  match?: { path?: RegExp; query?: RegExp };
 }
 
 export interface RequestRecord {
@@ -20,6 +26,8 @@ export interface RequestRecord {
   route: string;
   status: number;
   at: number;
+  /** For token requests: the `scope` form field the client sent. */
+  scope?: string;
 }
 
 const THROTTLE_WINDOW_MS = 10_000;
@@ -36,9 +44,10 @@ export class TrafficControl {
     this.faults.push({ ...fault, remaining: fault.count });
   }
 
-  /** The first pending fault whose path pattern matches, used up by one. */
-  takeFault(path: string): FaultSpec | null {
-    const fault = this.faults.find((candidate) => candidate.remaining > 0 && (candidate.match?.path?.test(path) ?? true));
+  /** The first pending fault whose patterns match, used up by one. */
+  takeFault(path: string, query = ''): FaultSpec | null {
+    const fault = this.faults.find((candidate) => candidate.remaining > 0
+      && (candidate.match?.path?.test(path) ?? true) && (candidate.match?.query?.test(query) ?? true));
     if (!fault) return null;
     fault.remaining -= 1;
     if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);

@@ -39,7 +39,7 @@ const tokenRequests = (sim: GraphSimulator): number => sim.requestCounts()['POST
 
 describe('credentials', () => {
   it('picks the federated token file, then the certificate, then the secret', () => {
-    const base = { authorityHost: 'https://login.microsoftonline.com', graphBaseUrl: 'https://graph.microsoft.com', scope: 'assigned', transitiveGroups: false, scopeShrinkHoldPercent: 30 } as const;
+    const base = { auth: 'auto', authorityHost: 'https://login.microsoftonline.com', graphBaseUrl: 'https://graph.microsoft.com', scope: 'assigned', transitiveGroups: false, scopeShrinkHoldPercent: 30 } as const;
     expect(credentialFromConfig({ ...base, clientSecret: 's', certificatePath: '/c.pem', federatedTokenFile: '/t' })).toEqual({ kind: 'federated', tokenFile: '/t' });
     expect(credentialFromConfig({ ...base, clientSecret: 's', certificatePath: '/c.pem' })).toEqual({ kind: 'certificate', pemPath: '/c.pem' });
     expect(credentialFromConfig({ ...base, clientSecret: 's' })).toEqual({ kind: 'secret', clientSecret: 's' });

@@ -19,7 +19,7 @@ export const importOptions: ImportOptions = {
 
 export function entraConfig(sim: GraphSimulator, overrides: Partial<Config['entra']> = {}): Config['entra'] {
   return {
-    tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret, servicePrincipalId: sim.servicePrincipalId,
+    auth: 'auto', tenantId: sim.tenantId, clientId: sim.clientId, clientSecret: sim.clientSecret, servicePrincipalId: sim.servicePrincipalId,
     authorityHost: sim.authorityHost, graphBaseUrl: sim.graphBaseUrl, scope: 'assigned', transitiveGroups: false,
     scopeShrinkHoldPercent: 30, ...overrides,
   };

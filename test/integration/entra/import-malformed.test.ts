@@ -1,47 +1,78 @@
-// Fault injection at the HTTP edge with nock (the Graph client uses fetch, which nock intercepts): answers the
-// simulator never gives — an HTML error page, a truncated JSON body, a page without `value` — must leave the
-// import incomplete and the mirror's earlier truth standing (fail closed), never read as "everyone is gone".
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TARGET, importOptions, mirrorSnapshot, openEntraSession, type EntraSession } from './entra-session.js';
+// Malformed answers played by the Graph simulator (fault kinds `page` and `body`): a page that is not the documented
+// shape, anywhere in users/delta, groups/delta, appRoleAssignedTo or an `id eq` batch, must leave the import
+// incomplete and the mirror's earlier truth standing (fail closed), never read as "these users are gone".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaultSpec } from '../../../src/sim/graph/index.js';
+import { TARGET, importOptions, livePicture, mirrorSnapshot, openEntraSession, tenantPicture, type EntraSession } from './entra-session.js';
 
 let session: EntraSession;
+// Scope `all` makes the users stream a tenant-wide delta read; `full` re-reads it with mark and sweep at its end.
+const fullRead = { ...importOptions, scope: 'all' as const, full: true };
 
 beforeAll(async () => {
-  session = await openEntraSession({ seed: 43, users: 80, groups: 6 });
-  expect((await session.source().importIntoMirror(session.db, TARGET, importOptions)).complete).toBe(true);
+  session = await openEntraSession({ seed: 43, users: 120, groups: 8 }, { pageSize: { min: 20, max: 30 } });
+  expect(await session.source().importIntoMirror(session.db, TARGET, fullRead)).toMatchObject({ complete: true, fullRead: { users: true } });
 });
-afterEach(() => nock.cleanAll());
-afterAll(async () => {
-  nock.restore();
-  await session.close();
-});
+afterAll(() => session.close());
 
-const malformedAnswers: Array<[string, string, string]> = [
-  ['an HTML error page answered 200', '<html><body><h1>Service temporarily unavailable</h1></body></html>', 'text/html'],
-  ['a truncated JSON body', '{"@odata.context":"x","value":[{"id":"', 'application/json'],
-  ['a JSON page without value or links', '{"unexpected":true}', 'application/json'],
-];
+async function expectFailedClosed(fault: FaultSpec): Promise<void> {
+  const before = await mirrorSnapshot(session.db);
+  session.sim.injectFault(fault);
+  const result = await session.source().importIntoMirror(session.db, TARGET, fullRead);
+  expect(result.complete).toBe(false);
+  expect(result.incompleteReason).toMatch(/^(malformed|transient|bad-request)/);
+  // Nobody on a lost page was swept as gone, no edge or assignment was dropped.
+  expect(await mirrorSnapshot(session.db)).toEqual(before);
+}
 
-describe('a malformed Graph answer', () => {
-  it.each(malformedAnswers)('(%s) leaves the import incomplete and the mirror unchanged', async (_what, body, contentType) => {
-    const before = await mirrorSnapshot(session.db);
-    session.tenant.hardDeleteUser(session.tenant.users()[3]!.id);
-    const graphEdge = nock(session.sim.graphBaseUrl, { allowUnmocked: true })
-      .get((path) => path.startsWith('/v1.0/users/delta'))
-      .reply(200, body, { 'content-type': contentType });
-
-    const result = await session.source().importIntoMirror(session.db, TARGET, importOptions);
-    expect(graphEdge.isDone()).toBe(true);
-    expect(result.complete).toBe(false);
-    expect(result.incompleteReason).toBeTruthy();
-    // Nobody was marked removed: neither the hard-deleted user (not read yet) nor anyone the bad page "left out".
-    expect((await mirrorSnapshot(session.db)).users).toEqual(before.users);
+describe('a users/delta page answered 200 in the wrong shape during a full read', () => {
+  const shapes = ['value-null', 'value-missing', 'value-object', 'item-not-object', 'item-without-id', 'removed-unknown-reason', 'no-links', 'link-off-host'] as const;
+  it.each(shapes)('(%s on page 2) fails the read closed: nobody is swept', async (page) => {
+    await expectFailedClosed({ kind: 'page', page, count: 1, match: { path: /\/users\/delta$/, query: /\$skiptoken=/ } });
   });
 
-  it('is followed by a complete import once Graph answers properly again', async () => {
-    const result = await session.source().importIntoMirror(session.db, TARGET, importOptions);
-    expect(result).toMatchObject({ complete: true });
-    expect(result.changed.users).toBeGreaterThanOrEqual(3);
+  it.each([
+    ['an HTML error page', '<html><body><h1>Service temporarily unavailable</h1></body></html>', 'text/html'],
+    ['a truncated JSON body', '{"@odata.context":"x","value":[{"id":"', 'application/json'],
+  ])('(%s) fails the read closed', async (_what, body, contentType) => {
+    await expectFailedClosed({ kind: 'body', body, contentType, count: 1, match: { path: /\/users\/delta$/ } });
+  });
+});
+
+describe('a groups/delta page in the wrong shape', () => {
+  it.each(['member-without-id', 'member-not-object', 'value-null', 'item-without-id'] as const)('(%s) fails the read closed: no edge is removed', async (page) => {
+    await expectFailedClosed({ kind: 'page', page, count: 1, match: { path: /\/groups\/delta$/ } });
+  });
+});
+
+describe('an appRoleAssignedTo page in the wrong shape', () => {
+  it.each(['value-null', 'item-without-id', 'item-not-object'] as const)('(%s) keeps the earlier assignments', async (page) => {
+    await expectFailedClosed({ kind: 'page', page, count: 1, match: { path: /appRoleAssignedTo$/ } });
+  });
+});
+
+describe('after malformed pages', () => {
+  it('a well-formed read completes and the mirror equals the tenant', async () => {
+    session.tenant.hardDeleteUser(session.tenant.users().find((user) => !user.deletedDateTime)!.id);
+    expect(await session.source().importIntoMirror(session.db, TARGET, fullRead)).toMatchObject({ complete: true });
+    // The full read continued from its checkpoint, begun before the deletion: the next delta round reports it.
+    expect(await session.source().importIntoMirror(session.db, TARGET, { ...fullRead, full: false })).toMatchObject({ complete: true });
+    expect(livePicture(await mirrorSnapshot(session.db))).toEqual(tenantPicture(session.tenant));
+  });
+});
+
+describe('an `id eq` batch read in the wrong shape', () => {
+  let small: EntraSession;
+  beforeAll(async () => {
+    // The app is assigned to few users of a larger tenant: in-scope users are read by id (import-small-scope.test.ts).
+    small = await openEntraSession({ seed: 62, users: 400, groups: 20, assignedGroupShare: 0.05, directAssignmentShare: 0.02 });
+  });
+  afterAll(() => small.close());
+
+  it.each(['value-null', 'item-without-id'] as const)('(%s) leaves the import incomplete', async (page) => {
+    small.sim.injectFault({ kind: 'page', page, count: 1, match: { path: /\/users\/delta$/, query: /id eq '/ } });
+    const result = await small.source().importIntoMirror(small.db, TARGET, { ...importOptions, full: true });
+    expect(result).toMatchObject({ complete: false, incompleteReason: expect.stringMatching(/^malformed/) });
+    expect(small.sim.requests().some((record) => record.route === '/v1.0/users/delta' && decodeURIComponent(record.path).includes("id eq '"))).toBe(true);
   });
 });

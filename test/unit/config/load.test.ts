@@ -60,6 +60,14 @@ describe('loadConfig', () => {
     expect(config.schedule).toBe('*/5 * * * *');
   });
 
+  it('needs no tenant, app or credential with a managed identity, and the named credential with an explicit ENTRA_AUTH', () => {
+    const managed = loadConfig({ env: { ENTRA_AUTH: 'managed-identity', ENTRA_SERVICE_PRINCIPAL_ID: guid, ENTRA_MANAGED_IDENTITY_CLIENT_ID: guid }, require: ['entra'] });
+    expect(managed.entra).toMatchObject({ auth: 'managed-identity', managedIdentityClientId: guid });
+    expect(problemsOf(() => loadConfig({ env: { ...completeEnv, ENTRA_AUTH: 'certificate' }, require: ['entra'] })))
+      .toEqual([expect.stringMatching(/^ENTRA_CLIENT_CERTIFICATE_PATH \(entra\.certificatePath\): required: the credential ENTRA_AUTH=certificate names/)]);
+    expect(problemsOf(() => loadConfig({ env: { ...completeEnv, ENTRA_AUTH: 'kerberos' } }))).toEqual([expect.stringContaining('ENTRA_AUTH')]);
+  });
+
   it('reports a bad URL and a missing token together, each by field name', () => {
     const problems = problemsOf(() => loadConfig({ env: { ...completeEnv, NOTION_SCIM_TOKEN: '', NOTION_SCIM_URL: 'not a url' }, require: ['entra', 'notion'] }));
     expect(problems).toHaveLength(2);
