@@ -52,9 +52,10 @@ function checkMapping(mapping: Parameters<typeof compileMapping>[0]): MappingRep
   }
 }
 
-/** The token is proven by a filter that finds nobody; the owners come from the Notion role extension (reference
- *  notion-scim.md §2.2: `role` is owner, membership_admin, member or restricted_member; §3.3: the token's creator is
- *  a workspace owner and cannot be removed, and removing any owner revokes the tokens they made). */
+/** The token is proven by a filter that finds nobody; the owners come from the Notion role extension.
+ *  Per reference notion-scim.md §2.2, `role` is owner, membership_admin, member or restricted_member; per
+ *  reference notion-scim.md §3.3, the token's creator is a workspace owner and cannot be removed, and removing
+ *  any owner revokes the tokens they made. */
 async function checkNotion(scimUrl: string, token: string, requestsPerSecond: number, logger: Parameters<typeof createScimClient>[0]['logger']): Promise<NotionReport> {
   const scim = createScimClient({ baseUrl: scimUrl, token, requestsPerSecond, maxConcurrency: 1, logger });
   try {
