@@ -103,6 +103,8 @@ describe('secrets echoed by Notion and Graph', () => {
     runs.status = await runCli(['status'], env);
     runs.logs = await runCli(['logs', '--status', 'failure'], env);
     runs.logsJson = await runCli(['logs', '--json'], env);
+    // The token's scope follows GRAPH_BASE_URL: the simulator's token endpoint must take the echo server as Graph.
+    graph.usePublicGraphBaseUrl(graphEcho.url);
     runs.plan = await runCli(['plan'], { ...env, GRAPH_BASE_URL: graphEcho.url });
     expect(graphTokensSeen.size).toBeGreaterThan(0);
     // The echoes did arrive (the error text is shown), only their secrets are gone.
