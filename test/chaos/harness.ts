@@ -18,6 +18,7 @@ import { openStore } from '../../src/store/index.js';
 import { pgliteTemplateDir } from '../helpers/pglite-template.js';
 
 export type StoreKind = 'pglite' | 'postgres';
+export type Query = (text: string) => Promise<Array<Record<string, unknown>>>;
 
 /** Rounds multiply how many kill points, fault cycles and data sizes a run tries (CHAOS_ROUNDS, default 1). */
 export const rounds = Math.max(1, Number(process.env.CHAOS_ROUNDS ?? 1));
@@ -34,6 +35,8 @@ export interface ChaosStore {
   env: Record<string, string>;
   /** Rows of a query, run in this process once no CLI process holds the store. */
   query(text: string): Promise<Array<Record<string, unknown>>>;
+  /** Several queries over one connection (opening PGlite costs a second or more). */
+  inspect<T>(work: (query: Query) => Promise<T>): Promise<T>;
   drop(): Promise<void>;
 }
 
@@ -42,16 +45,17 @@ export async function createChaosStore(kind: StoreKind, adminUrl = process.env.T
   if (kind === 'pglite') {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'ens-chaos-')), 'data');
     cpSync(pgliteTemplateDir(), dataDir, { recursive: true });
+    const inspect = async <T>(work: (query: Query) => Promise<T>): Promise<T> => {
+      const store = await openStore({ dataDir });
+      try {
+        return await work(async (text) => ((await store.db.execute(sql.raw(text))) as unknown as { rows: Array<Record<string, unknown>> }).rows);
+      } finally {
+        await store.close();
+      }
+    };
     return {
-      kind, env: { DATA_DIR: dataDir },
-      query: async (text) => {
-        const store = await openStore({ dataDir });
-        try {
-          return ((await store.db.execute(sql.raw(text))) as unknown as { rows: Array<Record<string, unknown>> }).rows;
-        } finally {
-          await store.close();
-        }
-      },
+      kind, env: { DATA_DIR: dataDir }, inspect,
+      query: (text) => inspect((query) => query(text)),
       drop: async () => rmSync(join(dataDir, '..'), { recursive: true, force: true }),
     };
   }
@@ -64,9 +68,11 @@ export async function createChaosStore(kind: StoreKind, adminUrl = process.env.T
   const store = await openStore({ databaseUrl });
   await store.migrate();
   await store.close();
+  const inspect = <T>(work: (query: Query) => Promise<T>): Promise<T> =>
+    withClient(databaseUrl, (c) => work(async (text) => (await c.query(text)).rows as Array<Record<string, unknown>>));
   return {
-    kind, env: { DATABASE_URL: databaseUrl },
-    query: (text) => withClient(databaseUrl, async (c) => (await c.query(text)).rows as Array<Record<string, unknown>>),
+    kind, env: { DATABASE_URL: databaseUrl }, inspect,
+    query: (text) => inspect((query) => query(text)),
     drop: () => withClient(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
@@ -87,6 +93,8 @@ export interface WorldOptions {
   /** Change the tenant before the simulators start (hostile data). */
   shapeTenant?: (tenant: SimTenant) => void;
   notion?: NotionSimulatorOptions;
+  /** Change the Notion workspace before the first cycle (accounts that exist already). */
+  shapeNotion?: (notion: NotionSimulator) => void;
   graphRules?: FaultRule[];
   notionRules?: FaultRule[];
   /** Extra CLI environment. */
@@ -118,6 +126,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   options.shapeTenant?.(tenant);
   const graph = await startGraphSimulator({ tenant, pageSize: { min: 5, max: 15 } });
   const notion = await startNotionSimulator(options.notion ?? {});
+  options.shapeNotion?.(notion);
   const bystanders: string[] = [];
   for (let i = 0; i < (options.bystanders ?? 3); i += 1) {
     const user = notion.workspace.addUser({ userName: `bystander${i}@unmanaged.example`, name: { formatted: `Bystander ${i}` } });
@@ -296,6 +305,24 @@ export async function verdict(world: World, store: ChaosStore | undefined, optio
     for (const [notionId, sources] of sourcesByNotion) if (sources.length > 1) problems.push(`duplicate: Notion account ${notionId} linked to ${sources.length} Entra users`);
   }
   return problems;
+}
+
+/** Injected faults per label, for a slice of a proxy's log (one variant's share). */
+export function countLabels(entries: Array<{ label: string }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const entry of entries) counts[entry.label] = (counts[entry.label] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * At the bounded size (CHAOS_ROUNDS=1, both stores) a scenario with many variants gives each store every other
+ * variant, so CI stays under ten minutes while every variant runs and each store meets both halves; with more
+ * rounds, or one store, every variant runs on every store.
+ */
+export function variantsFor<T>(variants: T[], kind: StoreKind): T[] {
+  const kinds = storeKinds();
+  if (rounds > 1 || kinds.length === 1) return variants;
+  return variants.filter((_, i) => i % kinds.length === kinds.indexOf(kind));
 }
 
 /** Rounds of a scenario, drawn from one seed: the same CHAOS_SEED replays the same faults and kill points. */
