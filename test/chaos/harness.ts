@@ -213,7 +213,8 @@ export function describeRun(run: CliRun): string {
   if (run.timedOut) return 'hung: killed after the time limit';
   if (run.signal) return `killed by ${run.signal}`;
   const status = run.summary?.status;
-  return `exit ${run.code}${status ? `, status ${String(status)}` : ''}${run.stderr.trim() ? `, stderr: ${run.stderr.trim().split('\n').slice(0, 3).join(' | ').slice(0, 400)}` : ''}`;
+  const error = run.summary?.error ?? run.summary?.message;
+  return `exit ${run.code}${status ? `, status ${String(status)}` : ''}${error ? `, error: ${JSON.stringify(error).slice(0, 300)}` : ''}${run.stderr.trim() ? `, stderr: ${run.stderr.trim().split('\n').slice(0, 3).join(' | ').slice(0, 400)}` : ''}`;
 }
 
 /** Stack frames, unhandled-error notes: what a clean failure never prints. */

@@ -27,6 +27,8 @@ async function storeHits(query: Query, needles: string[]): Promise<string[]> {
   return hits;
 }
 
+/** A failure message must not print the secrets it found. */
+const hide = (text: string, secrets: string[]) => secrets.reduce((out, secret) => out.replaceAll(secret, '<secret>'), text);
 const describeSecret = (value: string) => `a secret (${value.slice(0, 4)}…, ${value.length} characters)`;
 
 describe.each(storeKinds())('secrets echoed by both servers (%s)', (kind) => {
@@ -73,7 +75,7 @@ describe.each(storeKinds())('secrets echoed by both servers (%s)', (kind) => {
         for (const secret of secrets) {
           for (const [stream, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
             const at = text.indexOf(secret);
-            if (at >= 0) failures.push(`\`${run.args.join(' ')}\` ${stream} holds ${describeSecret(secret)}: …${text.slice(Math.max(0, at - 80), at).replaceAll(secret, '<secret>')}<secret>…`);
+            if (at >= 0) failures.push(`\`${run.args.join(' ')}\` ${stream} holds ${describeSecret(secret)}: …${hide(text.slice(Math.max(0, at - 80), at), secrets)}<secret>…`);
           }
         }
       }
