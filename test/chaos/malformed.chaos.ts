@@ -67,7 +67,6 @@ const graphVariants: GraphVariant[] = [
       { kind: 'rewrite', label: 'value null (by-id re-read)', match: { path: /^\/v1\.0\/users\/delta\?.*filter=/ }, rewrite: json((b) => void (b.value = null)) },
     ],
   },
-  { name: 'by-id re-read: value missing', rules: () => [{ kind: 'rewrite', label: 'value missing (by-id re-read)', match: { path: /^\/v1\.0\/users\/delta\?.*filter=/ }, rewrite: json((b) => void delete b.value) }] },
   { name: 'groups page: value null', rules: () => [page('groups', 'groups value null', json((b) => void (b.value = null)))] },
   { name: 'groups page: members@delta items without id', rules: () => [page('groups', 'members@delta without id', json((b) => {
     for (const group of items(b)) for (const member of (group['members@delta'] as Json[] | undefined) ?? []) delete member.id;
