@@ -326,7 +326,7 @@ export function variantsFor<T>(variants: T[], kind: StoreKind): T[] {
   return variants.filter((_, i) => i % kinds.length === kinds.indexOf(kind));
 }
 
-/** Rounds of a scenario, drawn from one seed: the same CHAOS_SEED replays the same faults and kill points. */
+/** A scenario's own seed, derived from CHAOS_SEED and its name: the same CHAOS_SEED replays the same faults and kill points. */
 export function scenarioSeed(name: string): number {
   let hash = baseSeed >>> 0;
   for (const char of name) hash = (Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0);

@@ -119,12 +119,21 @@ const scimVariants: ScimVariant[] = [
     },
   },
   {
+    // The engine lists Notion when few objects are unlinked, so the listing first misses the account (Notion's
+    // unstable order can, reference §2.5): the create then meets a 409 and the engine looks the userName up.
     name: 'a filter the server ignores (answers everyone)',
     arrange: async (world) => {
       const existing = hire(world, 'already-in-notion', true);
+      const withoutIt = json((b) => {
+        const resources = (b.Resources as Json[] | undefined) ?? [];
+        b.Resources = resources.filter((r) => String(r.userName).toLowerCase() !== existing.userName);
+      });
       return {
         hires: [existing.userName],
-        rules: [{ kind: 'rewrite', label: 'filter ignored', match: { method: 'GET', path: /[?&]filter=/ }, rewrite: (a, request) => a.status >= 400 ? a : filterIgnored(world, request.path) }],
+        rules: [
+          { kind: 'rewrite', label: 'listing misses the account', match: { method: 'GET', path: /\/Users(\?(?!.*filter=).*)?$/ }, rewrite: (a) => (a.status >= 400 ? a : withoutIt(a)) },
+          { kind: 'rewrite', label: 'filter ignored', match: { method: 'GET', path: /[?&]filter=/ }, rewrite: (a, request) => (a.status >= 400 ? a : filterIgnored(world, request.path)) },
+        ],
       };
     },
   },

@@ -37,6 +37,8 @@ describe.each(storeKinds())('secrets echoed by both servers (%s)', (kind) => {
     const scimToken = `scim-${randomBytes(18).toString('base64url')}`;
     const notionRules: FaultRule[] = [
       { kind: 'status', status: 400, match: { method: 'POST', path: /\/Users$/ }, count: 3, label: 'notion 400 on create (echoing)' },
+      { kind: 'status-after', status: 502, match: { method: 'POST', path: /\/Groups$/ }, count: 1, label: 'notion 502 after a group create (echoing)' },
+      { kind: 'status', status: 503, match: { method: 'GET' }, count: 2, label: 'notion 503 on a read (echoing)' },
       { kind: 'status', status: 500, rate: 0.15, label: 'notion 500 (echoing)' },
       { kind: 'status-after', status: 502, rate: 0.05, label: 'notion 502 after acting (echoing)' },
       { kind: 'throttle', rate: 0.05, retryAfterSeconds: 1, label: 'notion 429 (echoing)' },
@@ -51,6 +53,7 @@ describe.each(storeKinds())('secrets echoed by both servers (%s)', (kind) => {
       { kind: 'rewrite', match: { path: /users\/delta\?.*skiptoken/ }, count: 1, label: 'Graph garbage page quoting the secrets', rewrite: (_a, request) => ({
         status: 200, headers: { 'content-type': 'application/json' }, body: `{"value": [{"id": "Bearer ${scimToken} ${clientSecret} ${request.path}"`,
       }) },
+      { kind: 'status', status: 503, match: { path: /^\/v1\.0\// }, count: 2, label: 'graph 503 (echoing)' },
       { kind: 'throttle', retryAfterSeconds: 1, match: { path: /^\/v1\.0\// }, rate: 0.1, label: 'graph 429 (echoing)' },
       { kind: 'status', status: 503, match: { path: /^\/v1\.0\// }, rate: 0.1, label: 'graph 503 (echoing)' },
     ];
@@ -80,7 +83,7 @@ describe.each(storeKinds())('secrets echoed by both servers (%s)', (kind) => {
       }
       failures.push(...(await store.inspect((query) => storeHits(query, secrets))));
       const errorsSeen = world.notionProxy.injected().length + world.graphProxy.injected().length;
-      expect(errorsSeen, 'faults that echoed the secrets').toBeGreaterThan(5);
+      if (errorsSeen < 8) failures.push(`only ${errorsSeen} faults echoed the secrets (10 are arranged by count)`);
       expect(failures, `seed ${seed} (${kind})`).toEqual([]);
     } finally {
       await world.close();
