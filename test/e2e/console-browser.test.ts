@@ -30,12 +30,13 @@ beforeAll(async () => {
   if (!existsSync(chromium)) throw new Error(`no browser at ${chromium}: run .ci/install-chromium.sh (or set CHROMIUM_PATH)`);
   s = await openEngineSession({ tenant: { seed: 21, users: 30, groups: 4 }, env: { DELETION_THRESHOLD: '0', CONSOLE_PASSWORD: password } });
   expect((await s.sync()).status).toBe('succeeded');
-  // A second cycle that stages one deletion (threshold 0) and escrows one create (Notion refuses the POST once).
+  // A second cycle that stages one deletion (threshold 0) and escrows one create. Notion refuses the POST twice: a
+  // first escrow is due at the next cycle, so the create fails again there and then waits ten minutes.
   leaver = directlyAssignedUser(s.tenant);
   s.tenant.unassign(leaver.id);
   newcomer = s.tenant.hireUser({ displayName: 'Grace Newcomer' });
   s.tenant.assign(newcomer.id);
-  s.notion.injectFault({ kind: 'status', status: 400, count: 1, match: { method: 'POST', path: /^\/Users$/ } });
+  s.notion.injectFault({ kind: 'status', status: 400, count: 2, match: { method: 'POST', path: /^\/Users$/ } });
   const second = await s.sync();
   expect(second).toMatchObject({ stagedDeletes: 1, escrowed: 1 });
   server = await startConsoleServer({ config: s.config, store: s.store.store, logger: createLogger({ level: 'silent' }), host: '127.0.0.1', port: 0 });
@@ -125,7 +126,7 @@ describe('console in a browser', () => {
   });
 
   it('retries an escrowed object now, and the next cycle creates it', async () => {
-    // The cycle above ran before the escrow was due: the object still waits.
+    // The cycle above retried the create once more and was refused again: the object now waits ten minutes.
     expect(await listEscrowedObjects(s.store.store.db, s.config.target)).toHaveLength(1);
     await go('/escrow');
     expect(await text('#escrow-rows')).toContain('bad-request');
