@@ -66,6 +66,10 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   const noTraffic = { scim: { requests: 0, throttled: 0, retries: 0 }, graph: { requests: 0, throttled: 0 } };
   if (!lock) return finish({ kind: options.kindLabel ?? mode, status: 'locked', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, ...noTraffic });
 
+  // A lost lock connection (h3, issue 11): another replica may hold the lock now, so stop like an abort, send
+  // no further operation (the request in flight finishes), and end `failed`.
+  const signal = deps.signal ? AbortSignal.any([deps.signal, lock.lost]) : lock.lost;
+  const lockLost = () => (lock.lost.aborted ? 'lost the store connection (and the target lock with it)' : undefined);
   const logger = deps.logger.child({ cycleId, target });
   const progress = deps.progress ?? silentProgress;
   let scim: ScimClient | undefined;
@@ -78,7 +82,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     started = true;
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');
     scim = createNotionClient(config, logger);
-    const source = createSource(config, logger, deps.signal);
+    const source = createSource(config, logger, signal);
     const prepared = await prepareCycle({
       config, db, source, scim, progress, mapping, now: startedAt, mode, forceDeletes: options.forceDeletes ?? false,
       ...(options.onlyUsers ? { onlyUsers: options.onlyUsers, skipImport: true } : {}),
@@ -93,7 +97,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       progress.phase('apply', planOperations(prepared.plan).length);
       end = await applyPlan(ctx, prepared.plan, {
         parallel: Math.max(4, config.notion.maxConcurrency * 2),
-        ...(deps.signal ? { signal: deps.signal } : {}),
+        signal,
         failurePercent: config.safety.quarantineFailurePercent,
         minOperations: config.safety.quarantineMinOperations,
         onOperationDone: () => progress.tick(),
@@ -110,8 +114,8 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     const failures = Object.entries(counts).some(([key, n]) => key.endsWith('.failure') && n > 0);
     const quarantine = end.kind === 'quarantine' ? await enterQuarantine(store, target, end.reason, now()) : undefined;
     if (end.kind === 'done' && !options.dryRun && !failures) await leaveQuarantine(store, target);
-    const status = end.kind === 'quarantine' ? 'quarantined' : end.kind === 'interrupted' ? 'interrupted' : failures || !importComplete ? 'partial' : 'succeeded';
-    const error = quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete');
+    const status = lockLost() ? 'failed' : end.kind === 'quarantine' ? 'quarantined' : end.kind === 'interrupted' ? 'interrupted' : failures || !importComplete ? 'partial' : 'succeeded';
+    const error = lockLost() ?? quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete');
     const open = await countOpenWork(db, target);
     await recordCycleEnd(db, cycleId, { status, finishedAt: now(), counts, importComplete, ...(error ? { error } : {}) });
     const summary = finish({
@@ -124,7 +128,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     logger.info({ event: 'cycle.finished', ...summary }, 'cycle.finished');
     return summary;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = lockLost() ?? (error instanceof Error ? error.message : String(error));
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
     const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });
     logger.error({ event: 'cycle.finished', ...summary }, 'cycle.finished');

@@ -38,8 +38,11 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 
 function openPostgres(databaseUrl: string): Store {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 5, application_name: 'entra-notion-sync' });
-  // An idle client's error (e.g. the server restarted) must not crash the process; the next query reports it.
+  // A connection's error (the server restarted, the backend was terminated) must not crash the process as an
+  // unhandled 'error' event: the query in flight rejects with it, and the pool drops the dead client on release.
+  // The pool itself listens only on idle clients; drizzle's transactions hold a client without a listener.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzleNodePg(pool, { schema }) as unknown as Database;
   const locks = createTargetLocks({ kind: 'postgres', pool });
   return {

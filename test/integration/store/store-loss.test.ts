@@ -1,0 +1,61 @@
+// Issue 11, defect 2: the store's connections die in the middle of a cycle (as in a Postgres restart). The cycle
+// must end `failed` with one clear reason, send nothing more to Notion once the lock's connection is gone
+// (another replica may hold the lock now), and the next cycle must converge.
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { TargetLock } from '../../../src/store/index.js';
+import { openEngineSession } from '../../helpers/engine-session.js';
+import { usingPostgres } from '../../helpers/store.js';
+
+/** Ends every session of one test database (never another's), as a Postgres restart would. */
+export async function terminateBackendsOf(databaseUrl: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    const name = new URL(databaseUrl).pathname.slice(1);
+    const result = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+    return result.rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
+}
+
+// The embedded store lives inside the process: it has no connection to lose.
+describe.runIf(usingPostgres)('a cycle whose Postgres connections are terminated (Postgres only)', () => {
+  it('ends failed with one clear reason, sends no Notion write after the loss, and the next cycle converges', async () => {
+    const session = await openEngineSession({ tenant: { seed: 11, users: 40, groups: 4 }, env: { NOTION_MAX_CONCURRENCY: '1' } });
+    try {
+      const store = session.store.store;
+      const location = session.store.location as { databaseUrl: string };
+      let lostAt: number | undefined;
+      const tryLockTarget = store.tryLockTarget.bind(store);
+      store.tryLockTarget = async (target: string): Promise<TargetLock | null> => {
+        const lock = await tryLockTarget(target);
+        lock?.lost.addEventListener('abort', () => (lostAt = Date.now()));
+        return lock;
+      };
+      // Slow answers and one request at a time: the cut lands while a write is in flight.
+      session.notion.setOptions({ latencyMs: 150 });
+      let posts = 0;
+      let terminated: Promise<number> | undefined;
+      session.notion.events.on('request', (entry: { method: string }) => {
+        if (entry.method === 'POST' && ++posts === 5) terminated = terminateBackendsOf(location.databaseUrl);
+      });
+
+      const summary = await session.sync();
+      expect(await terminated).toBeGreaterThan(0);
+      expect(lostAt).toBeDefined();
+      expect(summary).toMatchObject({ status: 'failed', error: 'lost the store connection (and the target lock with it)' });
+      const writesAfterLoss = session.notion.requests().filter((r) => r.method !== 'GET' && r.at > lostAt!);
+      expect(writesAfterLoss).toEqual([]);
+      expect(session.differences()).not.toEqual([]);
+
+      session.notion.setOptions({ latencyMs: 0 });
+      store.tryLockTarget = tryLockTarget;
+      expect((await session.sync()).status).toBe('succeeded');
+      expect(session.differences()).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+});
