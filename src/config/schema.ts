@@ -83,7 +83,8 @@ export const configSchema = z
       .string()
       .refine((s) => validateCron(s), { message: 'expected a cron expression such as "*/40 * * * *"' })
       .default('*/40 * * * *'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    // No default here: each command picks its own (info for sync and worker, warn for report commands).
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).optional(),
     provisioning: z
       .object({
         /** What happens to a linked user who leaves scope (unassigned or filtered out). `none` = skip out-of-scope deletions. */

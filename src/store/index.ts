@@ -11,3 +11,4 @@ export * from './watermarks.js';
 export * from './status.js';
 export * from './mirror.js';
 export * from './links.js';
+export { describeDataDirProblem, describePostgresConnectionProblem } from './connection-problem.js';

@@ -18,7 +18,7 @@ export function registerCheck(program: Command): void {
     .action((options: CheckOptions) =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
-        const logger = createCommandLogger({ ...config, logLevel: 'warn' });
+        const logger = createCommandLogger(config, { quiet: true });
         const graph = await createEntraSource({ config: config.entra, logger }).checkAccess();
         const scim = createScimClient({ baseUrl: config.notion.scimUrl, token: config.notion.token!, requestsPerSecond: config.notion.rateLimitRps, maxConcurrency: 1, logger });
         let notion: NotionReport;
