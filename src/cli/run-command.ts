@@ -72,6 +72,19 @@ export function createCommandLogger(config: LoadedConfig, options: { quiet?: boo
   return createLogger({ level: config.logLevel ?? (options.quiet ? 'warn' : 'info'), secrets });
 }
 
+/**
+ * PROTECTED_USERS empty means every member in scope may be changed or removed, workspace owners included; removing
+ * an owner revokes the tokens they created (reference notion-scim.md §3.3): say so once when `sync` or `worker` starts.
+ */
+export function warnWhenNothingIsProtected(config: LoadedConfig, logger: Logger): void {
+  if (config.provisioning.protectedUsers.length > 0) return;
+  logger.warn({
+    event: 'config.no-protected-users',
+    message: 'PROTECTED_USERS is empty: every Notion member in scope may be changed or deprovisioned, including the owner of the SCIM token',
+    hint: 'set PROTECTED_USERS to the userNames (emails) of the workspace owners and of the SCIM token owner; `entra-notion-sync check` lists the owners it can find',
+  });
+}
+
 /** Opens and migrates the configured store; a store that cannot be reached or created is a configuration problem. */
 export async function openConfiguredStore(config: LoadedConfig): Promise<Store> {
   const { url, dataDir } = config.database;

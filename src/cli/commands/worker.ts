@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { runCycle } from '../../engine/index.js';
 import { createProgress } from '../../observe/index.js';
 import { startWorker } from '../../worker/index.js';
-import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
+import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, warnWhenNothingIsProtected, type GlobalOptions } from '../run-command.js';
+import { onStopSignal } from '../stop-signal.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -13,7 +14,10 @@ export function registerWorker(program: Command): void {
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
         const logger = createCommandLogger(config);
+        warnWhenNothingIsProtected(config, logger);
         const store = await openConfiguredStore(config);
+        // MERGE (issue 12, h2): call `await liftQuarantineOnNewConfiguration(store, config, logger)` here, before the
+        // first cycle, so that a changed credential or configuration lifts the quarantine it caused.
         const progress = createProgress({ logger, stream: process.stderr });
         const stopRequested = nextStopSignal();
         let worker;
@@ -21,7 +25,7 @@ export function registerWorker(program: Command): void {
           worker = await startWorker({ config, store, logger, runCycle: (signal) => runCycle({ config, store, logger, progress, signal }) });
         } catch (error) {
           await store.close();
-          if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CommandError(`HTTP_PORT ${config.worker.httpPort}: the port is already in use`, exitCodes.config);
+          if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CommandError(`HTTP_PORT ${config.worker.httpPort}: the port is already in use by another process; pick a free port or stop that process`, exitCodes.config);
           throw error;
         }
         const signal = await stopRequested;
@@ -31,7 +35,7 @@ export function registerWorker(program: Command): void {
           // The cycle still holds the store; the next start marks it interrupted and converges.
           process.exit(exitCodes.ok);
         }
-        await store.close();
+        await store.close().catch(() => undefined);
         return exitCodes.ok;
       }),
     );
@@ -39,12 +43,9 @@ export function registerWorker(program: Command): void {
 
 function nextStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+    const stopping = onStopSignal((signal) => {
+      stopping.dispose();
       resolve(signal);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    });
   });
 }
