@@ -53,7 +53,9 @@ function openPostgres(databaseUrl: string): Store {
     ping: async () => void (await pool.query('select 1')),
     close: async () => {
       await locks.releaseAll();
-      await pool.end();
+      // drizzle never releases a client whose transaction `begin` failed on a dead connection (drizzle-orm 0.45,
+      // node-postgres session.transaction); pool.end() would wait for it forever, so the wait is bounded.
+      await settlesWithin(pool.end(), 3_000);
     },
   };
 }
@@ -86,4 +88,10 @@ async function openPgliteInstance(client: PGlite, dirLock: DataDirLock | undefin
       dirLock?.release();
     },
   };
+}
+
+async function settlesWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

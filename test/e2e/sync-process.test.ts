@@ -1,8 +1,7 @@
 // `sync` as a process, as a CronJob runs it: an exit code per outcome, webhook alerts once per change (even across
 // runs), and SIGTERM in the middle of a cycle ends it `interrupted` with exit 7.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli-process.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
 import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -92,15 +91,3 @@ describe('entra-notion-sync sync as a scheduled job', () => {
     for (const code of [0, 1, 2, 3, 4, 5, 6, 7]) expect(help.stdout).toMatch(new RegExp(`^  ${code}  \\w`, 'm'));
   });
 });
-
-/** The built CLI as a child process; resolves when it exits. */
-export async function runCli(args: string[], env: Record<string, string>, onSpawn?: (child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(process.execPath, ['dist/cli/main.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  onSpawn?.(child);
-  const [status, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
-  return { status, signal, stdout, stderr };
-}

@@ -1,24 +1,11 @@
 // Issue 11, defect 2: the store's connections die in the middle of a cycle (as in a Postgres restart). The cycle
 // must end `failed` with one clear reason, send nothing more to Notion once the lock's connection is gone
 // (another replica may hold the lock now), and the next cycle must converge.
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { TargetLock } from '../../../src/store/index.js';
 import { openEngineSession } from '../../helpers/engine-session.js';
+import { terminateBackendsOf } from '../../helpers/postgres-sessions.js';
 import { usingPostgres } from '../../helpers/store.js';
-
-/** Ends every session of one test database (never another's), as a Postgres restart would. */
-export async function terminateBackendsOf(databaseUrl: string): Promise<number> {
-  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    const name = new URL(databaseUrl).pathname.slice(1);
-    const result = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
-    return result.rowCount ?? 0;
-  } finally {
-    await admin.end();
-  }
-}
 
 // The embedded store lives inside the process: it has no connection to lose.
 describe.runIf(usingPostgres)('a cycle whose Postgres connections are terminated (Postgres only)', () => {
