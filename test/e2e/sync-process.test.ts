@@ -41,6 +41,8 @@ describe('entra-notion-sync sync as a scheduled job', () => {
   it('exits 1 on a failed cycle, 4 on a partial one, 0 on success, and alerts once per change across runs', async () => {
     const failed = await sync({ NOTION_SCIM_TOKEN: 'wrong-token' });
     expect({ status: failed.status, summary: summaryOf(failed.stdout).status }).toEqual({ status: 1, summary: 'failed' });
+    // PROTECTED_USERS is empty here: said once, with what to do.
+    expect(failed.stdout.match(/"event":"config.no-protected-users".*"hint":"set PROTECTED_USERS/g)).toHaveLength(1);
 
     session.graph.injectFault({ kind: 'status', status: 404, count: 1, match: { path: /\/groups/ } });
     const partial = await sync();
@@ -73,10 +75,11 @@ describe('entra-notion-sync sync as a scheduled job', () => {
         };
         other.notion.events.on('request', onRequest);
       });
-      const result = await runCli(['sync'], { ...env, ...other.env, ...storeEnv(fresh.location) }, (child) => void firstWrite.then(() => child.kill('SIGTERM')));
+      const result = await runCli(['sync'], { ...env, ...other.env, ...storeEnv(fresh.location), PROTECTED_USERS: 'owner@example.com' }, (child) => void firstWrite.then(() => child.kill('SIGTERM')));
       expect(result.signal).toBeNull();
       expect(result.status).toBe(7);
       expect(summaryOf(result.stdout).status).toBe('interrupted');
+      expect(result.stdout).not.toContain('config.no-protected-users');
       const cycles = await readCycles(fresh.location, 'workspace');
       expect(cycles.map((c) => c.status)).toEqual(['interrupted']);
       expect(other.differences()).not.toEqual([]);

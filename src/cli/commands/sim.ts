@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { runGraphSimulatorProcess } from '../../sim/graph/index.js';
 import { runNotionSimulatorProcess } from '../../sim/notion/index.js';
 import { positiveNumber, wholeNumber } from '../options.js';
-import { runCommand } from '../run-command.js';
+import { CommandError, exitCodes, runCommand } from '../run-command.js';
 
 interface NotionSimOptions {
   port: number;
@@ -34,7 +34,7 @@ export function registerSim(program: Command): void {
           groups: options.groups,
           seed: options.seed,
           port: options.port,
-        });
+        }).catch((error: unknown) => explainStartFailure(error, options.port));
       }),
     );
   sim
@@ -50,7 +50,17 @@ export function registerSim(program: Command): void {
           port: options.port,
           ...(options.token ? { token: options.token } : {}),
           ...(rps ? { rateLimit: { requestsPerSecond: rps, burst: Math.max(1, Math.ceil(rps)) } } : {}),
-        });
+        }).catch((error: unknown) => explainStartFailure(error, options.port));
       }),
     );
+}
+
+/** A busy port or a missing TLS file is a usage mistake: one line naming it, exit 2. */
+function explainStartFailure(error: unknown, port: number): never {
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (code === 'EADDRINUSE') throw new CommandError(`--port ${port}: the port is already in use on 127.0.0.1; pick another or use --port 0 for any free port`, exitCodes.config);
+  if (code === 'ENOENT' && path) {
+    throw new CommandError(`the simulator's TLS file ${path} is missing: the simulators run from a source checkout (npm install), not from the runtime image`, exitCodes.config);
+  }
+  throw error;
 }
