@@ -67,7 +67,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   if (!lock) return finish({ kind: options.kindLabel ?? mode, status: 'locked', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, ...noTraffic });
 
   // A lost lock connection (h3, issue 11): another replica may hold the lock now, so stop like an abort, send
-  // no further operation (the request in flight finishes), and end `failed`.
+  // no further operation; the SCIM client sends nothing more (queued requests are dropped), and end `failed`.
   const signal = deps.signal ? AbortSignal.any([deps.signal, lock.lost]) : lock.lost;
   const lockLost = () => (lock.lost.aborted ? 'lost the store connection (and the target lock with it)' : undefined);
   const logger = deps.logger.child({ cycleId, target });
@@ -81,7 +81,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     await recordCycleStart(db, { id: cycleId, target, kind, dryRun: options.dryRun ?? false, startedAt });
     started = true;
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');
-    scim = createNotionClient(config, logger);
+    scim = createNotionClient(config, logger, lock.lost);
     const source = createSource(config, logger, signal);
     const prepared = await prepareCycle({
       config, db, source, scim, progress, mapping, now: startedAt, mode, forceDeletes: options.forceDeletes ?? false,

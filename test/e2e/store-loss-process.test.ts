@@ -2,11 +2,26 @@
 // would). `sync` prints one clear line and exits 1, with no unhandled 'error' event; the worker survives, and its
 // next tick converges.
 import { afterEach, describe, expect, it } from 'vitest';
+import { listEscrowedObjects, openStore } from '../../src/store/index.js';
 import { runCli } from '../helpers/cli-process.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
 import { terminateBackendsOf } from '../helpers/postgres-sessions.js';
 import { createTestStoreLocation, storeEnv, usingPostgres } from '../helpers/store.js';
 import { finishedCycle, readCycles, spawnWorker, type WorkerProcess } from './worker-processes.js';
+
+/**
+ * Differences between Notion and the tenant that the store does not account for. A write the loss cut off is
+ * escrowed (visible in `status`) and retried after its escrow delay; anything else would be a silent loss.
+ */
+async function unaccountedDifferences(session: EngineSession, databaseUrl: string): Promise<string[]> {
+  const store = await openStore({ databaseUrl });
+  try {
+    const escrowed = (await listEscrowedObjects(store.db, 'workspace', 1000)).map((e) => e.name).filter((n): n is string => Boolean(n));
+    return session.differences().filter((d) => !escrowed.some((name) => d.includes(name)));
+  } finally {
+    await store.close();
+  }
+}
 
 // The embedded store lives inside the process: it has no connection to lose.
 describe.runIf(usingPostgres)('a Postgres restart in the middle of a cycle (Postgres only)', () => {
@@ -50,13 +65,15 @@ describe.runIf(usingPostgres)('a Postgres restart in the middle of a cycle (Post
 
     const again = await runCli(['sync'], { ...env, LOG_LEVEL: 'silent' });
     expect(again.status).toBe(0);
-    expect(session.differences()).toEqual([]);
-    const cycles = await readCycles({ databaseUrl }, 'workspace');
-    expect(cycles.map((c) => c.status)).toEqual(['succeeded', 'failed']);
+    expect(await unaccountedDifferences(session, databaseUrl)).toEqual([]);
+    // Closed as failed, or (when that write found the store gone too) marked interrupted by the next run.
+    const [second, first] = await readCycles({ databaseUrl }, 'workspace');
+    expect(second?.status).toBe('succeeded');
+    expect(['failed', 'interrupted']).toContain(first?.status);
   });
 
   it('worker: survives, records the cycle failed, and its next tick converges', async () => {
-    const { session, env, terminated } = await prepare();
+    const { session, databaseUrl, env, terminated } = await prepare();
     const worker: WorkerProcess = spawnWorker({ ...env, LOG_LEVEL: 'info', SYNC_SCHEDULE: '*/2 * * * * *' });
     cleanups.push(async () => {
       if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
@@ -65,7 +82,7 @@ describe.runIf(usingPostgres)('a Postgres restart in the middle of a cycle (Post
     expect(failed.error).toBe('lost the store connection (and the target lock with it)');
     expect(await terminated()).toBeGreaterThan(0);
     await worker.waitForLine(finishedCycle('succeeded'), 'a succeeded cycle');
-    expect(session.differences()).toEqual([]);
+    expect(await unaccountedDifferences(session, databaseUrl)).toEqual([]);
     expect(worker.stderr()).not.toMatch(/Unhandled|\n\s+at /);
 
     worker.child.kill('SIGTERM');
