@@ -17,6 +17,7 @@ import { registerStatus } from './commands/status.js';
 import { registerSync } from './commands/sync.js';
 import { registerWorker } from './commands/worker.js';
 import { packageVersion } from './version.js';
+import { exitCodes } from './run-command.js';
 
 // Before anything prints: every write to stdout/stderr is redacted (secrets from the environment, secret patterns).
 installOutputRedaction();
@@ -25,7 +26,10 @@ const program = new Command('entra-notion-sync')
   .description('Provision users and groups from Microsoft Entra ID into Notion over SCIM 2.0')
   .version(packageVersion, '-V, --version', 'print the version')
   .option('-c, --config <path>', 'configuration file (JSON, comments allowed); default config/sync.json when present')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  // A usage mistake (unknown command or option, bad or missing argument) exits 2 like a configuration mistake;
+  // commander's own default is 1, which `sync` uses for a failed cycle. Set before the commands, which inherit it.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? exitCodes.ok : exitCodes.config));
 
 for (const register of [registerSync, registerPlan, registerWorker, registerProvision, registerStatus, registerLogs, registerApprove, registerReset, registerCheck, registerConfig, registerMigrate, registerDemo, registerSim, registerConsole]) {
   register(program);

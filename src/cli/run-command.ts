@@ -1,10 +1,12 @@
 // Runs a command body and turns known failures into a clear message and exit code (never a stack trace for a
-// configuration mistake). Exit codes: 0 ok, 1 failure, 2 configuration problem, 3 store busy (another process owns it).
+// configuration mistake). Exit codes (the README's table, and `sync --help`): 0 ok, 1 failure, 2 configuration or
+// usage problem, 3 store busy (another process owns the embedded store), 4 partial, 5 held, 6 quarantined,
+// 7 interrupted (SIGTERM/SIGINT).
 import { ConfigError, loadConfig, type ConfigRequirement, type LoadedConfig } from '../config/index.js';
-import { createLogger, registerSecrets, type Logger } from '../observe/index.js';
-import { openStore, StoreBusyError, type Store } from '../store/index.js';
+import { createLogger, redactText, registerSecrets, type Logger } from '../observe/index.js';
+import { describeDataDirProblem, describePostgresConnectionProblem, openStore, StoreBusyError, type Store } from '../store/index.js';
 
-export const exitCodes = { ok: 0, failure: 1, config: 2, busy: 3 } as const;
+export const exitCodes = { ok: 0, failure: 1, config: 2, busy: 3, partial: 4, held: 5, quarantined: 6, interrupted: 7 } as const;
 
 /** A failure the user can act on: printed as one line, without a stack trace. */
 export class CommandError extends Error {
@@ -46,7 +48,7 @@ function reportFailure(error: unknown): number {
     process.stderr.write(`${error.message}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`Unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(redactText(`Unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
   return exitCodes.failure;
 }
 
@@ -60,19 +62,43 @@ export function loadCommandConfig(global: GlobalOptions, require: ConfigRequirem
   return loadConfig({ ...(global.config ? { configPath: global.config } : {}), require });
 }
 
-export function createCommandLogger(config: LoadedConfig): Logger {
-  const secrets = [config.entra.clientSecret, config.notion.token, config.database.url, config.worker.webhookUrl];
+/**
+ * The command's logger at LOG_LEVEL. Commands whose stdout is a report for people (`plan`, `check`, `provision`)
+ * pass `quiet`: their default level is `warn` instead of `info`, and LOG_LEVEL still wins when set.
+ */
+export function createCommandLogger(config: LoadedConfig, options: { quiet?: boolean } = {}): Logger {
+  const secrets = [config.entra.clientSecret, config.notion.token, config.database.url, config.worker.webhookUrl, config.console.password];
   registerSecrets(secrets);
-  return createLogger({ level: config.logLevel, secrets, ...(config.logFormat ? { format: config.logFormat } : {}) });
+  return createLogger({ level: config.logLevel ?? (options.quiet ? 'warn' : 'info'), secrets, ...(config.logFormat ? { format: config.logFormat } : {}) });
 }
 
+/**
+ * PROTECTED_USERS empty means every member in scope may be changed or removed, workspace owners included; removing
+ * an owner revokes the tokens they created (reference notion-scim.md §3.3): say so once when `sync` or `worker` starts.
+ */
+export function warnWhenNothingIsProtected(config: LoadedConfig, logger: Logger): void {
+  if (config.provisioning.protectedUsers.length > 0) return;
+  logger.warn({
+    event: 'config.no-protected-users',
+    message: 'PROTECTED_USERS is empty: every Notion member in scope may be changed or deprovisioned, including the owner of the SCIM token',
+    hint: 'set PROTECTED_USERS to the userNames (emails) of the workspace owners and of the SCIM token owner; `entra-notion-sync check` lists the owners it can find',
+  });
+}
+
+/** Opens and migrates the configured store; a store that cannot be reached or created is a configuration problem. */
 export async function openConfiguredStore(config: LoadedConfig): Promise<Store> {
-  const store = await openStore(config.database.url ? { databaseUrl: config.database.url } : { dataDir: config.database.dataDir });
+  const { url, dataDir } = config.database;
+  const explain = (error: unknown): never => {
+    const problem = url ? describePostgresConnectionProblem(error, url) : describeDataDirProblem(error, dataDir);
+    if (problem) throw new CommandError(problem, exitCodes.config);
+    throw error;
+  };
+  const store = await openStore(url ? { databaseUrl: url } : { dataDir }).catch(explain);
   try {
     await store.migrate();
   } catch (error) {
-    await store.close();
-    throw error;
+    await store.close().catch(() => undefined);
+    explain(error);
   }
   return store;
 }

@@ -87,7 +87,8 @@ export const configSchema = z
       .string()
       .refine((s) => validateCron(s), { message: 'expected a cron expression such as "*/40 * * * *"' })
       .default('*/40 * * * *'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    // No default here: each command picks its own (info for sync and worker, warn for report commands).
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).optional(),
     /** `json` (one object per line) or `pretty` (for people); unset: pretty on a terminal, JSON otherwise. */
     logFormat: z.enum(['json', 'pretty'], { error: 'expected "json" or "pretty"' }).optional(),
     /** Where a job (`sync`) leaves its metrics, which would otherwise die with the process. */

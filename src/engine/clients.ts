@@ -4,7 +4,7 @@ import { createEntraSource, type EntraSource } from '../entra/index.js';
 import type { Logger } from '../observe/index.js';
 import { createScimClient, type ScimClient } from '../scim/index.js';
 
-export function createNotionClient(config: LoadedConfig, logger: Logger): ScimClient {
+export function createNotionClient(config: LoadedConfig, logger: Logger, signal?: AbortSignal): ScimClient {
   if (!config.notion.token) throw new Error('notion.token is not set (NOTION_TOKEN)');
   return createScimClient({
     baseUrl: config.notion.scimUrl,
@@ -14,6 +14,7 @@ export function createNotionClient(config: LoadedConfig, logger: Logger): ScimCl
     patchDialect: config.notion.patchDialect,
     maxMembersPerPatch: config.notion.maxMembersPerPatch,
     logger,
+    ...(signal ? { signal } : {}),
   });
 }
 

@@ -97,6 +97,10 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   const noTraffic = { scim: { requests: 0, throttled: 0, retries: 0 }, graph: { requests: 0, throttled: 0 } };
   if (!lock) return finish({ kind: options.kindLabel ?? mode, status: 'locked', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, ...noTraffic });
 
+  // A lost lock connection (h3, issue 11): another replica may hold the lock now, so stop like an abort, send
+  // no further operation; the SCIM client sends nothing more (queued requests are dropped), and end `failed`.
+  const signal = deps.signal ? AbortSignal.any([deps.signal, lock.lost]) : lock.lost;
+  const lockLost = () => (lock.lost.aborted ? 'lost the store connection (and the target lock with it)' : undefined);
   const logger = deps.logger.child({ cycleId, target });
   const progress = deps.progress ?? silentProgress;
   progress.useLogger?.(logger);
@@ -110,9 +114,9 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     await recordCycleStart(db, { id: cycleId, target, kind, dryRun: options.dryRun ?? false, startedAt });
     started = true;
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');
-    scim = createNotionClient(config, logger);
+    scim = createNotionClient(config, logger, lock.lost);
     // The Entra reader names the target in its own lines: bind only the cycle id, so that no key appears twice.
-    const source = createSource(config, deps.logger.child({ cycleId }), deps.signal);
+    const source = createSource(config, deps.logger.child({ cycleId }), signal);
     const prepared = await prepareCycle({
       config, db, source, scim, progress, mapping, now: startedAt, mode, forceDeletes: options.forceDeletes ?? false,
       ...(options.onlyUsers ? { onlyUsers: options.onlyUsers, skipImport: true } : {}),
@@ -127,7 +131,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       progress.phase('apply', planOperations(prepared.plan).length);
       end = await applyPlan(ctx, prepared.plan, {
         parallel: Math.max(4, config.notion.maxConcurrency * 2),
-        ...(deps.signal ? { signal: deps.signal } : {}),
+        signal,
         failurePercent: config.safety.quarantineFailurePercent,
         minOperations: config.safety.quarantineMinOperations,
         onOperationDone: () => progress.tick(),
@@ -147,8 +151,8 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     const open = await countOpenWork(db, target);
     const shrinkHeld = (prepared.importResult?.scopeShrinkHeld ?? false) && !(options.forceDeletes ?? false);
     const importIncomplete = !importComplete && !(prepared.importResult?.scopeShrinkHeld ?? false);
-    const status = cycleStatus({ end: end.kind, importIncomplete, shrinkHeld, open });
-    const error = quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete');
+    const status = lockLost() ? 'failed' : cycleStatus({ end: end.kind, importIncomplete, shrinkHeld, open });
+    const error = lockLost() ?? quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete');
     await recordCycleEnd(db, cycleId, { status, finishedAt: now(), counts, importComplete, ...(error ? { error } : {}) });
     const summary = finish({
       kind, status, importComplete, counts, stagedDeletes: open.stagedDeletes, escrowed: open.escrowed,
@@ -160,7 +164,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     logger.info({ event: 'cycle.finished', ...logFields(summary) }, 'cycle.finished');
     return summary;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = lockLost() ?? (error instanceof Error ? error.message : String(error));
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
     const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });
     logger.error({ event: 'cycle.finished', ...logFields(summary) }, 'cycle.finished');

@@ -14,3 +14,13 @@ export interface Progress {
 
 /** For callers that show nothing (tests, `plan --json`). */
 export const silentProgress: Progress = { phase: () => undefined, tick: () => undefined, done: () => undefined };
+
+/** One progress fed to several displays (the terminal or log lines, and the console's phase in flight). */
+export function teeProgress(...targets: Progress[]): Progress {
+  return {
+    phase: (name, total) => targets.forEach((t) => t.phase(name, total)),
+    tick: (count) => targets.forEach((t) => t.tick(count)),
+    done: () => targets.forEach((t) => t.done()),
+    useLogger: (logger) => targets.forEach((t) => t.useLogger?.(logger)),
+  };
+}

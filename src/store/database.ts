@@ -38,8 +38,11 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 
 function openPostgres(databaseUrl: string): Store {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 5, application_name: 'entra-notion-sync' });
-  // An idle client's error (e.g. the server restarted) must not crash the process; the next query reports it.
+  // A connection's error (the server restarted, the backend was terminated) must not crash the process as an
+  // unhandled 'error' event: the query in flight rejects with it, and the pool drops the dead client on release.
+  // The pool itself listens only on idle clients; drizzle's transactions hold a client without a listener.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzleNodePg(pool, { schema }) as unknown as Database;
   const locks = createTargetLocks({ kind: 'postgres', pool });
   return {
@@ -50,7 +53,9 @@ function openPostgres(databaseUrl: string): Store {
     ping: async () => void (await pool.query('select 1')),
     close: async () => {
       await locks.releaseAll();
-      await pool.end();
+      // drizzle never releases a client whose transaction `begin` failed on a dead connection (drizzle-orm 0.45,
+      // node-postgres session.transaction); pool.end() would wait for it forever, so the wait is bounded.
+      await settlesWithin(pool.end(), 3_000);
     },
   };
 }
@@ -83,4 +88,10 @@ async function openPgliteInstance(client: PGlite, dirLock: DataDirLock | undefin
       dirLock?.release();
     },
   };
+}
+
+async function settlesWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -1,7 +1,7 @@
 // Public face of the store: opening, migrating and locking it, the schema, and the repository functions.
 export { openStore, type Database, type Queryable, type Store, type StoreLocation, type Transaction } from './database.js';
 export { StoreBusyError } from './data-dir-lock.js';
-export type { TargetLock } from './target-lock.js';
+export { TargetLockLostError, type TargetLock } from './target-lock.js';
 export * as tables from './schema.js';
 export type * from './schema.js';
 export * from './cycles.js';
@@ -13,3 +13,4 @@ export * from './mirror.js';
 export * from './links.js';
 export * from './log-search.js';
 export * from './console-reads.js';
+export { describeDataDirProblem, describePostgresConnectionProblem } from './connection-problem.js';

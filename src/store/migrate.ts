@@ -17,6 +17,7 @@ export async function migrateStore(backend: { kind: 'postgres'; databaseUrl: str
   }
   // Two workers may start at once: a session advisory lock on one connection serialises their migrations.
   const client = new pg.Client({ connectionString: backend.databaseUrl, application_name: 'entra-notion-sync migrate' });
+  client.on('error', () => undefined); // the query in flight rejects with it; no unhandled 'error' event
   await client.connect();
   try {
     await client.query("select pg_advisory_lock(hashtextextended('entra-notion-sync:migrate', 0))");

@@ -3,7 +3,21 @@
 import type pg from 'pg';
 
 export interface TargetLock {
+  /**
+   * Aborts when the lock can no longer be trusted: its connection errored or ended (a Postgres restart, a
+   * terminated backend, a network cut). Postgres drops a session's advisory locks with the session, so another
+   * replica may hold the lock from then on; the holder must start no further Notion write.
+   */
+  readonly lost: AbortSignal;
   release(): Promise<void>;
+}
+
+/** The reason `lost` carries. */
+export class TargetLockLostError extends Error {
+  constructor(cause: unknown) {
+    super(`lost the store connection (and the target lock with it)${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
+    this.name = 'TargetLockLostError';
+  }
 }
 
 type LockBackend = { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite' };
@@ -15,7 +29,8 @@ export function createTargetLocks(backend: LockBackend) {
 
   async function tryLock(target: string): Promise<TargetLock | null> {
     if (held.has(target)) return null;
-    if (backend.kind === 'pglite') return remember(target, async () => undefined);
+    // The embedded store lives and dies with this process: its lock cannot be lost while the process runs.
+    if (backend.kind === 'pglite') return remember(target, new AbortController(), async () => undefined);
     const client = await backend.pool.connect();
     try {
       const result = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(${lockKeySql}) as locked`, [target]);
@@ -24,20 +39,31 @@ export function createTargetLocks(backend: LockBackend) {
         return null;
       }
     } catch (error) {
-      client.release();
+      client.release(error instanceof Error ? error : true);
       throw error;
     }
-    return remember(target, async () => {
+    const lost = new AbortController();
+    const onError = (error: Error) => lost.abort(new TargetLockLostError(error));
+    const onEnd = () => lost.abort(new TargetLockLostError(new Error('the connection ended')));
+    client.on('error', onError);
+    client.on('end', onEnd);
+    return remember(target, lost, async () => {
       try {
-        await client.query(`select pg_advisory_unlock(${lockKeySql})`, [target]);
+        if (!lost.signal.aborted) await client.query(`select pg_advisory_unlock(${lockKeySql})`, [target]);
+      } catch {
+        // The connection died while unlocking: the server dropped the lock with the session.
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.off('end', onEnd);
+        // A dead connection must not go back to the pool.
+        client.release(lost.signal.aborted ? true : undefined);
       }
     });
   }
 
-  function remember(target: string, unlock: () => Promise<void>): TargetLock {
+  function remember(target: string, lost: AbortController, unlock: () => Promise<void>): TargetLock {
     const lock: TargetLock = {
+      lost: lost.signal,
       release: async () => {
         if (held.get(target) !== lock) return;
         held.delete(target);

@@ -1,6 +1,6 @@
 // The worker's optional HTTP port: /healthz (the process answers), /readyz (store reachable, not quarantined, not
 // stale) and /metrics (Prometheus text format).
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, WorkerMetrics } from '../observe/index.js';
 
@@ -17,12 +17,16 @@ export interface HealthServerOptions {
   logger: Logger;
   metrics: WorkerMetrics;
   checkReadiness: () => Promise<Readiness>;
+  /** Every other path and method goes here (the web console when enabled) instead of a 404. */
+  fallback?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 export interface HealthServer {
   readonly port: number;
   close(): Promise<void>;
 }
+
+const probePaths = ['/healthz', '/readyz', '/metrics'];
 
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
@@ -31,6 +35,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
       response.end(request.method === 'HEAD' ? undefined : body);
     };
+    if (options.fallback && !probePaths.includes(path ?? '')) return options.fallback(request, response);
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, 'text/plain', 'method not allowed\n');
     if (path === '/healthz') return answer(200, 'application/json', '{"status":"ok"}\n');
     if (path === '/readyz') {

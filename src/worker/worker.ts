@@ -2,11 +2,11 @@
 // per-target lock keeps replicas apart), quarantine back-off, health and alerts after each tick, and a graceful stop.
 import { schedule as scheduleCron } from 'node-cron';
 import type { LoadedConfig } from '../config/index.js';
-import { createWorkerMetrics, postWebhookMessage, type Logger, type WorkerMetrics } from '../observe/index.js';
+import { createWorkerMetrics, type Logger, type WorkerMetrics } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import { notifyAlertChanges } from './alerts.js';
 import { longestScheduleGapMs, readTargetHealth, type StalenessRule, type TargetHealth } from './health.js';
-import { startHealthServer, type HealthServer, type Readiness } from './http.js';
+import { startHealthServer, type HealthServer, type HealthServerOptions, type Readiness } from './http.js';
 
 /** What the worker needs of a finished cycle (the engine's CycleSummary has these fields and more). */
 export interface CycleOutcome {
@@ -33,6 +33,8 @@ export interface WorkerDependencies {
   now?: () => Date;
   ticks?: TickSource;
   sendWebhook?: (url: string, text: string) => Promise<void>;
+  /** Serves every path of the HTTP port but the probes and /metrics (the web console, when enabled). */
+  httpFallback?: HealthServerOptions['fallback'];
 }
 
 export interface RunningWorker {
@@ -63,28 +65,31 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   let controller: AbortController | undefined;
   let stopping = false;
 
-  async function runOneCycle(): Promise<void> {
+  /** Runs the cycle unless the quarantine defers it; returns its outcome (undefined when none ran). */
+  async function runOneCycle(): Promise<Pick<CycleOutcome, 'status' | 'error'> | undefined> {
     const state = await readTargetHealth(store, target, rule, now());
     const nextAttemptAt = state.quarantine?.nextAttemptAt;
     if (nextAttemptAt && nextAttemptAt > now()) {
       logger.info({ event: 'cycle.deferred', reason: 'quarantine', quarantineReason: state.quarantine?.reason, nextAttemptAt: nextAttemptAt.toISOString() });
-      return;
+      return undefined;
     }
     controller = new AbortController();
     try {
       const outcome = await deps.runCycle(controller.signal);
       metrics.recordCycle(outcome);
       if (outcome.status === 'locked') logger.info({ event: 'cycle.locked', target, message: 'another process holds the lock for this target; waiting for the next tick' });
+      return outcome;
     } catch (error) {
       metrics.recordCycleError();
       logger.error({ event: 'cycle.error', error: error instanceof Error ? error.message : String(error) });
+      return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
     } finally {
       controller = undefined;
     }
   }
 
   /** Health after a tick: metrics, the staleness error line, and alerts. Failures here never stop the worker. */
-  async function observeHealth(): Promise<void> {
+  async function observeHealth(lastCycle: Pick<CycleOutcome, 'status' | 'error'> | undefined): Promise<void> {
     let health: TargetHealth;
     try {
       health = await readTargetHealth(store, target, rule, now());
@@ -103,8 +108,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
     }
     if (webhookUrl) {
       await notifyAlertChanges(
-        { store, target, logger, webhookUrl, staleAfterIntervals: config.worker.staleAfterIntervals, send: deps.sendWebhook ?? ((url, text) => postWebhookMessage(url, text)) },
-        health,
+        { store, target, logger, webhookUrl, staleAfterIntervals: config.worker.staleAfterIntervals, ...(deps.sendWebhook ? { send: deps.sendWebhook } : {}) },
+        { ...health, lastCycle },
       ).catch((error: unknown) => logger.warn({ event: 'alert.failed', error: error instanceof Error ? error.message : String(error) }));
     }
   }
@@ -116,12 +121,15 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
       return;
     }
     running = (async () => {
+      let outcome: Pick<CycleOutcome, 'status' | 'error'> | undefined;
       try {
-        await runOneCycle();
+        outcome = await runOneCycle();
       } catch (error) {
+        // Reading the quarantine state failed: the store is unreachable; the next tick tries again.
         logger.error({ event: 'cycle.error', error: error instanceof Error ? error.message : String(error) });
+        outcome = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
       }
-      await observeHealth();
+      await observeHealth(outcome);
     })();
     try {
       await running;
@@ -144,7 +152,7 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   }
 
   const server: HealthServer | undefined = config.worker.httpPort
-    ? await startHealthServer({ port: config.worker.httpPort, logger, metrics, checkReadiness })
+    ? await startHealthServer({ port: config.worker.httpPort, logger, metrics, checkReadiness, ...(deps.httpFallback ? { fallback: deps.httpFallback } : {}) })
     : undefined;
   logger.info({ event: 'worker.started', target, schedule: config.schedule, staleAfterMs: rule.staleAfterMs, httpPort: server?.port ?? null });
   const ticks = (deps.ticks ?? cronTicks)(config.schedule, () => void tick());

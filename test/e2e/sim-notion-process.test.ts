@@ -35,6 +35,6 @@ describe('entra-notion-sync sim notion', () => {
     bad.stderr!.on('data', (chunk) => (stderr += String(chunk)));
     const [code] = (await once(bad, 'exit')) as [number | null];
     expect(code).toBe(2);
-    expect(stderr).toContain('--rate-limit: expected a number above 0, got "lots"');
+    expect(stderr).toContain("option '--rate-limit <rps>' argument 'lots' is invalid. expected a number above 0");
   });
 });

@@ -1,5 +1,6 @@
 // Two workers on one store never run a cycle at the same time. On Postgres they take turns through the advisory
 // lock; on the embedded store the second is refused the data directory and never runs a cycle.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
 import { createTestStoreLocation, storeEnv, usingPostgres } from '../helpers/store.js';
@@ -42,7 +43,11 @@ describe('two workers on one store', () => {
       await first.waitForLine((l) => first.lines.filter(finishedCycle()).length >= 2 && finishedCycle()(l), 'a second cycle');
     } else {
       expect(await second.exited).toBe(3);
-      expect(second.stderr()).toMatch(/the embedded store in .* is in use by another entra-notion-sync process \(pid \d+\)/);
+      expect(second.stderr()).toMatch(/the embedded store in .* is in use by the worker \(pid \d+\)/);
+      // A read-only command beside the worker is told why and what to do instead.
+      const status = spawnSync(process.execPath, ['dist/cli/main.js', 'status'], { env: { PATH: process.env.PATH ?? '', ...storeEnv(location) }, encoding: 'utf8' });
+      expect(status.status).toBe(3);
+      expect(status.stderr).toMatch(/is in use by the worker \(pid \d+\); read-only commands cannot open it beside the worker: .*set DATABASE_URL to use Postgres/);
       expect(second.lines.filter((l) => l.event === 'cycle.started')).toEqual([]);
       await first.waitForLine((l) => first.lines.filter(finishedCycle()).length >= 2 && finishedCycle()(l), 'a second cycle');
     }

@@ -111,6 +111,6 @@ describe('the status and logs commands', () => {
   it('refuses a bad --limit as a configuration mistake', () => {
     const result = cli('logs', '--limit', 'many');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('--limit: expected a whole number');
+    expect(result.stderr).toContain("option '--limit <n>' argument 'many' is invalid. expected a whole number from 1 to 100000");
   });
 });

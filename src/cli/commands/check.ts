@@ -19,7 +19,7 @@ export function registerCheck(program: Command): void {
     .action((options: CheckOptions) =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
-        const logger = createCommandLogger(config);
+        const logger = createCommandLogger(config, { quiet: true });
         const mapping = checkMapping(config.mapping);
         let source;
         try {

@@ -11,28 +11,28 @@ import { createLogger } from '../../observe/index.js';
 import { generateTenant, startGraphSimulator, simulatorCaPath, type GraphSimulator } from '../../sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../sim/notion/index.js';
 import { openStore, type Store } from '../../store/index.js';
-import { parseWholeNumber } from '../options.js';
+import { wholeNumber } from '../options.js';
 import { exitCodes, runCommand } from '../run-command.js';
 import { playScriptedDay } from './demo-day.js';
 import { expectedWorkspace, workspaceDifferences } from './demo-verdict.js';
 
 interface DemoOptions {
-  users: string;
-  groups: string;
-  seed: string;
+  users: number;
+  groups: number;
+  seed: number;
 }
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('run an initial and an incremental sync against the built-in Graph and Notion simulators, then check the result')
-    .option('--users <n>', 'users in the generated tenant', '200')
-    .option('--groups <n>', 'groups in the generated tenant', '10')
-    .option('--seed <n>', 'seed of the generated tenant', '1')
+    .option('--users <n>', 'users in the generated tenant', wholeNumber(20, 100_000), 200)
+    .option('--groups <n>', 'groups in the generated tenant', wholeNumber(2, 10_000), 10)
+    .option('--seed <n>', 'seed of the generated tenant', wholeNumber(), 1)
     .addHelpText('after', '\nNothing leaves this machine: both simulators listen on 127.0.0.1 and the store lives in a temporary folder.\nExit code 1 when Notion does not end up holding exactly what Entra says it should.')
     .action((options: DemoOptions) =>
       runCommand(async () => {
-        const sizes = { users: parseWholeNumber(options.users, '--users', 20, 100_000), groups: parseWholeNumber(options.groups, '--groups', 2, 10_000), seed: parseWholeNumber(options.seed, '--seed') };
+        const sizes = { users: options.users, groups: options.groups, seed: options.seed };
         // Node reads NODE_EXTRA_CA_CERTS at start only: run once more with the simulator's CA trusted.
         if (process.env.NODE_EXTRA_CA_CERTS !== simulatorCaPath) return reExecuteWithSimulatorCa();
         return runDemo(sizes);

@@ -1,7 +1,7 @@
 // `logs`: the provisioning log, filtered, as a table or JSON lines (oldest first, like a log).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { queryLog, type ProvisioningLogRow } from '../../store/index.js';
-import { parseWholeNumber } from '../options.js';
+import { wholeNumber } from '../options.js';
 import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 import { formatTable } from '../table.js';
 
@@ -10,30 +10,36 @@ interface LogsOptions {
   action?: string;
   status?: string;
   cycle?: string;
-  limit: string;
+  limit: number;
   json?: boolean;
 }
+
+/** The actions the log holds: a cycle's operations, then actions taken by hand (recordManualAction). */
+const logActions = [
+  'create', 'update', 'disable', 'enable', 'delete', 'staged-delete', 'link', 'add-members', 'remove-members', 'skip',
+  'approve', 'reject', 'reset-escrow', 'reset-quarantine', 'reset-watermarks', 'retry', 'provision',
+];
+const logStatuses = ['success', 'failure', 'skipped', 'warning'];
 
 export function registerLogs(program: Command): void {
   program
     .command('logs')
     .description('show the provisioning log: one row per change and its outcome')
     .option('--user <name-or-id>', 'only this user or group (userName, display name, Entra id or Notion id)')
-    .option('--action <action>', 'only this action (create, update, disable, enable, delete, staged-delete, link, add-members, remove-members, skip)')
-    .option('--status <status>', 'only this status (success, failure, skipped, warning)')
+    .addOption(new Option('--action <action>', 'only this action').choices(logActions))
+    .addOption(new Option('--status <status>', 'only this status').choices(logStatuses))
     .option('--cycle <id>', 'only this cycle')
-    .option('--limit <n>', 'at most this many rows (the most recent)', '100')
+    .option('--limit <n>', 'at most this many rows, the most recent (1 to 100000)', wholeNumber(1, 100_000), 100)
     .option('--json', 'print as JSON lines')
     .action((options: LogsOptions) =>
       runCommand(async () => {
-        const limit = parseWholeNumber(options.limit, '--limit', 1, 100_000);
         const config = loadCommandConfig(program.opts<GlobalOptions>());
         const store = await openConfiguredStore(config);
         let rows: ProvisioningLogRow[];
         try {
           rows = await queryLog(store.db, {
             target: config.target,
-            limit,
+            limit: options.limit,
             ...(options.user ? { object: options.user } : {}),
             ...(options.action ? { action: options.action } : {}),
             ...(options.status ? { status: options.status } : {}),

@@ -16,7 +16,7 @@ export function registerPlan(program: Command): void {
     .action((options: { full?: boolean; verify?: boolean; json?: boolean }) =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
-        const logger = createCommandLogger({ ...config, logLevel: 'warn' });
+        const logger = createCommandLogger(config, { quiet: true });
         const store = await openConfiguredStore(config);
         try {
           const report = await planCycle({ config, store, logger }, { mode: options.verify ? 'verify' : options.full ? 'full' : 'incremental' });

@@ -13,7 +13,7 @@ export function registerProvision(program: Command): void {
     .action((idOrUpn: string, options: { dryRun?: boolean; json?: boolean }) =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
-        const logger = createCommandLogger({ ...config, logLevel: 'warn' });
+        const logger = createCommandLogger(config, { quiet: true });
         const store = await openConfiguredStore(config);
         try {
           const report = await provisionOnDemand({ config, store, logger }, idOrUpn, { dryRun: options.dryRun ?? false });

@@ -2,20 +2,20 @@
 import type { Command } from 'commander';
 import { runGraphSimulatorProcess } from '../../sim/graph/index.js';
 import { runNotionSimulatorProcess } from '../../sim/notion/index.js';
-import { parsePositiveNumber, parseWholeNumber } from '../options.js';
-import { runCommand } from '../run-command.js';
+import { positiveNumber, wholeNumber } from '../options.js';
+import { CommandError, exitCodes, runCommand } from '../run-command.js';
 
 interface NotionSimOptions {
-  port: string;
+  port: number;
   token?: string;
-  rateLimit?: string;
+  rateLimit?: number;
 }
 
 interface GraphSimOptions {
-  users: string;
-  groups: string;
-  seed: string;
-  port: string;
+  users: number;
+  groups: number;
+  seed: number;
+  port: number;
 }
 
 export function registerSim(program: Command): void {
@@ -23,34 +23,44 @@ export function registerSim(program: Command): void {
   sim
     .command('graph')
     .description('a Microsoft Graph look-alike with a generated Entra tenant')
-    .option('--users <n>', 'users to generate', '200')
-    .option('--groups <n>', 'groups to generate', '10')
-    .option('--seed <n>', 'generator seed', '1')
-    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
+    .option('--users <n>', 'users to generate', wholeNumber(0, 1_000_000), 200)
+    .option('--groups <n>', 'groups to generate', wholeNumber(0, 100_000), 10)
+    .option('--seed <n>', 'generator seed', wholeNumber(), 1)
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', wholeNumber(0, 65535), 0)
     .action((options: GraphSimOptions) =>
       runCommand(async () => {
         await runGraphSimulatorProcess({
-          users: parseWholeNumber(options.users, '--users', 0, 1_000_000),
-          groups: parseWholeNumber(options.groups, '--groups', 0, 100_000),
-          seed: parseWholeNumber(options.seed, '--seed'),
-          port: parseWholeNumber(options.port, '--port', 0, 65535),
-        });
+          users: options.users,
+          groups: options.groups,
+          seed: options.seed,
+          port: options.port,
+        }).catch((error: unknown) => explainStartFailure(error, options.port));
       }),
     );
   sim
     .command('notion')
     .description('a Notion SCIM workspace')
-    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', wholeNumber(0, 65535), 0)
     .option('--token <token>', 'bearer token it accepts (default: notion-sim-token)')
-    .option('--rate-limit <rps>', 'answer 429 with Retry-After above this many requests per second')
+    .option('--rate-limit <rps>', 'answer 429 with Retry-After above this many requests per second', positiveNumber)
     .action((options: NotionSimOptions) =>
       runCommand(async () => {
-        const rps = options.rateLimit === undefined ? undefined : parsePositiveNumber(options.rateLimit, '--rate-limit');
+        const rps = options.rateLimit;
         await runNotionSimulatorProcess({
-          port: parseWholeNumber(options.port, '--port', 0, 65535),
+          port: options.port,
           ...(options.token ? { token: options.token } : {}),
           ...(rps ? { rateLimit: { requestsPerSecond: rps, burst: Math.max(1, Math.ceil(rps)) } } : {}),
-        });
+        }).catch((error: unknown) => explainStartFailure(error, options.port));
       }),
     );
+}
+
+/** A busy port or a missing TLS file is a usage mistake: one line naming it, exit 2. */
+function explainStartFailure(error: unknown, port: number): never {
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (code === 'EADDRINUSE') throw new CommandError(`--port ${port}: the port is already in use on 127.0.0.1; pick another or use --port 0 for any free port`, exitCodes.config);
+  if (code === 'ENOENT' && path) {
+    throw new CommandError(`the simulator's TLS file ${path} is missing: the simulators run from a source checkout (npm install), not from the runtime image`, exitCodes.config);
+  }
+  throw error;
 }

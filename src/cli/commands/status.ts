@@ -11,7 +11,7 @@ import {
   type Queryable,
   type StagedDelete,
 } from '../../store/index.js';
-import { parseWholeNumber } from '../options.js';
+import { wholeNumber } from '../options.js';
 import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 import { formatTable } from '../table.js';
 
@@ -19,15 +19,14 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('show the last cycles, quarantine state, staged deletes and objects waiting for a retry')
-    .option('--cycles <n>', 'how many recent cycles to show', '10')
+    .option('--cycles <n>', 'how many recent cycles to show (1 to 1000)', wholeNumber(1, 1000), 10)
     .option('--json', 'print as JSON')
-    .action((options: { cycles: string; json?: boolean }) =>
+    .action((options: { cycles: number; json?: boolean }) =>
       runCommand(async () => {
-        const cycleCount = parseWholeNumber(options.cycles, '--cycles', 1, 1000);
         const config = loadCommandConfig(program.opts<GlobalOptions>());
         const store = await openConfiguredStore(config);
         try {
-          const report = await readStatusReport(store.db, config.target, cycleCount);
+          const report = await readStatusReport(store.db, config.target, options.cycles);
           process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusReport(report));
         } finally {
           await store.close();

@@ -1,9 +1,11 @@
 // `worker`: runs cycles on the schedule until SIGTERM/SIGINT, then stops within the grace period and exits 0.
 import type { Command } from 'commander';
-import { runCycle } from '../../engine/index.js';
-import { createProgress } from '../../observe/index.js';
+import { ConsoleSetupError, createConsoleRequestListener, createPhaseRecorder } from '../../console/index.js';
+import { liftQuarantineOnNewConfiguration, runCycle } from '../../engine/index.js';
+import { createProgress, teeProgress } from '../../observe/index.js';
 import { startWorker } from '../../worker/index.js';
-import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
+import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, warnWhenNothingIsProtected, type GlobalOptions } from '../run-command.js';
+import { onStopSignal } from '../stop-signal.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -13,15 +15,27 @@ export function registerWorker(program: Command): void {
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
         const logger = createCommandLogger(config);
+        warnWhenNothingIsProtected(config, logger);
+        if (config.console.enabled && !config.worker.httpPort) {
+          throw new CommandError('CONSOLE_ENABLED: the worker serves the console on its HTTP port; set HTTP_PORT too, or run `entra-notion-sync console`', exitCodes.config);
+        }
         const store = await openConfiguredStore(config);
-        const progress = createProgress({ logger, stream: process.stderr });
+        // A changed credential or configuration lifts the quarantine it caused before the first tick would defer.
+        await liftQuarantineOnNewConfiguration(store, config, logger);
+        const phases = createPhaseRecorder();
+        const progress = teeProgress(createProgress({ logger, stream: process.stderr }), phases.progress);
         const stopRequested = nextStopSignal();
-        let worker;
+        let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
         try {
-          worker = await startWorker({ config, store, logger, runCycle: (signal) => runCycle({ config, store, logger, progress, signal }) });
+          // The console listens on every interface with the HTTP port: createConsoleRequestListener requires a password then.
+          const httpFallback = config.console.enabled
+            ? createConsoleRequestListener({ config, store, logger, host: undefined, requestCycle: () => void worker?.tick(), phaseInFlight: phases.snapshot })
+            : undefined;
+          worker = await startWorker({ config, store, logger, runCycle: (signal) => runCycle({ config, store, logger, progress, signal }), ...(httpFallback ? { httpFallback } : {}) });
         } catch (error) {
           await store.close();
-          if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CommandError(`HTTP_PORT ${config.worker.httpPort}: the port is already in use`, exitCodes.config);
+          if (error instanceof ConsoleSetupError) throw new CommandError(`CONSOLE_ENABLED: ${error.message}`, exitCodes.config);
+          if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CommandError(`HTTP_PORT ${config.worker.httpPort}: the port is already in use by another process; pick a free port or stop that process`, exitCodes.config);
           throw error;
         }
         const signal = await stopRequested;
@@ -31,7 +45,7 @@ export function registerWorker(program: Command): void {
           // The cycle still holds the store; the next start marks it interrupted and converges.
           process.exit(exitCodes.ok);
         }
-        await store.close();
+        await store.close().catch(() => undefined);
         return exitCodes.ok;
       }),
     );
@@ -39,12 +53,9 @@ export function registerWorker(program: Command): void {
 
 function nextStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+    const stopping = onStopSignal((signal) => {
+      stopping.dispose();
       resolve(signal);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    });
   });
 }

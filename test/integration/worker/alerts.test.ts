@@ -1,40 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tables, updateTargetState } from '../../../src/store/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { captureLog, manualTicks, scriptedRunner, startWorker, workerConfig } from './worker-fixture.js';
-
-/** A loopback incoming-webhook endpoint that records each JSON body, and can be told to fail. */
-async function startWebhookReceiver() {
-  const received: Array<{ text: string }> = [];
-  let failuresLeft = 0;
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      if (failuresLeft > 0) {
-        failuresLeft--;
-        response.writeHead(500).end();
-        return;
-      }
-      received.push(JSON.parse(body) as { text: string });
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('1');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/services/T0001/B0002/webhooksecretpart`,
-    received,
-    failNext: (n: number) => void (failuresLeft = n),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('webhook alerts', () => {
   let testStore: TestStore;
-  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let receiver: WebhookReceiver;
   beforeAll(async () => {
     testStore = await openTestStore();
     receiver = await startWebhookReceiver();
@@ -49,14 +21,14 @@ describe('webhook alerts', () => {
     receiver.received.splice(0);
   });
 
-  /** A worker whose cycles all succeed at once; ticks by hand. */
-  async function startSucceedingWorker(target: string, clock = { now: new Date('2026-03-02T10:00:00Z') }) {
+  /** A worker whose cycles all succeed at once (or end as `outcomes` says, in turn); ticks by hand. */
+  async function startSucceedingWorker(target: string, clock = { now: new Date('2026-03-02T10:00:00Z') }, outcomes: Array<'succeeded' | 'failed' | 'partial' | 'interrupted'> = []) {
     const config = workerConfig({ SYNC_TARGET: target, WEBHOOK_URL: receiver.url });
     const log = captureLog();
     const runner = scriptedRunner(testStore.store, target, () => clock.now);
     const runCycle = async (signal: AbortSignal) => {
       const outcome = runner.runCycle(signal);
-      await runner.started.at(-1)!.finish('succeeded');
+      await runner.started.at(-1)!.finish(outcomes.shift() ?? 'succeeded');
       return outcome;
     };
     const worker = await startWorker({ config, store: testStore.store, logger: log.logger, runCycle, now: () => clock.now, ticks: manualTicks().ticks });
@@ -75,6 +47,7 @@ describe('webhook alerts', () => {
     await first.worker.tick();
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.text).toContain('provisioning is quarantined: EncounteredEscrowProportionThreshold');
+    expect(receiver.received[0]!.text).toContain('`entra-notion-sync reset quarantine`');
 
     await first.worker.stop();
     const restarted = await startSucceedingWorker(target);
@@ -132,6 +105,16 @@ describe('webhook alerts', () => {
     expect(receiver.received.map((m) => m.text)).toEqual([
       expect.stringContaining('no successful cycle for 3 schedule intervals (last success: 2026-03-02T10:00:00.000Z)'),
       expect.stringContaining('quarantined: EncounteredQuarantineException'),
+    ]);
+  });
+
+  it('tells once that a cycle failed or was partial, and once that cycles succeed again', async () => {
+    const { worker } = await startSucceedingWorker('alerts-cycle', undefined, ['failed', 'failed', 'interrupted', 'partial', 'succeeded', 'succeeded']);
+    for (let i = 0; i < 5; i++) await worker.tick();
+    expect(receiver.received.map((m) => m.text)).toEqual([
+      expect.stringContaining('the last cycle failed'),
+      expect.stringContaining('the last cycle was partial'),
+      expect.stringContaining('cycles succeed again'),
     ]);
   });
 

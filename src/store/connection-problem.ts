@@ -1,0 +1,64 @@
+// Turns a failure to reach the store into one sentence an operator can act on (the variable to fix and why), or
+// undefined when the failure is not about reaching the store. Never quotes the URL: it may hold a password.
+
+const networkProblems: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is Postgres running and listening on that host and port?',
+  ENOTFOUND: 'the host name does not resolve (DNS): check the host in the URL',
+  EAI_AGAIN: 'the host name could not be resolved right now (DNS): check the host and the resolver',
+  ETIMEDOUT: 'the connection timed out: check the host, the port and any firewall in between',
+  EHOSTUNREACH: 'the host is unreachable: check the host and the network',
+  ENETUNREACH: 'the network is unreachable: check the host and the network',
+  ECONNRESET: 'the server closed the connection during start-up: check the port and sslmode',
+};
+
+const tlsCodes = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+/** Postgres error codes raised while connecting (SQLSTATE class 28 and 3D, 53300 too many connections). */
+const serverProblems: Record<string, string> = {
+  '3D000': 'create that database or fix its name in the URL',
+  '28P01': 'fix the user name or password in the URL',
+  '28000': 'fix the user name in the URL, or allow it in pg_hba.conf',
+  '53300': 'the server has no free connection slot: raise max_connections or close idle clients',
+  '57P03': 'the server is starting up or shutting down: try again shortly',
+};
+
+export function describePostgresConnectionProblem(error: unknown, databaseUrl: string): string | undefined {
+  const where = describeServer(databaseUrl);
+  if (where === undefined) return 'DATABASE_URL: not a valid URL: expected postgres://user:password@host:5432/database';
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code && networkProblems[code]) return `DATABASE_URL (${where}): ${networkProblems[code]}`;
+  if (code && tlsCodes.has(code)) return `DATABASE_URL (${where}): TLS failed (${code}): trust the server's CA with NODE_EXTRA_CA_CERTS, or fix sslmode in the URL`;
+  if (code && serverProblems[code]) return `DATABASE_URL (${where}): ${message}: ${serverProblems[code]}`;
+  if (/^SASL: .*password must be a string/.test(message)) return `DATABASE_URL (${where}): the server asks for a password and the URL has none`;
+  if (/does not support SSL/.test(message)) return `DATABASE_URL (${where}): ${message}: remove sslmode from the URL or enable TLS on the server`;
+  if (code === 'ERR_INVALID_URL' || /Invalid URL/.test(message)) return 'DATABASE_URL: not a valid URL: expected postgres://user:password@host:5432/database';
+  return undefined;
+}
+
+/** A store folder that cannot be created or written is a DATA_DIR mistake. */
+export function describeDataDirProblem(error: unknown, dataDir: string): string | undefined {
+  const code = errorCode(error);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `DATA_DIR ${dataDir}: not writable by this user (${code}): mount a writable volume there or set DATA_DIR`;
+  if (code === 'ENOTDIR' || code === 'EEXIST') return `DATA_DIR ${dataDir}: not a folder (${code})`;
+  return undefined;
+}
+
+function describeServer(databaseUrl: string): string | undefined {
+  try {
+    const url = new URL(databaseUrl);
+    const database = decodeURIComponent(url.pathname.slice(1)) || '(default database)';
+    return `postgres at ${url.hostname || 'localhost'}:${url.port || '5432'}, database ${database}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  // Node's happy-eyeballs connect reports an AggregateError of one failure per address.
+  const inner = (error as { errors?: unknown }).errors;
+  return Array.isArray(inner) ? inner.map(errorCode).find(Boolean) : undefined;
+}
