@@ -135,6 +135,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   }
   const graphProxy = await startFaultProxy({ target: graph.authorityHost, tls: true, seed: options.seed, rules: options.graphRules ?? [] });
   const notionProxy = await startFaultProxy({ target: new URL(notion.url).origin, seed: options.seed + 1, rules: options.notionRules ?? [] });
+  // The engine follows only links on GRAPH_BASE_URL's origin, and the token scope follows it: the simulator speaks as the proxy.
+  graph.usePublicGraphBaseUrl(graphProxy.url);
   const env: Record<string, string> = {
     ...cleanEnv,
     ENTRA_TENANT_ID: graph.tenantId,
