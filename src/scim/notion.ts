@@ -1,4 +1,4 @@
-// Every Notion SCIM quirk the client honours, with the reference section (shared/reference/notion-scim.md) it comes from.
+// Every Notion SCIM quirk the client honours, with the reference section (docs/reference/notion-scim.md) it comes from.
 import type { ScimPatchOperation } from './patch.js';
 import type { ScimProfile } from './profile.js';
 

@@ -141,7 +141,7 @@ function busy(dataDir: string, owner: LockOwner | 'unreadable'): StoreBusyError 
   const who = owner.command === 'worker' ? `the worker (${where})` : `another entra-notion-sync process (${where}, running \`${owner.command}\`)`;
   const advice =
     owner.command === 'worker'
-      ? 'read-only commands cannot open it beside the worker: use the worker\'s HTTP port (/readyz, /metrics), stop the worker first, or set DATABASE_URL to use Postgres, which several processes can share'
+      ? 'read-only commands cannot open it beside the worker: read them through the worker\'s HTTP port (the console with CONSOLE_ENABLED: status, log, cycles; /readyz, /metrics), stop the worker first, or set DATABASE_URL to use Postgres, which several processes can share'
       : 'wait for it to finish or stop it, or set DATABASE_URL to use Postgres, which several processes can share';
   return new StoreBusyError(`the embedded store in ${dataDir} is in use by ${who}; ${advice}`, owner);
 }

@@ -1,4 +1,4 @@
-// Public face of the Notion SCIM workspace simulator (reference: shared/reference/notion-scim.md).
+// Public face of the Notion SCIM workspace simulator (reference: docs/reference/notion-scim.md).
 export { startNotionSimulator, type NotionSimulator } from './server.js';
 export { runNotionSimulatorProcess, type SimulatorProcessIo } from './process.js';
 export { defaultOptions as notionSimulatorDefaults, type NotionFault, type NotionSimulatorOptions, type ResolvedOptions as ResolvedNotionSimulatorOptions } from './options.js';
