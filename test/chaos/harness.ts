@@ -317,17 +317,6 @@ export function countLabels(entries: Array<{ label: string }>): Record<string, n
   return counts;
 }
 
-/**
- * At the bounded size (CHAOS_ROUNDS=1, both stores) a scenario with many variants gives each store every other
- * variant, so CI stays under ten minutes while every variant runs and each store meets both halves; with more
- * rounds, or one store, every variant runs on every store.
- */
-export function variantsFor<T>(variants: T[], kind: StoreKind): T[] {
-  const kinds = storeKinds();
-  if (rounds > 1 || kinds.length === 1) return variants;
-  return variants.filter((_, i) => i % kinds.length === kinds.indexOf(kind));
-}
-
 /** A scenario's own seed, derived from CHAOS_SEED and its name: the same CHAOS_SEED replays the same faults and kill points. */
 export function scenarioSeed(name: string): number {
   let hash = baseSeed >>> 0;

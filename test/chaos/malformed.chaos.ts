@@ -5,7 +5,7 @@
 // member we do not manage) touched; no duplicate; and once the answers are sound again, the next cycle converges.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FaultRule, ProxiedAnswer } from '../../src/sim/fault-proxy.js';
-import { countLabels, createChaosStore, describeRun, scenarioSeed, startWorld, storeKinds, sync, tally, variantsFor, verdict, type ChaosStore, type World } from './harness.js';
+import { countLabels, createChaosStore, describeRun, scenarioSeed, startWorld, storeKinds, sync, tally, verdict, type ChaosStore, type World } from './harness.js';
 
 type Json = Record<string, unknown>;
 
@@ -210,7 +210,7 @@ describe.each(storeKinds())('malformed answers (%s)', (kind) => {
     const failures: string[] = [];
     const reported = new Set<string>();
     try {
-      for (const variant of variantsFor(graphVariants, kind)) {
+      for (const variant of graphVariants) {
         const before = world.graphProxy.injected().length;
         world.graphProxy.setRules(variant.rules(world));
         const spoiled = await sync(world, store, ['--full']);
@@ -241,7 +241,7 @@ describe.each(storeKinds())('malformed answers (%s)', (kind) => {
     const hires: string[] = [];
     const reported = new Set<string>();
     try {
-      for (const variant of variantsFor(scimVariants, kind)) {
+      for (const variant of scimVariants) {
         const before = world.notionProxy.injected().length;
         const arranged = await variant.arrange(world);
         hires.push(...arranged.hires);
