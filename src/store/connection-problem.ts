@@ -22,9 +22,12 @@ const serverProblems: Record<string, string> = {
   '57P03': 'the server is starting up or shutting down: try again shortly',
 };
 
+// Printed text is redacted: a sample URL with a password in it would print as [Redacted], so the password is named apart.
+const invalidUrlProblem = 'DATABASE_URL: not a valid URL: expected postgres://USER@HOST:5432/DATABASE (a password goes after the user name and a colon)';
+
 export function describePostgresConnectionProblem(error: unknown, databaseUrl: string): string | undefined {
   const where = describeServer(databaseUrl);
-  if (where === undefined) return 'DATABASE_URL: not a valid URL: expected postgres://user:password@host:5432/database';
+  if (where === undefined) return invalidUrlProblem;
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code && networkProblems[code]) return `DATABASE_URL (${where}): ${networkProblems[code]}`;
@@ -32,7 +35,7 @@ export function describePostgresConnectionProblem(error: unknown, databaseUrl: s
   if (code && serverProblems[code]) return `DATABASE_URL (${where}): ${message}: ${serverProblems[code]}`;
   if (/^SASL: .*password must be a string/.test(message)) return `DATABASE_URL (${where}): the server asks for a password and the URL has none`;
   if (/does not support SSL/.test(message)) return `DATABASE_URL (${where}): ${message}: remove sslmode from the URL or enable TLS on the server`;
-  if (code === 'ERR_INVALID_URL' || /Invalid URL/.test(message)) return 'DATABASE_URL: not a valid URL: expected postgres://user:password@host:5432/database';
+  if (code === 'ERR_INVALID_URL' || /Invalid URL/.test(message)) return invalidUrlProblem;
   return undefined;
 }
 

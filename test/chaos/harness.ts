@@ -9,13 +9,13 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { expectedWorkspace, workspaceDifferences, type ExpectedWorkspace } from '../../src/cli/commands/demo-verdict.js';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../../src/sim/fault-proxy.js';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GenerateTenantOptions, type GraphSimulator, type SimTenant } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator, type NotionSimulatorOptions } from '../../src/sim/notion/index.js';
 import { openStore } from '../../src/store/index.js';
 import { pgliteTemplateDir } from '../helpers/pglite-template.js';
+import { withClient } from '../helpers/store.js';
 
 export type StoreKind = 'pglite' | 'postgres';
 export type Query = (text: string) => Promise<Array<Record<string, unknown>>>;
@@ -75,16 +75,6 @@ export async function createChaosStore(kind: StoreKind, adminUrl = process.env.T
     query: (text) => inspect((query) => query(text)),
     drop: () => withClient(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
-}
-
-export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface WorldOptions {

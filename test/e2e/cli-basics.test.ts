@@ -54,7 +54,7 @@ describe('a store that cannot be reached', () => {
     expect(refused.stderr).toBe(`DATABASE_URL (postgres at 127.0.0.1:${port}, database ens): connection refused: is Postgres running and listening on that host and port?\n`);
     expect(refused.status).toBe(2);
     const badUrl = cli(['migrate'], { DATABASE_URL: 'postgres://user:s3cret-pw@host:notaport/db' });
-    expect(badUrl.stderr).toBe('DATABASE_URL: not a valid URL: expected postgres://user:password@host:5432/database\n');
+    expect(badUrl.stderr).toBe('DATABASE_URL: not a valid URL: expected postgres://USER@HOST:5432/DATABASE (a password goes after the user name and a colon)\n');
     expect(badUrl.status).toBe(2);
   });
 
@@ -96,7 +96,8 @@ describe('a port or file the process needs', () => {
     cpSync(resolve('package.json'), join(install, 'package.json'));
     symlinkSync(resolve('node_modules'), join(install, 'node_modules'));
     const missing = spawnSync(process.execPath, [join(install, 'dist/cli/main.js'), 'sim', 'graph'], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
-    expect(missing.stderr).toMatch(/^the simulator's TLS file .*server\.pem is missing: the simulators run from a source checkout/);
+    expect(missing.stderr).toMatch(/^Configuration problems:\n {2}- \S+server\.pem: the simulator's TLS file is not installed here .*run demo and sim graph from a source checkout\n/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
     expect(missing.status).toBe(2);
   });
 

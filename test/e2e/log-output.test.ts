@@ -22,7 +22,7 @@ beforeAll(async () => {
   notion = await startNotionSimulator({});
   const created = await createTestStoreLocation();
   drop = created.drop;
-  env = { ...simulatorConnectionEnv(graph, notion), NOTION_RATE_LIMIT_RPS: '1000', NOTION_MAX_CONCURRENCY: '4', NODE_EXTRA_CA_CERTS: simulatorCaPath, ...storeEnv(created.location) };
+  env = { ...simulatorConnectionEnv(graph, notion), NOTION_RATE_LIMIT_RPS: '1000', NOTION_MAX_CONCURRENCY: '4', NODE_EXTRA_CA_CERTS: simulatorCaPath, PROTECTED_USERS: 'owner@example.com', ...storeEnv(created.location) };
 });
 afterAll(async () => {
   await Promise.all([graph.close(), notion.close()]);

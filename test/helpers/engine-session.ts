@@ -8,6 +8,9 @@ import { generateTenant, startGraphSimulator, type GenerateTenantOptions, type G
 import { startNotionSimulator, type NotionSimulator, type NotionSimulatorOptions } from '../../src/sim/notion/index.js';
 import { expectedWorkspace, workspaceDifferences } from '../../src/cli/commands/demo-verdict.js';
 import { openTestStore, storeEnv, type TestStore } from './store.js';
+import { simulatorConnectionEnv } from '../../src/sim/connection-env.js';
+
+export { simulatorConnectionEnv };
 
 export interface EngineSession {
   graph: GraphSimulator;
@@ -33,18 +36,6 @@ export interface EngineSessionOptions {
 }
 
 /** The settings that point the engine (or a CLI process) at both simulators. */
-export function simulatorConnectionEnv(graph: GraphSimulator, notion: NotionSimulator): Record<string, string> {
-  return {
-    ENTRA_TENANT_ID: graph.tenantId,
-    ENTRA_CLIENT_ID: graph.clientId,
-    ENTRA_CLIENT_SECRET: graph.clientSecret,
-    ENTRA_SERVICE_PRINCIPAL_ID: graph.servicePrincipalId,
-    ENTRA_AUTHORITY_HOST: graph.authorityHost,
-    GRAPH_BASE_URL: graph.graphBaseUrl,
-    NOTION_SCIM_URL: notion.url,
-    NOTION_SCIM_TOKEN: notion.token,
-  };
-}
 
 export async function openEngineSession(options: EngineSessionOptions = {}): Promise<EngineSession> {
   const tenant = generateTenant(options.tenant ?? { seed: 7, users: 40, groups: 5 });

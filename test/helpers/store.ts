@@ -27,7 +27,7 @@ export async function createTestStoreLocation(options: { migrated?: boolean } = 
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
     const name = `ens_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    await withAdmin(adminUrl, (c) => c.query(`create database ${name}`));
+    await withClient(adminUrl, (c) => c.query(`create database ${name}`));
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     const databaseUrl = url.toString();
@@ -36,7 +36,7 @@ export async function createTestStoreLocation(options: { migrated?: boolean } = 
       await store.migrate();
       await store.close();
     }
-    return { location: { databaseUrl }, drop: () => withAdmin(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
+    return { location: { databaseUrl }, drop: () => withClient(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined) };
   }
   const dataDir = join(mkdtempSync(join(tmpdir(), 'ens-test-')), 'data');
   if (migrated) cpSync(pgliteTemplateDir(), dataDir, { recursive: true });
@@ -56,7 +56,8 @@ export async function openTestStore(): Promise<TestStore> {
   };
 }
 
-async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One short-lived connection to `url` for `work`. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -14,6 +14,7 @@ import { startNotionSimulator } from '../../sim/notion/index.js';
 import { openStore } from '../../store/index.js';
 import { exitCodes } from '../run-command.js';
 import { playScriptedDay } from './demo-day.js';
+import { simulatorConnectionEnv } from '../../sim/connection-env.js';
 
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
@@ -32,9 +33,8 @@ export async function runConsoleDemo(port: number): Promise<number> {
     const config = loadConfig({
       cwd: folder,
       env: {
-        ENTRA_TENANT_ID: graph.tenantId, ENTRA_CLIENT_ID: graph.clientId, ENTRA_CLIENT_SECRET: graph.clientSecret,
-        ENTRA_SERVICE_PRINCIPAL_ID: graph.servicePrincipalId, ENTRA_AUTHORITY_HOST: graph.authorityHost, GRAPH_BASE_URL: graph.graphBaseUrl,
-        NOTION_SCIM_URL: notion.url, NOTION_SCIM_TOKEN: notion.token, NOTION_RATE_LIMIT_RPS: '200', NOTION_MAX_CONCURRENCY: '4',
+        ...simulatorConnectionEnv(graph, notion),
+        NOTION_RATE_LIMIT_RPS: '200', NOTION_MAX_CONCURRENCY: '4',
         // Low enough that the scripted day's leavers wait for an approval in the console.
         DELETION_THRESHOLD: '2', DATA_DIR: join(folder, 'data'), LOG_LEVEL: 'silent',
       },

@@ -15,6 +15,7 @@ import { wholeNumber } from '../options.js';
 import { exitCodes, runCommand } from '../run-command.js';
 import { playScriptedDay } from './demo-day.js';
 import { expectedWorkspace, workspaceDifferences } from './demo-verdict.js';
+import { simulatorConnectionEnv } from '../../sim/connection-env.js';
 
 interface DemoOptions {
   users: number;
@@ -66,9 +67,7 @@ async function runDemo(sizes: { users: number; groups: number; seed: number }): 
     const config = loadConfig({
       cwd: folder,
       env: {
-        ENTRA_TENANT_ID: graph.tenantId, ENTRA_CLIENT_ID: graph.clientId, ENTRA_CLIENT_SECRET: graph.clientSecret,
-        ENTRA_SERVICE_PRINCIPAL_ID: graph.servicePrincipalId, ENTRA_AUTHORITY_HOST: graph.authorityHost, GRAPH_BASE_URL: graph.graphBaseUrl,
-        NOTION_SCIM_URL: notion.url, NOTION_SCIM_TOKEN: notion.token,
+        ...simulatorConnectionEnv(graph, notion),
         // The simulator has no rate limit; a real Notion workspace allows about 2.5 requests per second.
         NOTION_RATE_LIMIT_RPS: '200', NOTION_MAX_CONCURRENCY: '4', DATA_DIR: join(folder, 'data'), LOG_LEVEL: 'silent',
       },

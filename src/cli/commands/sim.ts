@@ -55,12 +55,10 @@ export function registerSim(program: Command): void {
     );
 }
 
-/** A busy port or a missing TLS file is a usage mistake: one line naming it, exit 2. */
+/** A busy port is a usage mistake: one line naming it, exit 2 (a missing TLS file is reported where it is read). */
 function explainStartFailure(error: unknown, port: number): never {
-  const { code, path } = error as NodeJS.ErrnoException;
-  if (code === 'EADDRINUSE') throw new CommandError(`--port ${port}: the port is already in use on 127.0.0.1; pick another or use --port 0 for any free port`, exitCodes.config);
-  if (code === 'ENOENT' && path) {
-    throw new CommandError(`the simulator's TLS file ${path} is missing: the simulators run from a source checkout (npm install), not from the runtime image`, exitCodes.config);
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    throw new CommandError(`--port ${port}: the port is already in use on 127.0.0.1; pick another or use --port 0 for any free port`, exitCodes.config);
   }
   throw error;
 }

@@ -11,7 +11,10 @@ export const simulatorCaPath = fileURLToPath(new URL('ca.pem', tlsFolder));
 
 export function readServerTls(): { cert: Buffer; key: Buffer } {
   // The container image leaves the private key out on purpose (Dockerfile): say so instead of a stack trace.
-  if (!existsSync(new URL('server-key.pem', tlsFolder))) throw new ConfigError([`${fileURLToPath(new URL('server-key.pem', tlsFolder))}: the simulator's private key is not installed here (the container image leaves it out); run demo and sim graph from a source checkout`]);
+  const missing = ['server.pem', 'server-key.pem'].map((file) => fileURLToPath(new URL(file, tlsFolder))).filter((path) => !existsSync(path));
+  if (missing.length > 0) {
+    throw new ConfigError(missing.map((path) => `${path}: the simulator's TLS file is not installed here (the container image leaves the private key out); run demo and sim graph from a source checkout`));
+  }
   return {
     cert: readFileSync(new URL('server.pem', tlsFolder)),
     key: readFileSync(new URL('server-key.pem', tlsFolder)),
