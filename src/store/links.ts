@@ -150,7 +150,7 @@ export async function decideUnaccountedLinks(db: Queryable, target: string, sour
   const now = new Date();
   const set = 'approve' in decision
     ? { state: 'active', stagedAction: `${approvedPrefix}${decision.approve}`, stagedAt: now, updatedAt: now }
-    : { state: 'released', updatedAt: now };
+    : { state: 'released', notionId: null, updatedAt: now };
   await db
     .update(links)
     .set(set)
