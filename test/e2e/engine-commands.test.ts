@@ -128,6 +128,9 @@ describe('a first sync against a populated workspace (a lost store)', () => {
     const logs = await cli(['logs', '--action', 'unaccounted', '--json'], leaverEnv);
     expect(logs.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { displayName: string }).displayName).sort()).toEqual(['leaver@example.com', 'stays@example.com']);
 
+    const status = await cli(['status'], leaverEnv);
+    expect(status.stdout).toContain('Unaccounted Notion members: 2');
+
     const unknown = await cli(['approve', '--unaccounted', 'nobody@example.com'], leaverEnv);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('"nobody@example.com" is not an unaccounted Notion member');
@@ -142,5 +145,6 @@ describe('a first sync against a populated workspace (a lost store)', () => {
     expect(JSON.parse(second.stdout.trim().split('\n').pop() as string)).toMatchObject({ status: 'succeeded', unaccountedMembers: 0, counts: { 'disable.success': 1 } });
     expect(leaverNotion.workspace.accountByUserName('leaver@example.com')?.inWorkspace).toBe(false);
     expect(leaverNotion.workspace.accountByUserName('stays@example.com')?.inWorkspace).toBe(true);
+    expect((await cli(['status'], leaverEnv)).stdout).not.toContain('Unaccounted Notion members');
   });
 });
