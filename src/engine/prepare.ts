@@ -6,7 +6,7 @@ import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  approvedPrefix, readAppliedMemberships, readDirtyIds, readLinks, readMirrorForScope, readSourceAssignments, readSourceGroups,
+  approvedPrefix, hasCompleteCycle, readAppliedMemberships, readDirtyIds, readLinks, readMirrorForScope, readSourceAssignments, readSourceGroups,
   readSourceUsers, readTargetState, type Database, type LinkRow, type SourceAssignmentRow,
 } from '../store/index.js';
 import { selectCandidates } from './candidates.js';
@@ -92,11 +92,12 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   input.progress.phase('plan');
   const mirror = await readMirrorForScope(db, target);
   const scope = computeScope(mirror, { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
-  const [allLinkRows, appliedRows, dirty, assignments] = await Promise.all([
+  const [allLinkRows, appliedRows, dirty, assignments, checked] = await Promise.all([
     readLinks(db, target),
     readAppliedMemberships(db, target),
     readDirtyIds(db, target),
     readSourceAssignments(db, target),
+    hasCompleteCycle(db, target),
   ]);
   // An empty store: no link at all, not even one kept for an unaccounted member.
   const firstCycle = allLinkRows.length === 0;
@@ -130,8 +131,9 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     + groups.filter((g) => g.lifecycle === 'active' && !isLive(groupLinks.get(g.sourceId))).length;
   const linkedCount = userLinkRows.filter((l) => l.state === 'active').length;
   let notion: NotionSnapshot | undefined;
-  // A first cycle always lists Notion: the members it cannot account for are the ones a lost store would forget.
-  const findUnaccounted = firstCycle && !input.onlyUsers;
+  // Until a complete cycle has run on this store (a first one, or a first after `provision` or a partial Entra read),
+  // list Notion: the members no in-scope user accounts for are the ones a lost store would forget.
+  const findUnaccounted = !checked && !input.onlyUsers;
   if (input.mode === 'verify' || findUnaccounted || listingPays(unlinked, linkedCount)) {
     input.progress.phase('read Notion');
     const [listedUsers, listedGroups] = [await input.scim.listAllUsers(), await input.scim.listAllGroups()];
@@ -179,7 +181,10 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   });
   // Only over a complete Entra read: a partial one would call members "not in scope" that are.
   if (findUnaccounted && notion && userIndex && hold === undefined) {
-    plan.unaccounted = findUnaccountedMembers({ notionUsers: notion.users, index: userIndex, users, matchingPaths: mapping.matching.user, protectedUserNames });
+    // Members already waiting for a decision (recorded by a cycle that then failed) are not recorded twice.
+    const waiting = new Set(allLinkRows.filter((l) => l.state === 'unaccounted').map((l) => l.notionId));
+    plan.unaccounted = findUnaccountedMembers({ notionUsers: notion.users, index: userIndex, users, matchingPaths: mapping.matching.user, protectedUserNames })
+      .filter((member) => !waiting.has(member.notionId));
   }
   if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers));
   return {

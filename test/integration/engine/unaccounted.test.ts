@@ -1,7 +1,7 @@
 // A lost store (issue 12): an initial cycle against a workspace that already holds members adopts those in scope and
 // reports, holds and never touches the rest until an operator decides (`approve --unaccounted`, or --reject).
 import { describe, expect, it } from 'vitest';
-import { decideUnaccountedMembers, NotUnaccountedError, planCycle, renderPlanTable } from '../../../src/engine/index.js';
+import { decideUnaccountedMembers, NotUnaccountedError, planCycle, provisionOnDemand, renderPlanTable } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { queryLog } from '../../../src/store/index.js';
 import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
@@ -83,5 +83,19 @@ describe('an initial cycle against a populated workspace', () => {
     expect(table).toContain('leaver.two@example.com');
     expect(table).not.toContain('it-admin@example.com');
     expect(s.writes()).toBe(0);
+  });
+});
+
+describe('a first complete cycle after `provision` on an empty store', () => {
+  it('still reports the members it cannot account for', async () => {
+    const { s } = await populated();
+    const hire = s.tenant.hireUser({ userPrincipalName: 'early.bird@example.com' });
+    s.tenant.assign(hire.id);
+    const logger = createLogger({ level: 'silent' });
+    const early = await provisionOnDemand({ config: s.config, store: s.store.store, logger }, hire.id, { dryRun: false });
+    expect(early.result?.summary).toMatchObject({ kind: 'on-demand', status: 'succeeded', unaccountedMembers: 0 });
+    const summary = await s.sync();
+    expect(summary).toMatchObject({ kind: 'incremental', status: 'held', unaccountedMembers: 2 });
+    expect(member(s, 'leaver.one@example.com')).toBe(true);
   });
 });
