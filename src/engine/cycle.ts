@@ -63,8 +63,9 @@ export interface StatusFacts {
 
 /**
  * The status contract: failed > quarantined > interrupted > partial (import incomplete) > held (staged deprovisions
- * waiting for approve, a held scope shrink, or Notion members an initial cycle could not account for) > partial (failures left escrowed) > succeeded. A transient failure that
- * the in-cycle retry recovered leaves nothing behind: the cycle still succeeded (its counts show the failure).
+ * waiting for approve, a held scope shrink, or Notion members a first cycle could not account for, waiting for
+ * `approve --unaccounted`) > partial (failures left escrowed) > succeeded. A transient failure that the in-cycle retry
+ * recovered leaves nothing behind: the cycle still succeeded (its counts show the failure).
  */
 export function cycleStatus(facts: StatusFacts): Exclude<CycleStatusReported, 'failed' | 'locked'> {
   if (facts.end === 'quarantine') return 'quarantined';
