@@ -1,7 +1,7 @@
 // The log page's filter: read from the query string (the same for the page and its exports), and written back into links.
 import type { LogSearch } from '../store/index.js';
 
-export const logActions = ['create', 'update', 'disable', 'enable', 'delete', 'staged-delete', 'link', 'add-members', 'remove-members', 'skip', 'approve', 'reject', 'retry', 'provision', 'reset-escrow', 'reset-quarantine'] as const;
+export const logActions = ['create', 'update', 'disable', 'enable', 'delete', 'staged-delete', 'link', 'add-members', 'remove-members', 'skip', 'unaccounted', 'approve', 'reject', 'retry', 'provision', 'reset-escrow', 'reset-quarantine'] as const;
 export const logStatuses = ['success', 'failure', 'skipped', 'warning'] as const;
 
 export interface LogFilter {

@@ -15,6 +15,8 @@ import { logActionOf, objectTypeOf, planOperations, type LinkView, type Plan } f
 import { prepareCycle, type Prepared } from './prepare.js';
 import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
 import type { CycleStatusReported, CycleSummary } from './summary.js';
+import { recordUnaccountedMembers } from './record-unaccounted.js';
+import { unaccountedMessage } from './unaccounted.js';
 
 export interface CycleDependencies {
   config: LoadedConfig;
@@ -61,14 +63,15 @@ export interface StatusFacts {
 
 /**
  * The status contract: failed > quarantined > interrupted > partial (import incomplete) > held (staged deprovisions
- * waiting for approve, or a held scope shrink) > partial (failures left escrowed) > succeeded. A transient failure that
- * the in-cycle retry recovered leaves nothing behind: the cycle still succeeded (its counts show the failure).
+ * waiting for approve, a held scope shrink, or Notion members a first cycle could not account for, waiting for
+ * `approve --unaccounted`) > partial (failures left escrowed) > succeeded. A transient failure that the in-cycle retry
+ * recovered leaves nothing behind: the cycle still succeeded (its counts show the failure).
  */
 export function cycleStatus(facts: StatusFacts): Exclude<CycleStatusReported, 'failed' | 'locked'> {
   if (facts.end === 'quarantine') return 'quarantined';
   if (facts.end === 'interrupted') return 'interrupted';
   if (facts.importIncomplete) return 'partial';
-  if (facts.shrinkHeld || facts.open.stagedDeletes > 0) return 'held';
+  if (facts.shrinkHeld || facts.open.stagedDeletes > 0 || facts.open.unaccounted > 0) return 'held';
   if (facts.open.escrowed > 0) return 'partial';
   return 'succeeded';
 }
@@ -95,7 +98,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   const mapping = compileMapping(config.mapping);
   const lock = await store.tryLockTarget(target);
   const noTraffic = { scim: { requests: 0, throttled: 0, retries: 0 }, graph: { requests: 0, throttled: 0 } };
-  if (!lock) return finish({ kind: options.kindLabel ?? mode, status: 'locked', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, ...noTraffic });
+  if (!lock) return finish({ kind: options.kindLabel ?? mode, status: 'locked', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic });
 
   // A lost lock connection (h3, issue 11): another replica may hold the lock now, so stop like an abort, send
   // no further operation; the SCIM client sends nothing more (queued requests are dropped), and end `failed`.
@@ -137,6 +140,9 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
         onOperationDone: () => progress.tick(),
       });
       counts = ctx.counts;
+      if (end.kind === 'done' && prepared.plan.unaccounted && prepared.plan.unaccounted.length > 0) {
+        await recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, prepared.plan.unaccounted, counts);
+      }
       if (end.kind === 'done') await finishState(store, target, prepared, mapping.fingerprint, options.onlyUsers !== undefined);
       // The operator confirmed the smaller scope: it becomes the base for the next shrink check.
       if (end.kind === 'done' && options.forceDeletes && prepared.importResult?.scopeShrinkHeld) {
@@ -152,10 +158,11 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     const shrinkHeld = (prepared.importResult?.scopeShrinkHeld ?? false) && !(options.forceDeletes ?? false);
     const importIncomplete = !importComplete && !(prepared.importResult?.scopeShrinkHeld ?? false);
     const status = lockLost() ? 'failed' : cycleStatus({ end: end.kind, importIncomplete, shrinkHeld, open });
-    const error = lockLost() ?? quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete');
+    const error = lockLost() ?? quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete')
+      ?? (open.unaccounted > 0 ? unaccountedMessage(open.unaccounted) : undefined);
     await recordCycleEnd(db, cycleId, { status, finishedAt: now(), counts, importComplete, ...(error ? { error } : {}) });
     const summary = finish({
-      kind, status, importComplete, counts, stagedDeletes: open.stagedDeletes, escrowed: open.escrowed,
+      kind, status, importComplete, counts, stagedDeletes: open.stagedDeletes, escrowed: open.escrowed, unaccountedMembers: open.unaccounted,
       ...(quarantine ? { quarantine } : {}),
       scim: scim.stats(),
       graph: source.stats(),
@@ -166,7 +173,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   } catch (error) {
     const message = lockLost() ?? (error instanceof Error ? error.message : String(error));
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
-    const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });
+    const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });
     logger.error({ event: 'cycle.finished', ...logFields(summary) }, 'cycle.finished');
     return summary;
   } finally {

@@ -6,4 +6,4 @@ export { renderPlanTable } from './render-plan.js';
 export { describeSummary, type CycleSummary } from './summary.js';
 export type { Operation, Plan } from './model.js';
 export { provisionOnDemand, type OnDemandReport } from './on-demand.js';
-export { actorOf, decideStagedDeletes, NotStagedError, resetEscrows, resetQuarantine, resetWatermarks } from './manual-actions.js';
+export { actorOf, decideStagedDeletes, decideUnaccountedMembers, NotStagedError, NotUnaccountedError, resetEscrows, resetQuarantine, resetWatermarks } from './manual-actions.js';

@@ -2,8 +2,8 @@
 // took it, in one transaction, so that the log answers "who released these deletes" as well as "what the engine did".
 import { userInfo } from 'node:os';
 import {
-  approveStagedDeprovisions, clearEscrows, clearWatermarks, listEscrowedObjects, listStagedDeletes, readTargetState, recordManualAction,
-  rejectStagedDeprovisions, updateTargetState, type Database, type StagedDelete,
+  approveStagedDeprovisions, clearEscrows, clearWatermarks, decideUnaccountedLinks, listEscrowedObjects, listStagedDeletes, readTargetState,
+  readUnaccountedMembers, recordManualAction, rejectStagedDeprovisions, updateTargetState, type Database, type StagedDelete,
 } from '../store/index.js';
 
 const everything = 1_000_000;
@@ -46,6 +46,52 @@ export async function decideStagedDeletes(
       });
     }
     return chosen;
+  });
+}
+
+/** `approve --unaccounted <id>` of a member that is not waiting for a decision. */
+export class NotUnaccountedError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`${ids.map((id) => `"${id}"`).join(', ')} ${ids.length === 1 ? 'is' : 'are'} not an unaccounted Notion member; \`logs --action unaccounted\` lists them`);
+    this.name = 'NotUnaccountedError';
+  }
+}
+
+export interface DecidedMember {
+  notionId: string;
+  userName: string | undefined;
+}
+
+/**
+ * `approve --unaccounted [ids]` (Notion ids or userNames; default all): approved members become staged deprovisions to
+ * DEPROVISION_ACTION, already approved, so the next cycle applies them through the guard; rejected ones are released
+ * (left as they are, never reported again). Each decision is a provisioning-log row naming the actor.
+ */
+export async function decideUnaccountedMembers(
+  db: Database,
+  target: string,
+  decision: { ids: readonly string[]; reject: boolean; actor: string; deprovisionAction: 'disable' | 'delete' | 'none' },
+): Promise<DecidedMember[]> {
+  if (!decision.reject && decision.deprovisionAction === 'none') throw new Error('DEPROVISION_ACTION is "none": nothing would deactivate unaccounted members');
+  return db.transaction(async (tx) => {
+    const waiting = await readUnaccountedMembers(tx, target);
+    const nameOf = (row: (typeof waiting)[number]) => (typeof row.applied.userName === 'string' ? row.applied.userName : undefined);
+    const matches = (row: (typeof waiting)[number], id: string) => row.notionId === id || nameOf(row)?.toLowerCase() === id.toLowerCase();
+    const unknown = decision.ids.filter((id) => !waiting.some((row) => matches(row, id)));
+    if (unknown.length > 0) throw new NotUnaccountedError(unknown);
+    const chosen = decision.ids.length === 0 ? waiting : waiting.filter((row) => decision.ids.some((id) => matches(row, id)));
+    const action = decision.deprovisionAction;
+    await decideUnaccountedLinks(tx, target, chosen.map((row) => row.sourceId), decision.reject ? { reject: true } : { approve: action });
+    for (const row of chosen) {
+      await recordManualAction(tx, {
+        target, actor: decision.actor, action: decision.reject ? 'reject' : 'approve', objectType: 'user', sourceId: row.sourceId,
+        notionId: row.notionId, displayName: nameOf(row) ?? null,
+        reason: decision.reject
+          ? 'unaccounted Notion member left as it is: not managed and not reported again'
+          : `unaccounted Notion member approved for ${action}: the next cycle applies it`,
+      });
+    }
+    return chosen.map((row) => ({ notionId: row.notionId ?? '', userName: nameOf(row) }));
   });
 }
 

@@ -71,6 +71,18 @@ export function matchUser(index: UserIndex, matchingPaths: readonly string[], at
   return index.complete ? { kind: 'none' } : { kind: 'unknown' };
 }
 
+/** Every Notion user any matching path of these attributes reaches (userName and email both), linked or not. */
+export function userCandidates(index: UserIndex, matchingPaths: readonly string[], attributes: Record<string, unknown>): ScimUser[] {
+  const found = new Map<string, ScimUser>();
+  for (const path of matchingPaths) {
+    const value = attributes[path];
+    if (typeof value !== 'string' || value === '') continue;
+    const key = value.toLowerCase();
+    for (const user of [...(index.byUserName.get(key) ?? []), ...(index.byEmail.get(key) ?? [])]) found.set(user.id, user);
+  }
+  return [...found.values()];
+}
+
 export function matchGroup(index: GroupIndex, displayName: string): MatchResult<ScimGroup> {
   return decide(index.byName.get(displayName.toLowerCase()) ?? [], index.linked, `displayName "${displayName}"`) ?? (index.complete ? { kind: 'none' } : { kind: 'unknown' });
 }

@@ -125,6 +125,8 @@ export interface Plan {
   deprovisionHold?: string;
   /** The deletion guard tripped: how many deprovisions were staged and why. */
   guard?: { staged: number; limit: string };
+  /** Initial cycle only: active Notion members no in-scope Entra user accounts for (see unaccounted.ts). */
+  unaccounted?: Array<{ notionId: string; userName: string }>;
 }
 
 /** Notion's side as read this cycle (listings), for matching and drift repair. */

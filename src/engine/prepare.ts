@@ -6,7 +6,7 @@ import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  approvedPrefix, readAppliedMemberships, readDirtyIds, readLinks, readMirrorForScope, readSourceAssignments, readSourceGroups,
+  approvedPrefix, hasCompleteCycle, readAppliedMemberships, readDirtyIds, readLinks, readMirrorForScope, readSourceAssignments, readSourceGroups,
   readSourceUsers, readTargetState, type Database, type LinkRow, type SourceAssignmentRow,
 } from '../store/index.js';
 import { selectCandidates } from './candidates.js';
@@ -14,6 +14,7 @@ import { desiredGroup, desiredUser } from './desired.js';
 import { indexGroups, indexUsers } from './matching.js';
 import type { DesiredGroup, DesiredUser, LinkView, NotionSnapshot, Plan } from './model.js';
 import { planChanges } from './plan.js';
+import { findUnaccountedMembers, isUnaccountedSourceId } from './unaccounted.js';
 import { applyObservedState } from './verify.js';
 
 export interface PrepareInput {
@@ -91,12 +92,17 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   input.progress.phase('plan');
   const mirror = await readMirrorForScope(db, target);
   const scope = computeScope(mirror, { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
-  const [linkRows, appliedRows, dirty, assignments] = await Promise.all([
+  const [allLinkRows, appliedRows, dirty, assignments, checked] = await Promise.all([
     readLinks(db, target),
     readAppliedMemberships(db, target),
     readDirtyIds(db, target),
     readSourceAssignments(db, target),
+    hasCompleteCycle(db, target),
   ]);
+  // An empty store: no link at all, not even one kept for an unaccounted member.
+  const firstCycle = allLinkRows.length === 0;
+  // Links kept for unaccounted members wait for `approve --unaccounted`: no Entra object stands behind them.
+  const linkRows = allLinkRows.filter((l) => l.state !== 'unaccounted');
   const userLinkRows = linkRows.filter((l) => l.objectType === 'user');
   const groupLinkRows = linkRows.filter((l) => l.objectType === 'group');
   const evaluateAll = input.mode !== 'incremental' || mappingChanged;
@@ -125,7 +131,10 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     + groups.filter((g) => g.lifecycle === 'active' && !isLive(groupLinks.get(g.sourceId))).length;
   const linkedCount = userLinkRows.filter((l) => l.state === 'active').length;
   let notion: NotionSnapshot | undefined;
-  if (input.mode === 'verify' || listingPays(unlinked, linkedCount)) {
+  // Until a complete cycle has run on this store (a first one, or a first after `provision` or a partial Entra read),
+  // list Notion: the members no in-scope user accounts for are the ones a lost store would forget.
+  const findUnaccounted = !checked && !input.onlyUsers;
+  if (input.mode === 'verify' || findUnaccounted || listingPays(unlinked, linkedCount)) {
     input.progress.phase('read Notion');
     const [listedUsers, listedGroups] = [await input.scim.listAllUsers(), await input.scim.listAllGroups()];
     notion = { users: listedUsers.resources, groups: listedGroups.resources, usersComplete: listedUsers.complete, groupsComplete: listedGroups.complete };
@@ -139,6 +148,8 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     : importResult.scopeShrinkHeld
       ? `the scope shrank suspiciously (${importResult.scopeShrinkDetail ?? 'over the hold percentage'}); run sync --force-deletes if it is intended`
       : `the Entra import was incomplete (${importResult.incompleteReason ?? 'unknown reason'})`;
+  const protectedUserNames = new Set(config.provisioning.protectedUsers.map((u) => u.toLowerCase()));
+  const userIndex = notion ? indexUsers(notion.users, notion.usersComplete, linkedNotionIds(userLinks)) : undefined;
   const plan = planChanges({
     users,
     groups,
@@ -146,14 +157,14 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     groupLinks,
     applied,
     groupMembers: scope.groupMembers,
-    ...(notion
-      ? { notion: { users: indexUsers(notion.users, notion.usersComplete, linkedNotionIds(userLinks)), groups: indexGroups(notion.groups, notion.groupsComplete, linkedNotionIds(groupLinks)) } }
+    ...(notion && userIndex
+      ? { notion: { users: userIndex, groups: indexGroups(notion.groups, notion.groupsComplete, linkedNotionIds(groupLinks)) } }
       : {}),
     settings: {
       user: {
         deprovisionAction: config.provisioning.deprovisionAction,
         hardDeleteAction: config.provisioning.hardDeleteAction,
-        protectedUserNames: new Set(config.provisioning.protectedUsers.map((u) => u.toLowerCase())),
+        protectedUserNames,
         matchingPaths: mapping.matching.user,
       },
       group: { deleteGroups: config.provisioning.deleteGroups },
@@ -168,6 +179,13 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
       maxMembersPerPatch: config.notion.maxMembersPerPatch,
     },
   });
+  // Only over a complete Entra read: a partial one would call members "not in scope" that are.
+  if (findUnaccounted && notion && userIndex && hold === undefined) {
+    // Members already waiting for a decision (recorded by a cycle that then failed) are not recorded twice.
+    const waiting = new Set(allLinkRows.filter((l) => l.state === 'unaccounted').map((l) => l.notionId));
+    plan.unaccounted = findUnaccountedMembers({ notionUsers: notion.users, index: userIndex, users, matchingPaths: mapping.matching.user, protectedUserNames })
+      .filter((member) => !waiting.has(member.notionId));
+  }
   if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers));
   return {
     mapping,
@@ -181,7 +199,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     notionRead: notion !== undefined,
     plan,
     evaluated: { users: userIds, groups: groupIds },
-    firstCycle: linkRows.length === 0,
+    firstCycle,
   };
 }
 
@@ -194,7 +212,9 @@ function membershipsOf(plan: Plan, users: ReadonlySet<string>): Plan['membership
 
 function vanishedUser(link: LinkView): DesiredUser {
   const name = typeof link.applied.userName === 'string' ? link.applied.userName : link.sourceId;
-  return { sourceId: link.sourceId, lifecycle: 'hard-deleted', attributes: { active: false }, createOnly: [], name, mappingErrors: [] };
+  // An approved unaccounted member has no Entra object: it is out of scope, so DEPROVISION_ACTION applies to it.
+  const lifecycle = isUnaccountedSourceId(link.sourceId) ? 'out-of-scope' : 'hard-deleted';
+  return { sourceId: link.sourceId, lifecycle, attributes: { active: false }, createOnly: [], name, mappingErrors: [] };
 }
 
 function vanishedGroup(link: LinkView): DesiredGroup {

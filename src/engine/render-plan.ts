@@ -1,6 +1,7 @@
 // The plan as people read it: one row per operation, in the order they would run, with the reason.
 import { formatTable } from '../observe/index.js';
 import { logActionOf, objectTypeOf, planOperations, type Operation, type Plan } from './model.js';
+import { unaccountedReason } from './unaccounted.js';
 
 function detail(op: Operation): string {
   switch (op.kind) {
@@ -31,12 +32,25 @@ export function renderPlanTable(plan: Plan, incomplete?: string): string {
   if (plan.guard) lines.push(`Deletion guard: ${plan.guard.limit}; ${plan.guard.staged} deprovision(s) would be staged until \`approve\` or \`sync --force-deletes\`.`);
   if (operations.length === 0) {
     lines.push(incomplete === undefined ? 'No changes: Notion already holds what Entra says it should.' : 'No changes planned from the partial read.');
-    return `${lines.join('\n')}\n`;
+    return `${lines.join('\n')}${notAccountedFor(plan)}\n`;
   }
   const rows = operations.map((op) => [logActionOf[op.kind], objectTypeOf(op), op.name, op.reason, detail(op)]);
   lines.push(formatTable(['ACTION', 'TYPE', 'NAME', 'REASON', 'DETAIL'], rows));
   const totals = new Map<string, number>();
   for (const op of operations) totals.set(logActionOf[op.kind], (totals.get(logActionOf[op.kind]) ?? 0) + 1);
   lines.push('', `Total: ${[...totals].map(([action, n]) => `${action} ${n}`).join(', ')}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}${notAccountedFor(plan)}\n`;
+}
+
+/** A first cycle's members no in-scope Entra user accounts for: the cycle records them and is held for a decision. */
+function notAccountedFor(plan: Plan): string {
+  const members = plan.unaccounted ?? [];
+  if (members.length === 0) return '';
+  return [
+    '',
+    '',
+    `Not accounted for: ${members.length} active Notion member(s) that no in-scope Entra user matches (${unaccountedReason}).`,
+    'The first cycle records them and ends held; `approve --unaccounted` deactivates them, `approve --reject --unaccounted` leaves them.',
+    formatTable(['USERNAME', 'NOTION ID'], members.map((m) => [m.userName, m.notionId])),
+  ].join('\n');
 }

@@ -21,6 +21,8 @@ export interface CycleSummary {
   counts: Record<string, number>;
   stagedDeletes: number;
   escrowed: number;
+  /** Notion members an initial cycle could not account for, still waiting for `approve --unaccounted` or --reject. */
+  unaccountedMembers: number;
   quarantine?: { reason: string; nextAttemptAt: Date };
   scim: { requests: number; throttled: number; retries: number };
   graph: { requests: number; throttled: number };
@@ -37,6 +39,7 @@ export function describeSummary(summary: CycleSummary): string {
   const extras = [
     summary.stagedDeletes > 0 ? `staged deletes: ${summary.stagedDeletes}` : '',
     summary.escrowed > 0 ? `escrowed: ${summary.escrowed}` : '',
+    summary.unaccountedMembers > 0 ? `unaccounted Notion members: ${summary.unaccountedMembers}` : '',
     summary.quarantine ? `quarantined: ${summary.quarantine.reason}` : '',
     summary.error ? `error: ${summary.error}` : '',
   ].filter(Boolean);

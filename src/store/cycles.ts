@@ -1,5 +1,5 @@
 // Cycle records: one row per run with its kind, outcome and counts.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import { redactOptional } from '../observe/redact.js';
 import type { Queryable } from './database.js';
 import { cycles, type CycleRow } from './schema.js';
@@ -37,6 +37,19 @@ export async function lastSuccessfulCycle(db: Queryable, target: string): Promis
     .orderBy(desc(cycles.startedAt))
     .limit(1);
   return rows[0];
+}
+
+/**
+ * Whether a cycle (not a dry run, not on demand) has finished a complete Entra read and its apply on this store: until
+ * one has, the store has not yet compared the workspace with the scope (members it cannot account for, issue 12).
+ */
+export async function hasCompleteCycle(db: Queryable, target: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: cycles.id })
+    .from(cycles)
+    .where(and(eq(cycles.target, target), eq(cycles.dryRun, false), eq(cycles.importComplete, true), ne(cycles.kind, 'on-demand'), inArray(cycles.status, ['succeeded', 'partial', 'held'])))
+    .limit(1);
+  return rows.length > 0;
 }
 
 /** Cycles left `running` by a process that died: marked interrupted so `status` tells the truth. */

@@ -9,9 +9,11 @@ export type LinkObjectType = 'user' | 'group';
 /**
  * active / disabled / deleted: what Notion has from us. pending-create: a POST was (maybe) sent and its outcome is not
  * known yet. unlinked: no Notion object (a create failed for sure, or a match was refused). released: no longer
- * managed (a staged delete was rejected): never touched again unless the object is matched anew.
+ * managed (a staged delete was rejected): never touched again unless the object is matched anew. unaccounted: a Notion
+ * member an initial cycle found that no in-scope Entra user accounts for (source id `notion:<id>`), waiting for
+ * `approve --unaccounted` (staged to the deprovision action) or `approve --reject --unaccounted` (released).
  */
-export type LinkState = 'active' | 'disabled' | 'deleted' | 'pending-create' | 'unlinked' | 'released';
+export type LinkState = 'active' | 'disabled' | 'deleted' | 'pending-create' | 'unlinked' | 'released' | 'unaccounted';
 
 export interface LinkWrite {
   objectType: LinkObjectType;
@@ -132,6 +134,27 @@ export async function rejectStagedDeprovisions(db: Queryable, target: string, so
     }
     return rows.length;
   });
+}
+
+/** Unaccounted members (all, or those of the given Notion ids or userNames): the rows a decision applies to. */
+export async function readUnaccountedMembers(db: Queryable, target: string): Promise<LinkRow[]> {
+  return db.select().from(links).where(and(eq(links.target, target), eq(links.objectType, 'user'), eq(links.state, 'unaccounted')));
+}
+
+/**
+ * Approved: the member becomes a link holding an approved staged deprovision, so the guard lets the next cycle apply
+ * the deprovision action. Rejected: released, never touched nor reported again.
+ */
+export async function decideUnaccountedLinks(db: Queryable, target: string, sourceIds: readonly string[], decision: { approve: string } | { reject: true }): Promise<void> {
+  if (sourceIds.length === 0) return;
+  const now = new Date();
+  const set = 'approve' in decision
+    ? { state: 'active', stagedAction: `${approvedPrefix}${decision.approve}`, stagedAt: now, updatedAt: now }
+    : { state: 'released', notionId: null, updatedAt: now };
+  await db
+    .update(links)
+    .set(set)
+    .where(and(eq(links.target, target), eq(links.objectType, 'user'), eq(links.state, 'unaccounted'), inArray(links.sourceId, [...sourceIds])));
 }
 
 /** Clears every escrow so that failed objects are tried again in the next cycle; returns how many. */

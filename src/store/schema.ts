@@ -182,7 +182,7 @@ export const provisioningLog = pgTable(
     notionId: text('notion_id'),
     /** userName or displayName at the time, for people reading the log. */
     displayName: text('display_name'),
-    /** create, update, disable, enable, delete, staged-delete, link, add-members, remove-members, skip */
+    /** create, update, disable, enable, delete, staged-delete, link, add-members, remove-members, skip, unaccounted */
     action: text('action').notNull(),
     /** success, failure, skipped, warning */
     status: text('status').notNull(),

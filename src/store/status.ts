@@ -8,6 +8,8 @@ export interface OpenWork {
   stagedDeletes: number;
   /** Links whose last operation failed and that wait for a retry. */
   escrowed: number;
+  /** Notion members an initial cycle could not account for, waiting for `approve --unaccounted` (or --reject). */
+  unaccounted: number;
 }
 
 export async function countOpenWork(db: Queryable, target: string): Promise<OpenWork> {
@@ -15,10 +17,11 @@ export async function countOpenWork(db: Queryable, target: string): Promise<Open
     .select({
       stagedDeletes: sql<number>`count(*) filter (where ${links.stagedAction} is not null)`.mapWith(Number),
       escrowed: sql<number>`count(*) filter (where ${links.attempts} > 0)`.mapWith(Number),
+      unaccounted: sql<number>`count(*) filter (where ${links.state} = 'unaccounted')`.mapWith(Number),
     })
     .from(links)
     .where(eq(links.target, target));
-  return { stagedDeletes: row?.stagedDeletes ?? 0, escrowed: row?.escrowed ?? 0 };
+  return { stagedDeletes: row?.stagedDeletes ?? 0, escrowed: row?.escrowed ?? 0, unaccounted: row?.unaccounted ?? 0 };
 }
 
 export interface StagedDelete {

@@ -108,7 +108,10 @@ function cycleText(who: string, cycle: AlertFacts['lastCycle']): string {
     case 'partial':
       return `${who}: the last cycle was partial${why}. Some changes were not made (see \`entra-notion-sync status\`); the next cycles retry them.`;
     case 'held':
-      return `${who}: deprovisions are held${why}. Review them with \`entra-notion-sync status\` and apply them with \`entra-notion-sync approve\`.`;
+      // Members a first cycle could not account for carry their own instructions in the error (approve --unaccounted).
+      return cycle.error?.includes('approve --unaccounted')
+        ? `${who}: the last cycle is held${why}.`
+        : `${who}: deprovisions are held${why}. Review them with \`entra-notion-sync status\` and apply them with \`entra-notion-sync approve\`.`;
     default:
       return `${who}: cycles succeed again.`;
   }

@@ -142,6 +142,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     DELETION_THRESHOLD_PERCENT: '100',
     LOG_LEVEL: 'silent',
     NODE_EXTRA_CA_CERTS: simulatorCaPath,
+    // The bystanders are members the operator knows are not managed: declared, else a first cycle reports them as
+    // unaccounted and ends held (issue 12). The verdict's bystander checks read Notion's request log and the links,
+    // not the plan, so declaring them hides no wrong write or wrong link.
+    PROTECTED_USERS: bystanders.join(','),
     ...options.env,
   };
   return {

@@ -95,3 +95,56 @@ describe('engine commands', () => {
     expect(demo.stdout).toMatch(/Verdict: OK/);
   });
 });
+
+describe('a first sync against a populated workspace (a lost store)', () => {
+  let leaverGraph: GraphSimulator;
+  let leaverNotion: NotionSimulator;
+  let leaverEnv: Record<string, string>;
+  let dropLeaverStore: () => Promise<void>;
+  beforeAll(async () => {
+    leaverGraph = await startGraphSimulator({ tenant: generateTenant({ seed: 3, users: 20, groups: 2, directAssignmentShare: 0.3 }) });
+    leaverNotion = await startNotionSimulator({});
+    leaverNotion.workspace.addUser({ userName: 'leaver@example.com' });
+    leaverNotion.workspace.addUser({ userName: 'stays@example.com' });
+    const created = await createTestStoreLocation();
+    dropLeaverStore = created.drop;
+    leaverEnv = { ...simulatorConnectionEnv(leaverGraph, leaverNotion), NOTION_RATE_LIMIT_RPS: '1000', LOG_LEVEL: 'silent', NODE_EXTRA_CA_CERTS: simulatorCaPath, ...storeEnv(created.location) };
+  });
+  afterAll(async () => {
+    await Promise.all([leaverGraph.close(), leaverNotion.close()]);
+    await dropLeaverStore();
+  });
+
+  it('plan lists them, sync holds (exit 5), approve --unaccounted deactivates only the one chosen, --reject leaves the other', async () => {
+    const plan = await cli(['plan'], leaverEnv);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('Not accounted for: 2 active Notion member(s)');
+
+    const first = await cli(['sync'], leaverEnv);
+    expect(first.code).toBe(5);
+    const summary = JSON.parse(first.stdout.trim().split('\n').pop() as string) as { status: string; unaccountedMembers: number; error: string };
+    expect(summary).toMatchObject({ status: 'held', unaccountedMembers: 2 });
+    expect(summary.error).toContain('approve --unaccounted');
+    const logs = await cli(['logs', '--action', 'unaccounted', '--json'], leaverEnv);
+    expect(logs.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { displayName: string }).displayName).sort()).toEqual(['leaver@example.com', 'stays@example.com']);
+
+    const status = await cli(['status'], leaverEnv);
+    expect(status.stdout).toContain('Unaccounted Notion members: 2');
+
+    const unknown = await cli(['approve', '--unaccounted', 'nobody@example.com'], leaverEnv);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"nobody@example.com" is not an unaccounted Notion member');
+    const approve = await cli(['approve', '--unaccounted', 'leaver@example.com', '--actor', 'alice'], leaverEnv);
+    expect(approve.code).toBe(0);
+    expect(approve.stdout).toContain('Approved disable of 1 unaccounted Notion member(s)');
+    const reject = await cli(['approve', '--reject', '--unaccounted'], leaverEnv);
+    expect(reject.stdout).toContain('Left 1 unaccounted Notion member(s) as they are');
+
+    const second = await cli(['sync'], leaverEnv);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout.trim().split('\n').pop() as string)).toMatchObject({ status: 'succeeded', unaccountedMembers: 0, counts: { 'disable.success': 1 } });
+    expect(leaverNotion.workspace.accountByUserName('leaver@example.com')?.inWorkspace).toBe(false);
+    expect(leaverNotion.workspace.accountByUserName('stays@example.com')?.inWorkspace).toBe(true);
+    expect((await cli(['status'], leaverEnv)).stdout).not.toContain('Unaccounted Notion members');
+  });
+});

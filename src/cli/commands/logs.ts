@@ -16,7 +16,7 @@ interface LogsOptions {
 
 /** The actions the log holds: a cycle's operations, then actions taken by hand (recordManualAction). */
 const logActions = [
-  'create', 'update', 'disable', 'enable', 'delete', 'staged-delete', 'link', 'add-members', 'remove-members', 'skip',
+  'create', 'update', 'disable', 'enable', 'delete', 'staged-delete', 'link', 'add-members', 'remove-members', 'skip', 'unaccounted',
   'approve', 'reject', 'reset-escrow', 'reset-quarantine', 'reset-watermarks', 'retry', 'provision',
 ];
 const logStatuses = ['success', 'failure', 'skipped', 'warning'];

@@ -1,6 +1,7 @@
 // `status`: recent cycles, quarantine, staged deletes and escrowed objects.
 import type { Command } from 'commander';
 import {
+  countOpenWork,
   lastSuccessfulCycle,
   listEscrowedObjects,
   listRecentCycles,
@@ -42,15 +43,18 @@ interface StatusReport {
   cycles: Array<{ id: string; kind: string; status: string; dryRun: boolean; startedAt: string; finishedAt: string | null; durationMs: number | null; counts: Record<string, number>; error: string | null }>;
   stagedDeletes: StagedDelete[];
   escrowed: EscrowedObject[];
+  /** Notion members a first cycle could not account for, waiting for `approve --unaccounted` (or --reject). */
+  unaccountedMembers: number;
 }
 
 async function readStatusReport(db: Queryable, target: string, cycleCount: number): Promise<StatusReport> {
-  const [state, lastSuccess, cycles, stagedDeletes, escrowed] = await Promise.all([
+  const [state, lastSuccess, cycles, stagedDeletes, escrowed, open] = await Promise.all([
     readTargetState(db, target),
     lastSuccessfulCycle(db, target),
     listRecentCycles(db, target, cycleCount),
     listStagedDeletes(db, target, 1000),
     listEscrowedObjects(db, target, 1000),
+    countOpenWork(db, target),
   ]);
   return {
     target,
@@ -66,6 +70,7 @@ async function readStatusReport(db: Queryable, target: string, cycleCount: numbe
     cycles: cycles.map(describeCycle),
     stagedDeletes,
     escrowed,
+    unaccountedMembers: open.unaccounted,
   };
 }
 
@@ -92,6 +97,9 @@ function formatStatusReport(r: StatusReport): string {
   );
   lines.push(`Last successful cycle: ${r.lastSuccessfulCycleAt ?? 'none yet'}`);
   lines.push(`Staged deletes: ${r.stagedDeletes.length}${r.stagedDeletes.length > 0 ? ' (apply with `entra-notion-sync approve`)' : ''}`);
+  if (r.unaccountedMembers > 0) {
+    lines.push(`Unaccounted Notion members: ${r.unaccountedMembers} (list with \`entra-notion-sync logs --action unaccounted\`; decide with \`approve --unaccounted\` or \`approve --reject --unaccounted\`)`);
+  }
   lines.push(`Escrowed objects: ${r.escrowed.length}`, '');
 
   lines.push('Recent cycles:');

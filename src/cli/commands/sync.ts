@@ -33,7 +33,7 @@ Exit codes:
   2  configuration or usage problem
   3  store busy (another process owns the embedded store)
   4  partial (an incomplete Entra import, failed operations, or objects waiting in escrow)
-  5  held (deprovisions staged for \`approve\`, or held by a suspicious scope shrink)
+  5  held (deprovisions staged for \`approve\`, held by a suspicious scope shrink, or Notion members waiting for \`approve --unaccounted\`)
   6  quarantined (see \`status\`; \`reset quarantine\` once the cause is fixed)
   7  interrupted by SIGTERM or SIGINT (the request in flight finished; the next run continues)`;
 

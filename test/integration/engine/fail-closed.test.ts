@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { runCycle } from '../../../src/engine/index.js';
 import { liftQuarantineOnNewConfiguration } from '../../../src/engine/quarantine.js';
-import { decideStagedDeletes, NotStagedError, resetEscrows } from '../../../src/engine/manual-actions.js';
+import { decideStagedDeletes, decideUnaccountedMembers, NotStagedError, resetEscrows } from '../../../src/engine/manual-actions.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { listEscrowedObjects, queryLog, readLinks, readTargetState } from '../../../src/store/index.js';
 import type { RequestLogEntry } from '../../../src/sim/notion/index.js';
@@ -96,7 +96,9 @@ describe('answers that name another member', () => {
   it('does not link the unrelated member a lookup answers when the server ignored the filter', async () => {
     const s = await open();
     const bystander = s.notion.workspace.addUser({ userName: 'bystander@example.com' });
-    expect((await s.sync()).status).toBe('succeeded');
+    // An unmanaged member the first cycle cannot account for: held until decided; the operator leaves it alone.
+    expect(await s.sync()).toMatchObject({ status: 'held', unaccountedMembers: 1 });
+    await decideUnaccountedMembers(s.store.store.db, s.config.target, { ids: [], reject: true, actor: 'test', deprovisionAction: 'disable' });
     const newcomer = hire(s, 'newcomer@example.com');
     // The create is applied but its answer is lost; the retry looks the user up first, and the lookup (filter ignored,
     // one member per page) answers the bystander.
