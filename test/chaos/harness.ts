@@ -15,6 +15,7 @@ import { generateTenant, simulatorCaPath, startGraphSimulator, type GenerateTena
 import { startNotionSimulator, type NotionSimulator, type NotionSimulatorOptions } from '../../src/sim/notion/index.js';
 import { openStore } from '../../src/store/index.js';
 import { pgliteTemplateDir } from '../helpers/pglite-template.js';
+import { cleanEnv } from '../helpers/cli-process.js';
 import { withClient } from '../helpers/store.js';
 
 export type StoreKind = 'pglite' | 'postgres';
@@ -107,7 +108,6 @@ export interface World {
   close(): Promise<void>;
 }
 
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ENTRA_|NOTION_|GRAPH_|DATABASE_URL|DATA_DIR|SYNC_|DELETION_|LOG_|CHAOS_|TEST_DATABASE_URL)/.test(k)));
 
 const bystanderGroup = (i: number) => `Unmanaged ${i}`;
 

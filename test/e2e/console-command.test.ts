@@ -5,10 +5,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cleanEnv } from '../helpers/cli-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ENTRA_|NOTION_|GRAPH_|DATABASE_URL|SYNC_|CONSOLE_|DATA_DIR)/.test(k)));
 let drop: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await drop?.();
@@ -18,7 +18,7 @@ afterEach(async () => {
 describe('entra-notion-sync console', () => {
   it('refuses to listen beyond loopback without CONSOLE_PASSWORD, exit 2 without a stack trace, before opening the store', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'console-refused-')), 'data');
-    const result = spawnSync(process.execPath, ['dist/cli/main.js', 'console', '--host', '0.0.0.0', '--port', String(await freePort())], { env: { ...cleanEnv(), DATA_DIR: dataDir }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['dist/cli/main.js', 'console', '--host', '0.0.0.0', '--port', String(await freePort())], { env: { ...cleanEnv, DATA_DIR: dataDir }, encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(existsSync(dataDir)).toBe(false);
     expect(result.stderr.trim()).toBe('console: the console listens beyond loopback: set CONSOLE_PASSWORD (or CONSOLE_PASSWORD_FILE) so that it asks for a password, or listen on 127.0.0.1');
@@ -30,7 +30,7 @@ describe('entra-notion-sync console', () => {
     const secretFile = join(mkdtempSync(join(tmpdir(), 'console-secret-')), 'password');
     writeFileSync(secretFile, 'a password in a mounted file\n');
     const port = await freePort();
-    const child = spawn(process.execPath, ['dist/cli/main.js', 'console', '--port', String(port)], { env: { ...cleanEnv(), ...storeEnv(store.location), CONSOLE_PASSWORD_FILE: secretFile, LOG_LEVEL: 'silent' } });
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'console', '--port', String(port)], { env: { ...cleanEnv, ...storeEnv(store.location), CONSOLE_PASSWORD_FILE: secretFile, LOG_LEVEL: 'silent' } });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

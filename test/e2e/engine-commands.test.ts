@@ -1,25 +1,11 @@
 // The engine's commands as a user runs them (the built CLI): sync prints its summary as one JSON line, reset refuses
 // an unknown part, and demo ends with a good verdict.
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GraphSimulator } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/sim/notion/index.js';
 import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
+import { runCli as cli } from '../helpers/cli-process.js';
 import { simulatorConnectionEnv } from '../helpers/engine-session.js';
-
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ENTRA_|NOTION_|GRAPH_|DATABASE_URL|DATA_DIR|SYNC_)/.test(k)));
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli/main.js', ...args], { env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let graph: GraphSimulator;
 let notion: NotionSimulator;
