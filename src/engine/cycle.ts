@@ -76,12 +76,6 @@ export function cycleStatus(facts: StatusFacts): Exclude<CycleStatusReported, 'f
   return 'succeeded';
 }
 
-/** The logger's bindings already carry cycleId and target: a line must not repeat a key (Elasticsearch refuses it). */
-function logFields(summary: CycleSummary): Omit<CycleSummary, 'cycleId' | 'target'> {
-  const { cycleId: _cycleId, target: _target, ...fields } = summary;
-  return fields;
-}
-
 export async function runCycle(deps: CycleDependencies, options: CycleOptions = {}): Promise<CycleSummary> {
   const now = deps.now ?? (() => new Date());
   const { config, store } = deps;
@@ -100,7 +94,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   const noTraffic = { scim: { requests: 0, throttled: 0, retries: 0 }, graph: { requests: 0, throttled: 0 } };
   if (!lock) return finish({ kind: options.kindLabel ?? mode, status: 'locked', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic });
 
-  // A lost lock connection (h3, issue 11): another replica may hold the lock now, so stop like an abort, send
+  // A lost lock connection (issue 11): another replica may hold the lock now, so stop like an abort, send
   // no further operation; the SCIM client sends nothing more (queued requests are dropped), and end `failed`.
   const signal = deps.signal ? AbortSignal.any([deps.signal, lock.lost]) : lock.lost;
   const lockLost = () => (lock.lost.aborted ? 'lost the store connection (and the target lock with it)' : undefined);
@@ -118,8 +112,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     started = true;
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');
     scim = createNotionClient(config, logger, lock.lost);
-    // The Entra reader names the target in its own lines: bind only the cycle id, so that no key appears twice.
-    const source = createSource(config, deps.logger.child({ cycleId }), signal);
+    const source = createSource(config, logger, signal);
     const prepared = await prepareCycle({
       config, db, source, scim, progress, mapping, now: startedAt, mode, forceDeletes: options.forceDeletes ?? false,
       ...(options.onlyUsers ? { onlyUsers: options.onlyUsers, skipImport: true } : {}),
@@ -168,13 +161,13 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       graph: source.stats(),
       ...(error ? { error } : {}),
     });
-    logger.info({ event: 'cycle.finished', ...logFields(summary) }, 'cycle.finished');
+    logger.info({ event: 'cycle.finished', ...summary }, 'cycle.finished');
     return summary;
   } catch (error) {
     const message = lockLost() ?? (error instanceof Error ? error.message : String(error));
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
     const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });
-    logger.error({ event: 'cycle.finished', ...logFields(summary) }, 'cycle.finished');
+    logger.error({ event: 'cycle.finished', ...summary }, 'cycle.finished');
     return summary;
   } finally {
     await scim?.close();
