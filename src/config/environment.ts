@@ -39,6 +39,7 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'DEPROVISION_ACTION', path: 'provisioning.deprovisionAction' },
   { name: 'HARD_DELETE_ACTION', path: 'provisioning.hardDeleteAction' },
   { name: 'DELETE_GROUPS', path: 'provisioning.deleteGroups' },
+  { name: 'GROUP_DELETE_GRACE_DAYS', path: 'provisioning.groupDeleteGraceDays' },
   { name: 'PROTECTED_USERS', path: 'provisioning.protectedUsers' },
   { name: 'DELETION_THRESHOLD', path: 'safety.deletionThreshold' },
   { name: 'DELETION_THRESHOLD_PERCENT', path: 'safety.deletionThresholdPercent' },

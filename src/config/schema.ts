@@ -109,6 +109,11 @@ export const configSchema = z
         hardDeleteAction: z.enum(['delete', 'disable', 'none'], { error: 'expected "delete", "disable" or "none"' }).default('delete'),
         /** Delete groups in Notion when they leave scope or are deleted in Entra. */
         deleteGroups: flag.default(true),
+        /**
+         * Days a group that left scope is kept in Notion, emptied of our members and still linked, before it is deleted
+         * (its page and teamspace permissions die with it); a return within them re-links it. 0 deletes at once.
+         */
+        groupDeleteGraceDays: integer(0, 3650).default(7),
         /** userNames never changed or removed (e.g. the owner of the SCIM token). */
         protectedUsers: commaList.default([]),
       })

@@ -115,6 +115,7 @@ export function viewOf(link: LinkWrite): LinkView {
     applied: link.applied as LinkView['applied'],
     stagedAction: link.stagedAction ?? null,
     attempts: link.attempts ?? 0,
+    retiringSince: link.retiringSince ?? null,
   };
 }
 

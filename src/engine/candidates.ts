@@ -25,7 +25,8 @@ export interface Candidates {
 const live = new Set(['active', 'pending-create']);
 
 /** A pending create is open work whatever its attempts say: `reset escrows` sets them to 0 and it must still resolve. */
-const hasOpenWork = (link: LinkRow): boolean => link.state === 'pending-create' || link.attempts > 0 || link.stagedAction !== null;
+// A group in its grace period (retiringSince) is open work too: its deletion falls due without any change in Entra.
+const hasOpenWork = (link: LinkRow): boolean => link.state === 'pending-create' || link.attempts > 0 || link.stagedAction !== null || link.retiringSince !== null;
 
 export function selectCandidates(input: CandidateInput): Candidates {
   const waiting = new Set(input.links.filter((l) => l.attempts > 0 && l.nextAttemptAt !== null && l.nextAttemptAt > input.now).map((l) => l.sourceId));

@@ -88,13 +88,18 @@ export async function adoptOrRenameGroup(ctx: ApplyContext, op: Op<'adopt-group'
 }
 
 export async function removeGroup(ctx: ApplyContext, op: Op<'delete-group'> | Op<'retire-group'>): Promise<void> {
+  // A kept group is retired only once it is empty of our members: a member batch that failed this cycle escrowed the
+  // group, which stays linked and active, and the next cycle plans the retirement (and the removals left) again.
+  if (op.kind === 'retire-group' && ctx.failedThisCycle.has(`group:${op.sourceId}`)) return;
   const startedAt = Date.now();
   ctx.tally.attempted += 1;
   const link = ctx.groupLinks.get(op.sourceId);
   try {
     if (op.kind === 'delete-group') await ctx.scim.deleteGroup(op.notionId);
+    // Retired: kept in Notion and linked, with the day it left scope (its grace period runs from it; plan-groups.ts).
+    const retired = op.kind === 'retire-group' ? { state: 'disabled' as const, retiringSince: link?.retiringSince ?? ctx.now() } : { state: 'deleted' as const };
     await record(ctx, op, { status: 'success', startedAt }, {
-      link: { objectType: 'group', sourceId: op.sourceId, notionId: op.notionId, state: op.kind === 'delete-group' ? 'deleted' : 'disabled', applied: link?.applied ?? {} },
+      link: { objectType: 'group', sourceId: op.sourceId, notionId: op.notionId, applied: link?.applied ?? {}, ...retired },
       write: (tx) => clearAppliedMembershipsOfGroup(tx, ctx.target, op.sourceId),
     });
   } catch (error) {

@@ -31,7 +31,9 @@ function actionOf(operation: Operation): DeprovisionAction {
 const keyOf = (operation: Operation): string => `${operation.kind.endsWith('-user') ? 'user' : 'group'}:${operation.sourceId}`;
 
 /**
- * Holds or stages deprovisions. User disables and deletes and group deletes count (Entra counts disables too).
+ * Holds or stages deprovisions. User disables and deletes and group deletes count (Entra counts disables too), the
+ * DELETE at the end of a group's grace period included. Emptying a group that left scope (`retire-group`) is held but
+ * not counted: nothing is deleted, and a return within the grace period restores it as it was (plan-groups.ts).
  * Over the limit, ALL counted deprovisions are staged, not the first N: applying a partial batch is something an
  * admin cannot undo, and Entra's accidental-deletion prevention also holds the whole cycle's deletes.
  */

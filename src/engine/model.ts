@@ -33,6 +33,8 @@ export interface LinkView {
   applied: ScimAttributes;
   stagedAction: string | null;
   attempts: number;
+  /** Groups only: when the group left scope; set while it is kept emptied in Notion (plan-groups.ts). */
+  retiringSince?: Date | null;
 }
 
 export type DeprovisionAction = 'disable' | 'delete';

@@ -13,6 +13,7 @@ import { selectCandidates } from './candidates.js';
 import { desiredGroup, desiredUser } from './desired.js';
 import { indexGroups, indexUsers } from './matching.js';
 import type { DesiredGroup, DesiredUser, LinkView, NotionSnapshot, Plan } from './model.js';
+import { groupPlanSettings } from './plan-groups.js';
 import { planChanges } from './plan.js';
 import { findUnaccountedMembers, isUnaccountedSourceId } from './unaccounted.js';
 import { applyObservedState } from './verify.js';
@@ -67,6 +68,7 @@ export const viewOfRow = (row: LinkRow): LinkView => ({
   applied: row.applied as LinkView['applied'],
   stagedAction: row.stagedAction,
   attempts: row.attempts,
+  retiringSince: row.retiringSince,
 });
 
 function byPrincipal(assignments: SourceAssignmentRow[]): Map<string, SourceAssignmentRow[]> {
@@ -167,7 +169,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
         protectedUserNames,
         matchingPaths: mapping.matching.user,
       },
-      group: { deleteGroups: config.provisioning.deleteGroups },
+      group: groupPlanSettings(config, now),
       guard: {
         threshold: config.safety.deletionThreshold,
         thresholdPercent: config.safety.deletionThresholdPercent,

@@ -1,5 +1,5 @@
 // Links between Entra objects and the Notion objects we own, and the group memberships Notion has from us.
-import { and, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import { redactOptional, redactText } from '../observe/redact.js';
 import type { Queryable } from './database.js';
 import { appliedMemberships, links, type LinkRow } from './schema.js';
@@ -29,6 +29,8 @@ export interface LinkWrite {
   lastErrorKind?: string | null;
   lastError?: string | null;
   pendingSince?: Date | null;
+  /** Groups only: when the group left scope and began its grace period (see schema.ts `retiringSince`). */
+  retiringSince?: Date | null;
 }
 
 export async function readLinks(db: Queryable, target: string, objectType?: LinkObjectType): Promise<LinkRow[]> {
@@ -58,6 +60,7 @@ export async function saveLink(db: Queryable, target: string, link: LinkWrite, n
     lastErrorKind: link.lastErrorKind ?? null,
     lastError: redactOptional(link.lastError ?? null),
     pendingSince: link.pendingSince ?? null,
+    retiringSince: link.retiringSince ?? null,
     updatedAt: now,
   };
   await db
@@ -125,7 +128,7 @@ export async function rejectStagedDeprovisions(db: Queryable, target: string, so
   return db.transaction(async (tx) => {
     const rows = await tx
       .update(links)
-      .set({ stagedAction: null, stagedAt: null, state: 'released', notionId: null, updatedAt: new Date() })
+      .set({ stagedAction: null, stagedAt: null, state: 'released', notionId: null, retiringSince: null, updatedAt: new Date() })
       .where(stagedFilter(target, sourceIds))
       .returning({ sourceId: links.sourceId, objectType: links.objectType });
     for (const row of rows) {
@@ -165,6 +168,30 @@ export async function clearEscrows(db: Queryable, target: string): Promise<numbe
     .where(and(eq(links.target, target), or(gt(links.attempts, 0), isNotNull(links.nextAttemptAt))))
     .returning({ sourceId: links.sourceId });
   return rows.length;
+}
+
+/** A group kept emptied in Notion after it left scope: deleted at `deleteAfter` (null: group deletes are off). */
+export interface RetiringGroup {
+  sourceId: string;
+  notionId: string | null;
+  name: string | undefined;
+  retiringSince: Date;
+}
+
+/** Groups in their grace period (or kept for good when group deletes are off), oldest first. */
+export async function listRetiringGroups(db: Queryable, target: string, limit = 1000): Promise<RetiringGroup[]> {
+  const rows = await db
+    .select({ sourceId: links.sourceId, notionId: links.notionId, applied: links.applied, retiringSince: links.retiringSince })
+    .from(links)
+    .where(and(eq(links.target, target), eq(links.objectType, 'group'), eq(links.state, 'disabled'), isNotNull(links.retiringSince)))
+    .orderBy(asc(links.retiringSince))
+    .limit(limit);
+  return rows.map((r) => ({
+    sourceId: r.sourceId,
+    notionId: r.notionId,
+    name: typeof r.applied.displayName === 'string' ? r.applied.displayName : undefined,
+    retiringSince: r.retiringSince as Date,
+  }));
 }
 
 export async function countLinks(db: Queryable, target: string): Promise<number> {

@@ -126,6 +126,12 @@ export const links = pgTable(
     lastErrorKind: text('last_error_kind'),
     lastError: text('last_error'),
     pendingSince: at('pending_since'),
+    /**
+     * Groups only: when the group left scope (unassigned, out of scope or deleted in Entra). While set, the group is
+     * kept in Notion emptied of our members (its page and teamspace permissions survive) and linked, so that a return
+     * re-links it; it is deleted once GROUP_DELETE_GRACE_DAYS have passed (when group deletes are on).
+     */
+    retiringSince: at('retiring_since'),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },

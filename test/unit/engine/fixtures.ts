@@ -38,7 +38,7 @@ export function groupLink(id: string, overrides: Partial<LinkView> = {}): LinkVi
 export function settings(overrides: Partial<PlanInput['settings']['guard']> = {}, user: Partial<PlanInput['settings']['user']> = {}): PlanInput['settings'] {
   return {
     user: { deprovisionAction: 'disable', hardDeleteAction: 'delete', protectedUserNames: new Set(), matchingPaths: ['userName', 'emails[type eq "work"].value'], ...user },
-    group: { deleteGroups: true },
+    group: { deleteGroups: true, graceDays: 0, now: new Date('2026-11-30T08:00:00Z') },
     guard: { threshold: 500, thresholdPercent: 100, linkedUsers: 10, force: false, hold: undefined, approved: new Set(), ...overrides },
     maxMembersPerPatch: 2,
   };

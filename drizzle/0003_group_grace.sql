@@ -1,0 +1,1 @@
+ALTER TABLE "links" ADD COLUMN "retiring_since" timestamp with time zone;
