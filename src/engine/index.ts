@@ -7,3 +7,4 @@ export { describeSummary, type CycleSummary } from './summary.js';
 export type { Operation, Plan } from './model.js';
 export { provisionOnDemand, type OnDemandReport } from './on-demand.js';
 export { actorOf, decideStagedDeletes, decideUnaccountedMembers, NotStagedError, NotUnaccountedError, resetEscrows, resetQuarantine, resetWatermarks } from './manual-actions.js';
+export { graceEnds } from './plan-groups.js';

@@ -5,6 +5,7 @@ import {
   lastSuccessfulCycle,
   listEscrowedObjects,
   listRecentCycles,
+  listRetiringGroups,
   listStagedDeletes,
   readTargetState,
   type CycleRow,
@@ -12,6 +13,7 @@ import {
   type Queryable,
   type StagedDelete,
 } from '../../store/index.js';
+import { graceEnds } from '../../engine/index.js';
 import { wholeNumber } from '../options.js';
 import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 import { formatTable } from '../table.js';
@@ -28,6 +30,7 @@ export function registerStatus(program: Command): void {
         const store = await openConfiguredStore(config);
         try {
           const report = await readStatusReport(store.db, config.target, options.cycles);
+          report.retiringGroups = await readRetiringGroups(store.db, config.target, config.provisioning);
           process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusReport(report));
         } finally {
           await store.close();
@@ -45,6 +48,26 @@ interface StatusReport {
   escrowed: EscrowedObject[];
   /** Notion members a first cycle could not account for, waiting for `approve --unaccounted` (or --reject). */
   unaccountedMembers: number;
+  /** Groups that left scope, kept emptied in Notion; deleteAfter null: group deletes are off. */
+  retiringGroups?: RetiringGroupStatus[];
+}
+
+interface RetiringGroupStatus {
+  name: string | undefined;
+  sourceId: string;
+  notionId: string | null;
+  leftScopeAt: string;
+  deleteAfter: string | null;
+}
+
+async function readRetiringGroups(db: Queryable, target: string, settings: { deleteGroups: boolean; groupDeleteGraceDays: number }): Promise<RetiringGroupStatus[]> {
+  return (await listRetiringGroups(db, target)).map((g) => ({
+    name: g.name,
+    sourceId: g.sourceId,
+    notionId: g.notionId,
+    leftScopeAt: g.retiringSince.toISOString(),
+    deleteAfter: settings.deleteGroups ? graceEnds(g.retiringSince, settings.groupDeleteGraceDays).toISOString() : null,
+  }));
 }
 
 async function readStatusReport(db: Queryable, target: string, cycleCount: number): Promise<StatusReport> {
@@ -100,6 +123,8 @@ function formatStatusReport(r: StatusReport): string {
   if (r.unaccountedMembers > 0) {
     lines.push(`Unaccounted Notion members: ${r.unaccountedMembers} (list with \`entra-notion-sync logs --action unaccounted\`; decide with \`approve --unaccounted\` or \`approve --reject --unaccounted\`)`);
   }
+  const retiring = r.retiringGroups ?? [];
+  if (retiring.length > 0) lines.push(`Groups kept after leaving scope (emptied, deleted after the grace period unless they return): ${retiring.length}`);
   lines.push(`Escrowed objects: ${r.escrowed.length}`, '');
 
   lines.push('Recent cycles:');
@@ -114,6 +139,10 @@ function formatStatusReport(r: StatusReport): string {
   if (r.stagedDeletes.length > 0) {
     lines.push('', 'Staged deletes:');
     lines.push(formatTable(['TYPE', 'NAME', 'ENTRA ID', 'ACTION', 'STAGED AT'], r.stagedDeletes.map((s) => [s.objectType, s.name ?? '', s.sourceId, s.action, s.stagedAt?.toISOString() ?? ''])));
+  }
+  if (retiring.length > 0) {
+    lines.push('', 'Groups kept after leaving scope:');
+    lines.push(formatTable(['NAME', 'ENTRA ID', 'LEFT SCOPE', 'DELETED AFTER'], retiring.map((g) => [g.name ?? '', g.sourceId, g.leftScopeAt, g.deleteAfter ?? 'never (group deletes are off)'])));
   }
   if (r.escrowed.length > 0) {
     lines.push('', 'Escrowed objects (waiting for a retry):');

@@ -37,8 +37,8 @@ describe('group semantics', () => {
     expect(s.differences()).toEqual([]);
   });
 
-  it('deletes a group that was unassigned, after removing its members', async () => {
-    const s = await synced();
+  it('deletes a group that was unassigned at once, after removing its members, when GROUP_DELETE_GRACE_DAYS is 0', async () => {
+    const s = await synced({ env: { GROUP_DELETE_GRACE_DAYS: '0' } });
     const [groupId] = assignedGroupIds(s.tenant) as [string];
     const name = groupName(s, groupId);
     s.tenant.unassign(groupId);
