@@ -36,6 +36,8 @@ export interface CycleOptions {
   kindLabel?: CycleKind;
   /** On-demand: evaluate only these mirrored users, without a Graph import (the caller imported them). */
   onlyUsers?: string[];
+  /** On-demand provisioning of a group: with `onlyUsers` (its chosen members), evaluate these groups too. */
+  onlyGroups?: string[];
 }
 
 const day = 24 * 60 * 60 * 1000;
@@ -116,6 +118,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     const prepared = await prepareCycle({
       config, db, source, scim, progress, mapping, now: startedAt, mode, forceDeletes: options.forceDeletes ?? false,
       ...(options.onlyUsers ? { onlyUsers: options.onlyUsers, skipImport: true } : {}),
+      ...(options.onlyGroups ? { onlyGroups: options.onlyGroups } : {}),
     });
     const importComplete = prepared.importResult?.complete ?? true;
     let end: ApplyEnd = { kind: 'done' };

@@ -1,12 +1,14 @@
 // On-demand provisioning of one user, step by step like Entra's (reference entra-provisioning §5.4): import the user,
-// determine scope with each scoping clause's verdict, match, then perform (or, dry, only plan) the action.
-import { computeScope } from '../entra/index.js';
+// determine scope with each scoping clause's verdict, match, then perform (or, dry, only plan) the action. A name that
+// is no user's is tried as a group (on-demand-group.ts).
+import { computeScope, looksLikeObjectId } from '../entra/index.js';
 import { compileMapping, explainUser, type Explanation } from '../mapping/index.js';
 import { silentProgress } from '../observe/index.js';
 import { queryLog, readLink, readMirrorForScope, readSourceUsers, type ProvisioningLogRow } from '../store/index.js';
 import { createNotionClient, createSource } from './clients.js';
 import { runCycle, type CycleDependencies } from './cycle.js';
 import { planOperations, type Operation } from './model.js';
+import { provisionGroupOnDemand, type GroupOnDemandReport } from './on-demand-group.js';
 import { importOptionsFor, prepareCycle } from './prepare.js';
 import type { CycleSummary } from './summary.js';
 
@@ -66,4 +68,19 @@ export async function provisionOnDemand(deps: CycleDependencies, idOrUpn: string
   const after = await readLink(db, target, 'user', userId);
   if (after) report.match = { ...report.match, linked: true, state: after.state, notionId: after.notionId };
   return report;
+}
+
+export type AnyOnDemandReport = ({ kind: 'user' } & OnDemandReport) | GroupOnDemandReport;
+
+/**
+ * `provision <user|group>`: a userPrincipalName (it has an @) or an object id is tried as a user first; what no user
+ * has is a group's object id or displayName. Found neither way: the group report says so (found=false).
+ */
+export async function provisionUserOrGroupOnDemand(deps: CycleDependencies, idUpnOrName: string, options: { dryRun: boolean }): Promise<AnyOnDemandReport> {
+  const name = idUpnOrName.trim();
+  if (name.includes('@') || looksLikeObjectId(name)) {
+    const user = await provisionOnDemand(deps, name, options);
+    if (user.import.found) return { kind: 'user', ...user };
+  }
+  return provisionGroupOnDemand(deps, name, options);
 }

@@ -30,6 +30,8 @@ export interface PrepareInput {
   forceDeletes: boolean;
   /** Restricts evaluation to these users (on-demand provisioning); groups are then only planned for memberships. */
   onlyUsers?: string[];
+  /** With `onlyUsers`: also evaluate these groups, and change only their memberships (on-demand provisioning of a group). */
+  onlyGroups?: string[];
   /** Skip the Graph import (on-demand provisioning imports the one user itself). */
   skipImport?: boolean;
 }
@@ -111,7 +113,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   const userCandidates = selectCandidates({ mirrored: mirror.users, inScope: scope.userIds, dirty: new Set(dirty.users), links: userLinkRows, evaluateAll, now });
   const groupCandidates = selectCandidates({ mirrored: mirror.groups, inScope: scope.groupIds, dirty: new Set(dirty.groups), links: groupLinkRows, evaluateAll, now });
   const userIds = input.onlyUsers ?? userCandidates.ids;
-  const groupIds = input.onlyUsers ? [] : groupCandidates.ids;
+  const groupIds = input.onlyUsers ? (input.onlyGroups ?? []) : groupCandidates.ids;
 
   const groupsOfUser = new Map<string, string[]>();
   for (const [groupId, members] of scope.groupMembers) for (const userId of members) groupsOfUser.set(userId, [...(groupsOfUser.get(userId) ?? []), groupId]);
@@ -188,7 +190,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     plan.unaccounted = findUnaccountedMembers({ notionUsers: notion.users, index: userIndex, users, matchingPaths: mapping.matching.user, protectedUserNames })
       .filter((member) => !waiting.has(member.notionId));
   }
-  if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers));
+  if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers), input.onlyGroups && new Set(input.onlyGroups));
   return {
     mapping,
     importResult,
@@ -205,9 +207,10 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   };
 }
 
-/** On demand, only the memberships of the provisioned users change. */
-function membershipsOf(plan: Plan, users: ReadonlySet<string>): Plan['memberships'] {
+/** On demand, only the memberships of the provisioned users change (in the provisioned group, when one is). */
+function membershipsOf(plan: Plan, users: ReadonlySet<string>, groups?: ReadonlySet<string>): Plan['memberships'] {
   return plan.memberships
+    .filter((op) => groups === undefined || groups.has(op.sourceId))
     .map((op) => ({ ...op, userSourceIds: op.userSourceIds.filter((id) => users.has(id)) }))
     .filter((op) => op.userSourceIds.length > 0);
 }

@@ -7,6 +7,7 @@ import { readServicePrincipal } from './assignments.js';
 import { createTokenProvider, credentialFromConfig, type TokenProvider } from './credentials.js';
 import { createGraphReader, type GraphReader } from './graph-reader.js';
 import { importIntoMirror, type ImportOptions, type ImportResult } from './import.js';
+import { importOneGroup, type OneGroupImport } from './one-group.js';
 import { importOneUser } from './one-user.js';
 import { createOutboundDispatcher } from './outbound-http.js';
 
@@ -16,6 +17,8 @@ export interface EntraSource {
   importIntoMirror(db: Database, target: string, options: ImportOptions): Promise<ImportResult>;
   /** On-demand: read one user by id or userPrincipalName (and its memberships/assignments) into the mirror. */
   importOneUser(db: Database, target: string, idOrUpn: string, options: ImportOptions): Promise<{ found: boolean; userId?: string }>;
+  /** On-demand: read one group by id or displayName, its members and up to `maxMembers` of its in-scope users into the mirror. */
+  importOneGroup(db: Database, target: string, idOrName: string, options: ImportOptions, maxMembers: number): Promise<OneGroupImport>;
   /** For `check`: token acquired, service principal found, permissions present (from the token's roles claim), assignment counts. */
   checkAccess(): Promise<GraphAccessReport>;
   stats(): { requests: number; throttled: number };
@@ -43,6 +46,7 @@ export function createEntraSource(options: { config: Config['entra']; logger: Lo
   return {
     importIntoMirror: (db, target, importOptions) => importIntoMirror(deps, db, target, importOptions),
     importOneUser: (db, target, idOrUpn, importOptions) => importOneUser(deps, db, target, idOrUpn, importOptions),
+    importOneGroup: (db, target, idOrName, importOptions, maxMembers) => importOneGroup(deps, db, target, idOrName, importOptions, maxMembers),
     checkAccess: () => checkGraphAccess(tokens, graph, ids),
     stats: () => graph.counts(),
   };

@@ -141,6 +141,20 @@ export async function replaceMembershipsOfMember(
   return writeMemberships(db, target, writes, generation);
 }
 
+/** Sets the members of one group (an on-demand read of its `members`); returns how many edges changed. */
+export async function replaceMembersOfGroup(
+  db: Queryable, target: string, groupId: string, members: ReadonlyArray<{ id: string; type: 'user' | 'group' }>, generation: number,
+): Promise<number> {
+  const before = await db.select({ memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType }).from(sourceMemberships)
+    .where(and(eq(sourceMemberships.target, target), eq(sourceMemberships.groupId, groupId)));
+  const wanted = new Set(members.map((member) => member.id));
+  const writes: MembershipWrite[] = [
+    ...before.filter((row) => !wanted.has(row.memberId)).map((row) => ({ groupId, memberId: row.memberId, memberType: row.memberType === 'group' ? 'group' as const : 'user' as const, removed: true })),
+    ...members.map((member) => ({ groupId, memberId: member.id, memberType: member.type, removed: false })),
+  ];
+  return writeMemberships(db, target, writes, generation);
+}
+
 /**
  * The end of a complete full read: objects it did not see are gone from Entra (`deleted`), and so are edges it
  * did not see. Soft-deleted objects (`changed`) stay so: a full read cannot tell a restore-able user from a gone one.

@@ -1,13 +1,14 @@
-// `provision`: on-demand provisioning of one user, showing each step (import, scope, match, action) like Entra's.
+// `provision`: on-demand provisioning of one user or one group (with up to five of its members), showing each step
+// (import, scope, match, action) like Entra's.
 import type { Command } from 'commander';
-import { provisionOnDemand, type OnDemandReport } from '../../engine/index.js';
+import { ON_DEMAND_GROUP_MEMBER_LIMIT, provisionUserOrGroupOnDemand, type GroupOnDemandReport, type OnDemandReport } from '../../engine/index.js';
 import { createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 
 export function registerProvision(program: Command): void {
   program
     .command('provision')
-    .description('provision one user now, showing each step (import, scope, match, action) with the mapped attributes')
-    .argument('<user>', 'userPrincipalName or Entra object id')
+    .description(`provision one user, or one group with up to ${ON_DEMAND_GROUP_MEMBER_LIMIT} of its in-scope members, now, showing each step (import, scope, match, action)`)
+    .argument('<user-or-group>', "a user's userPrincipalName or object id, or a group's displayName or object id")
     .option('--dry-run', 'show the steps and the action without sending it')
     .option('--json', 'print the steps as JSON')
     .action((idOrUpn: string, options: { dryRun?: boolean; json?: boolean }) =>
@@ -16,8 +17,9 @@ export function registerProvision(program: Command): void {
         const logger = createCommandLogger(config, { quiet: true });
         const store = await openConfiguredStore(config);
         try {
-          const report = await provisionOnDemand({ config, store, logger }, idOrUpn, { dryRun: options.dryRun ?? false });
-          process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(idOrUpn, report));
+          const report = await provisionUserOrGroupOnDemand({ config, store, logger }, idOrUpn, { dryRun: options.dryRun ?? false });
+          const text = report.kind === 'group' ? formatGroupReport(idOrUpn, report) : formatReport(idOrUpn, report);
+          process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : text);
           if (!report.import.found) return exitCodes.failure;
           const status = report.result?.summary.status;
           return status === 'failed' || status === 'quarantined' || status === 'partial' ? exitCodes.failure : exitCodes.ok;
@@ -62,6 +64,42 @@ function formatReport(idOrUpn: string, report: OnDemandReport): string {
   } else {
     if (report.plan.length === 0) lines.push('   Nothing would change.');
     for (const op of report.plan) lines.push(`   would ${op.kind}: ${op.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatGroupReport(idOrName: string, report: GroupOnDemandReport): string {
+  const lines: string[] = [];
+  const found = report.import;
+  if (!found.found) {
+    lines.push(found.ambiguous
+      ? `1. Import group: ${found.ambiguous.length} Entra groups are named "${idOrName}" (${found.ambiguous.map((g) => g.id).join(', ')}); give the object id of the one to provision`
+      : `1. Import: "${idOrName}" was not found in Entra: no user has this userPrincipalName or object id, and no group this displayName or object id`);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`1. Import group: found "${found.displayName ?? ''}" (${found.groupId ?? ''})${found.removed ? ` (removed in Entra: ${found.removed})` : ''}`);
+  const scope = report.scope;
+  lines.push('2. Determine scope:');
+  lines.push(`   - Assigned to the app: ${verdict(scope?.assigned ?? false)}`);
+  lines.push(`   In scope: ${scope?.inScope ? 'yes' : 'no'}`);
+  const match = report.match;
+  lines.push(`3. Match: ${match?.linked ? `linked to Notion group ${match.notionId ?? '?'} (${match.state})` : (match?.lookup ?? 'not linked yet')}`);
+  const members = report.members;
+  if (members) {
+    const rest = members.inScope - members.provisioned.length;
+    lines.push(`4. Members: ${members.inEntra} user(s) in Entra, ${members.inScope} in scope; provisioning ${members.provisioned.length} (at most ${members.limit}, as Entra's on-demand)${rest > 0 ? `; the next cycle provisions the other ${rest}` : ''}`);
+    for (const member of members.provisioned) lines.push(`   - ${member.userPrincipalName}: ${member.linked ? `linked (${member.state ?? '?'})` : 'not linked yet'}`);
+  }
+  lines.push('5. Perform action:');
+  if (report.result) {
+    const { summary, log } = report.result;
+    if (log.length === 0) lines.push(`   Nothing to do (${summary.status}).`);
+    for (const entry of log) {
+      lines.push(`   ${entry.objectType} ${entry.displayName ?? entry.sourceId}: ${entry.action} ${entry.status}${entry.reason ? `: ${entry.reason}` : ''}${entry.errorMessage ? ` (${entry.errorKind}: ${entry.errorMessage})` : ''}`);
+    }
+  } else {
+    if (report.plan.length === 0) lines.push('   Nothing would change.');
+    for (const op of report.plan) lines.push(`   would ${op.kind} ${op.name}: ${op.reason}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -70,9 +70,19 @@ export class DirectoryReader {
     return projectGroup(group, select);
   }
 
+  /** GET /groups, with `$filter=displayName eq '…'` (quotes doubled) as on-demand provisioning of a group uses it. */
   groups(params: URLSearchParams, url: URL): Collection {
     const select = parseSelect(params.get('$select'), ['group']);
-    return pageOf(this.tenant.groupIds(), params, url, (id) => projectGroup(this.tenant.findGroup(id)!, select));
+    const filter = params.get('$filter');
+    let ids = this.tenant.groupIds();
+    if (filter !== null) {
+      const name = /^displayName eq '((?:[^']|'')*)'$/.exec(filter.trim())?.[1];
+      if (name === undefined) throw new GraphHttpError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified: '${filter}'.`);
+      const wanted = name.replaceAll("''", "'");
+      // Directory string comparisons ignore case.
+      ids = ids.filter((id) => this.tenant.findGroup(id)?.displayName.toLowerCase() === wanted.toLowerCase());
+    }
+    return pageOf(ids, params, url, (id) => projectGroup(this.tenant.findGroup(id)!, select));
   }
 
   /** GET /groups/{id}/members: direct members as directoryObjects, each with its `@odata.type`. */
