@@ -26,6 +26,12 @@ export function applyObservedState(
   }
   const groupsById = new Map(notion.groups.map((g) => [g.id, g]));
   for (const link of groupLinks.values()) {
+    // A group kept through its grace period (plan-groups.ts) and deleted by hand: a return creates it anew.
+    if (link.state === 'disabled' && link.notionId !== null && notion.groupsComplete && !groupsById.has(link.notionId)) {
+      groupLinks.set(link.sourceId, { ...link, notionId: null, state: 'unlinked' });
+    }
+  }
+  for (const link of groupLinks.values()) {
     if (link.notionId === null || link.state !== 'active') continue;
     const seen = groupsById.get(link.notionId);
     if (seen === undefined) {

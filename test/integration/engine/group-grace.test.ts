@@ -73,6 +73,18 @@ describe('a group that leaves scope', () => {
     expect(notionGroupId(s, name)).toBe(notionId);
   });
 
+  it('deleted by hand in Notion while kept, is created anew by a verify cycle when it comes back', async () => {
+    const s = await synced();
+    const { groupId, name, notionId, left } = await groupLeftScope(s);
+    s.notion.workspace.deleteGroup(notionId as string);
+    s.tenant.assign(groupId);
+    const back = await s.sync({ mode: 'verify' }, () => new Date(left.getTime() + 2 * day));
+    expect(back.status).toBe('succeeded');
+    expect(notionGroupId(s, name)).toBeDefined();
+    expect(notionGroupId(s, name)).not.toBe(notionId);
+    expect(s.differences()).toEqual([]);
+  });
+
   it('deleted for good in Entra, is still kept through the grace period, then deleted', async () => {
     const s = await synced();
     const [groupId] = assignedGroupIds(s.tenant) as [string];
