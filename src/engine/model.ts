@@ -66,7 +66,10 @@ export type GroupOperation =
   | (OperationBase & { kind: 'create-group'; attributes: ScimAttributes; lookupFirst: boolean })
   | (OperationBase & { kind: 'adopt-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
   | (OperationBase & { kind: 'rename-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
-  /** The group left scope: its members were removed in the membership phase; DELETE it, or keep it unmanaged-empty. */
+  /**
+   * The group left scope: its members were removed in the membership phase. delete-group: DELETE it (at once when the
+   * grace period is 0, else when it is over). retire-group: keep it emptied and linked, from now (plan-groups.ts).
+   */
   | (OperationBase & { kind: 'delete-group'; notionId: string })
   | (OperationBase & { kind: 'retire-group'; notionId: string });
 
