@@ -1,7 +1,7 @@
 // Groups as an admin sees them through the built CLI: `provision <group>` shows each step and creates the group with
 // its members; an unknown name is a clear error; a group that leaves scope is kept empty (status, logs) through its
 // grace period and deleted after it (the store's retiring_since moved back: no sleeping).
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GraphSimulator } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/sim/notion/index.js';
@@ -75,7 +75,7 @@ describe('groups through the CLI', () => {
     expect(status.stdout).toContain('Groups kept after leaving scope (emptied, deleted after the grace period unless they return): 1');
     expect(status.stdout).toMatch(/Night Shift\s+\S+\s+\S+\s+\d{4}-\d\d-\d\dT/);
 
-    const leftOn = await moveGraceStartBack(group?.id as string, 8);
+    const leftOn = await moveGraceStartBack([group?.id as string], 8);
     const plan = await cli(['plan'], env);
     expect(plan.stdout).toContain(`left scope on ${leftOn}; deleted after the 7-day grace period`);
     const after = await cli(['sync'], env);
@@ -87,12 +87,37 @@ describe('groups through the CLI', () => {
   }, 240_000);
 });
 
-/** Moves a retiring group's grace start `days` back in the store (between CLI runs); returns that day. */
-async function moveGraceStartBack(groupId: string, days: number): Promise<string> {
+describe('the deletion guard and groups, through the CLI', () => {
+  it('stages the deletes at the end of the grace period over DELETION_THRESHOLD (exit 5) until approve', async () => {
+    const guarded = { ...env, DELETION_THRESHOLD: '1' };
+    const groups = graph.tenant.assignments().filter((a) => a.principalType === 'Group').map((a) => a.principalId);
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    const names = groups.map((id) => graph.tenant.groups().find((g) => g.id === id)?.displayName as string);
+    for (const id of groups) graph.tenant.unassign(id);
+    // Their members leave scope too: let those deprovisions through, to see the groups' deletes alone next.
+    expect((await cli(['sync', '--force-deletes'], guarded)).code).toBe(0);
+    for (const name of names) expect(notionGroup(name)).toBeDefined();
+    await moveGraceStartBack(groups, 8);
+
+    const held = await cli(['sync'], guarded);
+    expect(held.code).toBe(5);
+    expect(JSON.parse(held.stdout.trim().split('\n').pop() as string)).toMatchObject({ status: 'held', stagedDeletes: groups.length });
+    for (const name of names) expect(notionGroup(name)).toBeDefined();
+
+    expect((await cli(['approve'], guarded)).code).toBe(0);
+    const applied = await cli(['sync'], guarded);
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.stdout.trim().split('\n').pop() as string)).toMatchObject({ status: 'succeeded', counts: { 'delete.success': groups.length } });
+    for (const name of names) expect(notionGroup(name)).toBeUndefined();
+  }, 300_000);
+});
+
+/** Moves retiring groups' grace start `days` back in the store (between CLI runs); returns that day. */
+async function moveGraceStartBack(groupIds: string[], days: number): Promise<string> {
   const store = await openStore(location);
   try {
     const since = new Date(Date.now() - days * 24 * 60 * 60 * 1000);
-    await store.db.update(tables.links).set({ retiringSince: since }).where(and(eq(tables.links.objectType, 'group'), eq(tables.links.sourceId, groupId)));
+    await store.db.update(tables.links).set({ retiringSince: since }).where(and(eq(tables.links.objectType, 'group'), inArray(tables.links.sourceId, groupIds)));
     return since.toISOString().slice(0, 10);
   } finally {
     await store.close();

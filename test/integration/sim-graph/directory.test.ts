@@ -95,6 +95,15 @@ describe('groups and members', () => {
   it('answers 404 for the members of a group that does not exist', async () => {
     expect((await graphGet(sim, '/v1.0/groups/00000000-0000-0000-0000-00000000beef/members', token)).status).toBe(404);
   });
+
+  it("finds groups by displayName eq (case-insensitive, quotes doubled) and refuses other filters", async () => {
+    const group = tenant.createGroup({ displayName: "O'Brien Team" });
+    const found = await graphGet(sim, `/v1.0/groups?$filter=${encodeURIComponent("displayName eq 'o''brien team'")}&$select=id,displayName`, token);
+    expect(found.body.value).toEqual([{ id: group.id, displayName: "O'Brien Team" }]);
+    const none = await graphGet(sim, `/v1.0/groups?$filter=${encodeURIComponent("displayName eq 'nobody'")}`, token);
+    expect(none.body.value).toEqual([]);
+    expect((await graphGet(sim, `/v1.0/groups?$filter=${encodeURIComponent("startswith(displayName,'O')")}`, token)).status).toBe(400);
+  });
 });
 
 describe('the service principal', () => {
