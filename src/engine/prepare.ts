@@ -207,11 +207,14 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   };
 }
 
-/** On demand, only the memberships of the provisioned users change (in the provisioned group, when one is). */
+/**
+ * On demand, only the memberships of the provisioned users change; for a provisioned group, only its own, and its
+ * removals whole (its member list was just read; a group leaving scope is emptied before it is kept or deleted).
+ */
 function membershipsOf(plan: Plan, users: ReadonlySet<string>, groups?: ReadonlySet<string>): Plan['memberships'] {
   return plan.memberships
     .filter((op) => groups === undefined || groups.has(op.sourceId))
-    .map((op) => ({ ...op, userSourceIds: op.userSourceIds.filter((id) => users.has(id)) }))
+    .map((op) => (groups !== undefined && op.kind === 'remove-members' ? op : { ...op, userSourceIds: op.userSourceIds.filter((id) => users.has(id)) }))
     .filter((op) => op.userSourceIds.length > 0);
 }
 

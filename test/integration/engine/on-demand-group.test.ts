@@ -71,6 +71,20 @@ describe('provision <group>', () => {
     expect(asGroup(await provisionUserOrGroupOnDemand(deps, 'Twins', { dryRun: true })).import.groupId).toBe(a.id);
   });
 
+  it('empties and keeps a linked group that is no longer assigned, as a cycle would', async () => {
+    const s = await synced();
+    const { group } = newAssignedGroup(s, 'Leaving Soon', 2);
+    const deps = { config: s.config, store: s.store.store, logger };
+    await s.sync();
+    expect(notionGroupMembers(s.notion.workspace, 'Leaving Soon')).toHaveLength(2);
+    s.tenant.unassign(group.id);
+    const report = asGroup(await provisionUserOrGroupOnDemand(deps, 'Leaving Soon', { dryRun: false }));
+    expect(report.scope).toEqual({ assigned: false, inScope: false });
+    expect(report.result?.log.map((e) => `${e.objectType}:${e.action}.${e.status}`)).toEqual(['group:remove-members.success', 'group:disable.success']);
+    expect(s.notion.workspace.groups().some((g) => g.displayName === 'Leaving Soon')).toBe(true);
+    expect(notionGroupMembers(s.notion.workspace, 'Leaving Soon')).toEqual([]);
+  });
+
   it('changes nothing when a Graph read fails', async () => {
     const s = await synced();
     const { group } = newAssignedGroup(s, 'Fragile', 2);
