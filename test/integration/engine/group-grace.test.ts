@@ -85,6 +85,24 @@ describe('a group that leaves scope', () => {
     expect(s.differences()).toEqual([]);
   });
 
+  it('is kept only once emptied: a member removal that failed leaves it linked, and the next cycle finishes the job', async () => {
+    const s = await synced();
+    const { user, groupId } = groupMemberUser(s.tenant);
+    const name = groupName(s, groupId);
+    // The member stays in scope (assigned directly): its membership is removed by a PATCH, which fails.
+    s.tenant.assign(user.id);
+    s.tenant.unassign(groupId);
+    s.notion.injectFault({ kind: 'status', status: 400, count: 1, match: { method: 'PATCH', path: /^\/Groups\// } });
+    const failed = await s.sync({}, () => new Date());
+    expect(failed.status).toBe('partial');
+    expect(notionGroupMembers(s.notion.workspace, name).length).toBeGreaterThan(0);
+    expect(await readLink(s.store.store.db, s.config.target, 'group', groupId)).toMatchObject({ state: 'active', retiringSince: null });
+    const next = await s.sync({}, () => new Date());
+    expect(next.status).toBe('succeeded');
+    expect(notionGroupMembers(s.notion.workspace, name)).toEqual([]);
+    expect(await readLink(s.store.store.db, s.config.target, 'group', groupId)).toMatchObject({ state: 'disabled', retiringSince: expect.any(Date) });
+  });
+
   it('deleted for good in Entra, is still kept through the grace period, then deleted', async () => {
     const s = await synced();
     const [groupId] = assignedGroupIds(s.tenant) as [string];
