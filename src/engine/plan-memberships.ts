@@ -8,8 +8,7 @@ export type MemberStanding =
   | 'eligible'
   /**
    * Being disabled or deleted: removed from every group we manage before the deprovision is sent, whatever Notion
-   * does with a removed member's groups (it may keep them, drop them, or give them back later: reference notion-scim
-   * §3.6), as Entra sends the member removal too.
+   * does with a removed member's groups (it may keep, drop or later restore them: reference notion-scim.md §3.6).
    */
   | 'leaving'
   /** A deprovision is held or the user is protected: its memberships stay as they are. */
@@ -98,8 +97,8 @@ export function memberStandings(activeLinks: ReadonlySet<string>, operations: re
 
 /**
  * The groups a re-enabled user must not be in: every group we manage this cycle (held groups aside) that Entra does
- * not put them in. After the re-enable, a membership Notion shows in one of these was restored by Notion (§3.6 of
- * reference notion-scim) or left from before, and is removed (execute-users.ts).
+ * not put them in. After the re-enable, a membership Notion shows in one of these was restored by Notion
+ * (reference notion-scim.md §3.6) or left from before, and is removed (restored-memberships.ts).
  */
 export function groupsToLeaveOnReturn(userSourceId: string, input: Pick<MembershipPlanInput, 'activeGroups' | 'retiringGroups' | 'groupMembers'>): string[] {
   const notInEntra = [...input.activeGroups.keys()].filter((groupId) => !input.groupMembers.get(groupId)?.has(userSourceId));
