@@ -142,4 +142,12 @@ export interface NotionSnapshot {
   groupsComplete: boolean;
 }
 
-export const planOperations = (plan: Plan): Operation[] => [...plan.upserts, ...plan.memberships, ...plan.deprovisions, ...plan.groupRetirements, ...plan.records];
+/** Every operation, in the order apply.ts runs them (offboarding first), log-only records last. */
+export const planOperations = (plan: Plan): Operation[] => [
+  ...plan.memberships.filter((op) => op.kind === 'remove-members' && op.offboarding),
+  ...plan.deprovisions,
+  ...plan.upserts,
+  ...plan.memberships.filter((op) => !(op.kind === 'remove-members' && op.offboarding)),
+  ...plan.groupRetirements,
+  ...plan.records,
+];

@@ -83,6 +83,20 @@ describe('planChanges', () => {
     expect(kinds(plan)).toContain('disable-user:quit');
   });
 
+  it('lists the operations in the order they run: offboarding first, then upserts, the other memberships, group deletes', () => {
+    const plan = planChanges(input({
+      users: [user('new'), user('quit', { lifecycle: 'disabled' }), user('stay')],
+      groups: [group('g'), group('old', { lifecycle: 'out-of-scope' })],
+      userLinks: byId([link('quit'), link('stay')]),
+      groupLinks: byId([groupLink('g'), groupLink('old')]),
+      applied: new Map([['g', new Set(['quit'])], ['old', new Set(['stay'])]]),
+      groupMembers: new Map([['g', new Set(['new', 'stay'])]]),
+    }));
+    expect(kinds(plan)).toEqual([
+      'remove-members:g', 'disable-user:quit', 'create-user:new', 'remove-members:old', 'add-members:g', 'delete-group:old',
+    ]);
+  });
+
   it('keeps the memberships of a user whose deprovision is staged by the deletion guard', () => {
     const plan = planChanges(input({
       users: [user('quit', { lifecycle: 'out-of-scope' })],
