@@ -26,21 +26,39 @@ function memberIdsOf(group: ScimGroup): string[] | ScimError {
   return ids;
 }
 
+/** Up to this many managed groups to check, one GET per group costs less than a walk of the whole listing. */
+export const singleReadsUpTo = 3;
+
 /**
- * The Notion ids of the groups a member is in. Notion's User carries no `groups` attribute and its `/Groups` filter
- * takes `displayName` only (§2.2, §2.4, §4), so this walks the group listing, members inline. Fails (throws) on an
- * incomplete walk or a malformed group: the caller then removes nothing.
+ * Which of `groupIds` (Notion ids) the member is in. Notion's User carries no `groups` attribute and its `/Groups`
+ * filter takes `displayName` only (§2.2, §2.4, §4), so this reads the groups: one GET each for a few, else the
+ * listing (members inline), and one GET each when the listing walk was incomplete (Notion cannot sort, §2.5).
+ * Throws on a failed read or a malformed group: the caller then removes nothing.
  */
-export async function readGroupsOfMember(ctx: ApplyContext, notionUserId: string): Promise<Set<string>> {
-  const listing = await ctx.scim.listAllGroups();
-  if (!listing.complete) throw readFailure('the listing of Notion groups was incomplete (a repeated id or a changing total): the returning member\'s groups are not known');
-  const groups = new Set<string>();
-  for (const group of listing.resources) {
+export async function readGroupsOfMember(ctx: ApplyContext, notionUserId: string, groupIds: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const check = (group: ScimGroup): void => {
     const members = memberIdsOf(group);
     if (members instanceof ScimError) throw members;
-    if (members.includes(notionUserId)) groups.add(group.id);
+    if (members.includes(notionUserId)) found.add(group.id);
+  };
+  const wanted = new Set(groupIds);
+  if (wanted.size > singleReadsUpTo) {
+    const listing = await ctx.scim.listAllGroups();
+    if (listing.complete) {
+      for (const group of listing.resources) if (wanted.has(group.id)) check(group);
+      return found;
+    }
+    ctx.logger.info({ event: 'memberships.read-back-listing-incomplete', groups: wanted.size, duplicatesSeen: listing.duplicatesSeen }, 'memberships.read-back-listing-incomplete');
   }
-  return groups;
+  for (const id of wanted) {
+    const group = await ctx.scim.getGroup(id);
+    // A group deleted in Notion holds nobody.
+    if (group === null) continue;
+    if (group.id !== id) throw readFailure(`GET /Groups/${id} answered with another group, ${group.id}`);
+    check(group);
+  }
+  return found;
 }
 
 /**
@@ -55,7 +73,7 @@ export async function leaveRestoredGroups(ctx: ApplyContext, op: EnableOperation
   });
   // No managed group the member could be wrongly in: nothing to read.
   if (candidates.length === 0) return;
-  const inNotion = await readGroupsOfMember(ctx, notionUserId);
+  const inNotion = await readGroupsOfMember(ctx, notionUserId, candidates.map((candidate) => candidate.notionGroupId));
   for (const group of candidates.filter((candidate) => inNotion.has(candidate.notionGroupId))) {
     const startedAt = Date.now();
     await ctx.scim.removeGroupMembers(group.notionGroupId, [notionUserId]);

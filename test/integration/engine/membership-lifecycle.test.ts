@@ -99,7 +99,7 @@ describe('a member Notion gives its old groups back to', () => {
 
   it('removes nothing when the read-back fails or is malformed, and keeps the re-enable escrowed until it works', async () => {
     const { s, user } = await removedByHandThenBack();
-    s.notion.injectFault({ kind: 'malformed', count: 50, match: { method: 'GET', path: /^\/Groups$/ } });
+    s.notion.injectFault({ kind: 'malformed', count: 50, match: { method: 'GET', path: /^\/Groups/ } });
     const failed = await s.sync();
     expect(failed.status).toBe('partial');
     // Notion gave "Extra" back and nothing was removed: the read was not trusted.
