@@ -110,34 +110,48 @@ const phaseOf = (op: Operation): number => {
 /** A create tried again may have been applied by the attempt whose answer was lost: look it up before any POST. */
 const asRetry = (op: Operation): Operation => (op.kind === 'create-user' || op.kind === 'create-group' ? { ...op, lookupFirst: true } : op);
 
-/** Operations in phase order; for a retry pass, the retry list of the pass before (a create before the member add that waited for it). */
-function phasesOf(operations: readonly Operation[], prepare: (op: Operation) => Operation = (op) => op): Operation[][] {
+/** The deprovision phase: the failure-rate quarantine does not hold it back (see applyPlan). */
+const deprovisionPhase = 2;
+
+/** Operations by phase, in phase order; for a retry pass, the retry list of the pass before (a create before the member add that waited for it). */
+function phasesOf(operations: readonly Operation[], prepare: (op: Operation) => Operation = (op) => op): Array<{ phase: number; operations: Operation[] }> {
   const phases: Operation[][] = [[], [], [], [], [], [], []];
   for (const op of operations) phases[phaseOf(op)]?.push(prepare(op));
-  return phases.filter((phase) => phase.length > 0);
+  return phases.map((ops, phase) => ({ phase, operations: ops })).filter((entry) => entry.operations.length > 0);
 }
 
 export async function applyPlan(ctx: ApplyContext, plan: Plan, limits: ApplyLimits): Promise<ApplyEnd> {
+  const interrupted = (): ApplyEnd | undefined => (limits.signal?.aborted ? { kind: 'interrupted' } : undefined);
   const stop = (): ApplyEnd | undefined => {
-    if (limits.signal?.aborted) return { kind: 'interrupted' };
+    const ended = interrupted();
+    if (ended) return ended;
     const { attempted, failed } = ctx.tally;
     if (attempted >= limits.minOperations && (failed * 100) / attempted > limits.failurePercent) {
       return { kind: 'quarantine', reason: `${failed} of ${attempted} operations failed (more than ${limits.failurePercent}%)` };
     }
     return undefined;
   };
-  for (const phase of phasesOf([...plan.records, ...plan.upserts, ...plan.memberships, ...plan.deprovisions, ...plan.groupRetirements])) {
-    const ended = await runPhase(ctx, phase, limits, stop);
-    if (ended) return ended;
-  }
+  // Offboarding first, and not starved: failures before the deprovision phase (member removals, conflicts) that call
+  // for a quarantine hold it until the disables and deletes were sent (the deletion guard bounds them); then the
+  // cycle stops. An interruption or an auth failure (StopCycle) still stops everything at once.
+  const run = async (phases: ReturnType<typeof phasesOf>): Promise<ApplyEnd | undefined> => {
+    let deferred: ApplyEnd | undefined;
+    for (const { phase, operations } of phases) {
+      if (deferred && phase !== deprovisionPhase) continue;
+      const ended = await runPhase(ctx, operations, limits, phase === deprovisionPhase ? interrupted : stop);
+      if (ended?.kind === 'quarantine' && phase < deprovisionPhase) deferred = ended;
+      else if (ended) return ended;
+    }
+    return deferred ?? stop();
+  };
+  const ended = await run(phasesOf([...plan.records, ...plan.upserts, ...plan.memberships, ...plan.deprovisions, ...plan.groupRetirements]));
+  if (ended) return ended;
   for (let pass = 1; pass <= retryPasses && ctx.retry.length > 0; pass++) {
     const phases = phasesOf(ctx.retry, asRetry);
     ctx.logger.info({ event: 'apply.retry', pass, operations: ctx.retry.length }, 'apply.retry');
     ctx.retry = [];
-    for (const phase of phases) {
-      const ended = await runPhase(ctx, phase, limits, stop);
-      if (ended) return ended;
-    }
+    const retried = await run(phases);
+    if (retried) return retried;
   }
   return { kind: 'done' };
 }

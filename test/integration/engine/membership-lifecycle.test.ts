@@ -163,4 +163,18 @@ describe('offboarding first', () => {
     expect(create).toBeGreaterThan(disable);
     expect(s.differences()).toEqual([]);
   });
+
+  it('disables a leaver even when its member removals fail enough to quarantine the cycle', async () => {
+    const { s, user } = await userInTwoGroups('keep');
+    s.config.safety.quarantineMinOperations = 1;
+    s.tenant.disableUser(user.id);
+    s.notion.injectFault({ kind: 'status', status: 400, rate: 1, match: { method: 'PATCH', path: /^\/Groups\// } });
+    const cycle = await s.sync();
+    expect(cycle.status).toBe('quarantined');
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
+    // The memberships stay recorded, and a later cycle removes them once Notion takes the removals.
+    s.notion.clearFaults();
+    await s.sync(undefined, () => new Date(Date.now() + 2 * 24 * 60 * 60 * 1000));
+    expect(notionGroupsOf(s, user.userPrincipalName)).toEqual([]);
+  });
 });
