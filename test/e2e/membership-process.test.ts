@@ -9,6 +9,9 @@ import { simulatorConnectionEnv } from '../helpers/engine-session.js';
 import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 import { assignedGroupIds, groupMemberUser, notionUser } from '../helpers/tenant-picks.js';
 
+/** Four `sync` processes, each opening its store: more than the default minute on a loaded machine. */
+const processTimeoutMs = 240_000;
+
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(cleanup.map((close) => close()));
@@ -63,5 +66,5 @@ describe.each<MembershipsOnRemoval>(['keep', 'restore-within-30-days'])('sync wh
     expect(await sync()).toBe('succeeded');
     expect(notionUser(notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(true);
     expect(notionGroupsOf(notion, user)).toEqual(entraGroupsOf(graph, user));
-  });
+  }, processTimeoutMs);
 });
