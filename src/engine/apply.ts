@@ -1,5 +1,5 @@
-// The executor: runs a plan phase by phase (upserts, member removals and adds, user deprovisions, group deletes),
-// each phase through a small pool so that the SCIM client's limiter, not this loop, sets the pace.
+// The executor: runs a plan phase by phase, offboarding first (ARCHITECTURE.md "One cycle", step 6), each phase through
+// a small pool so that the SCIM client's limiter, not this loop, sets the pace.
 import { ScimError } from '../scim/index.js';
 import { stageLinkDeprovision, unstageLinkDeprovision } from '../store/index.js';
 import { escrow, linksOf, record, StopCycle, type ApplyContext } from './apply-context.js';
@@ -83,51 +83,75 @@ async function runPhase(ctx: ApplyContext, operations: readonly Operation[], lim
 /** Extra passes over transient failures once every phase ran: bounded, each through the same rate limiter. */
 export const retryPasses = 2;
 
+/**
+ * The phases, in order. Offboarding first: a person who leaves loses access before anyone new is created or changed,
+ * and leaves the groups we manage before the deprovision, whatever Notion does with a removed member's groups
+ * (reference notion-scim §3.6). A failed removal does not hold the deprovision back: access goes first; the removal
+ * is retried (in this cycle when transient; else the next cycle removes what is still applied).
+ *   0 records · 1 leaving users' member removals · 2 user disables and deletes · 3 upserts (groups and users)
+ *   4 other member removals · 5 member adds · 6 group deletes and retirements
+ */
 const phaseOf = (op: Operation): number => {
   switch (op.kind) {
-    case 'remove-members': return 2;
-    case 'add-members': return 3;
+    case 'remove-members': return op.offboarding ? 1 : 4;
+    case 'add-members': return 5;
     case 'disable-user':
-    case 'delete-user': return 4;
+    case 'delete-user': return 2;
     case 'delete-group':
-    case 'retire-group': return 5;
-    default: return 1;
+    case 'retire-group': return 6;
+    case 'skip':
+    case 'conflict':
+    case 'stage':
+    case 'unstage': return 0;
+    default: return 3;
   }
 };
 
 /** A create tried again may have been applied by the attempt whose answer was lost: look it up before any POST. */
 const asRetry = (op: Operation): Operation => (op.kind === 'create-user' || op.kind === 'create-group' ? { ...op, lookupFirst: true } : op);
 
-/** The retry list of the pass before, in phase order (a create before the member add that waited for it). */
-function phasesOf(operations: readonly Operation[]): Operation[][] {
-  const phases: Operation[][] = [[], [], [], [], [], []];
-  for (const op of operations) phases[phaseOf(op)]?.push(asRetry(op));
-  return phases.filter((phase) => phase.length > 0);
+/** The deprovision phase: the failure-rate quarantine does not hold it back (see applyPlan). */
+const deprovisionPhase = 2;
+
+/** Operations by phase, in phase order; for a retry pass, the retry list of the pass before (a create before the member add that waited for it). */
+function phasesOf(operations: readonly Operation[], prepare: (op: Operation) => Operation = (op) => op): Array<{ phase: number; operations: Operation[] }> {
+  const phases: Operation[][] = [[], [], [], [], [], [], []];
+  for (const op of operations) phases[phaseOf(op)]?.push(prepare(op));
+  return phases.map((ops, phase) => ({ phase, operations: ops })).filter((entry) => entry.operations.length > 0);
 }
 
 export async function applyPlan(ctx: ApplyContext, plan: Plan, limits: ApplyLimits): Promise<ApplyEnd> {
+  const interrupted = (): ApplyEnd | undefined => (limits.signal?.aborted ? { kind: 'interrupted' } : undefined);
   const stop = (): ApplyEnd | undefined => {
-    if (limits.signal?.aborted) return { kind: 'interrupted' };
+    const ended = interrupted();
+    if (ended) return ended;
     const { attempted, failed } = ctx.tally;
     if (attempted >= limits.minOperations && (failed * 100) / attempted > limits.failurePercent) {
       return { kind: 'quarantine', reason: `${failed} of ${attempted} operations failed (more than ${limits.failurePercent}%)` };
     }
     return undefined;
   };
-  const removals = plan.memberships.filter((op) => op.kind === 'remove-members');
-  const adds = plan.memberships.filter((op) => op.kind === 'add-members');
-  for (const phase of [plan.records, plan.upserts, removals, adds, plan.deprovisions, plan.groupRetirements]) {
-    const ended = await runPhase(ctx, phase, limits, stop);
-    if (ended) return ended;
-  }
+  // Offboarding first, and not starved: failures before the deprovision phase (member removals, conflicts) that call
+  // for a quarantine hold it until the disables and deletes were sent (the deletion guard bounds them); then the
+  // cycle stops. An interruption or an auth failure (StopCycle) still stops everything at once.
+  const run = async (phases: ReturnType<typeof phasesOf>): Promise<ApplyEnd | undefined> => {
+    let deferred: ApplyEnd | undefined;
+    for (const { phase, operations } of phases) {
+      if (deferred && phase !== deprovisionPhase) continue;
+      const ended = await runPhase(ctx, operations, limits, phase === deprovisionPhase ? interrupted : stop);
+      if (ended?.kind === 'quarantine' && phase < deprovisionPhase) deferred = ended;
+      else if (ended) return ended;
+    }
+    return deferred ?? stop();
+  };
+  const ended = await run(phasesOf([...plan.records, ...plan.upserts, ...plan.memberships, ...plan.deprovisions, ...plan.groupRetirements]));
+  if (ended) return ended;
   for (let pass = 1; pass <= retryPasses && ctx.retry.length > 0; pass++) {
-    const phases = phasesOf(ctx.retry);
+    const phases = phasesOf(ctx.retry, asRetry);
     ctx.logger.info({ event: 'apply.retry', pass, operations: ctx.retry.length }, 'apply.retry');
     ctx.retry = [];
-    for (const phase of phases) {
-      const ended = await runPhase(ctx, phase, limits, stop);
-      if (ended) return ended;
-    }
+    const retried = await run(phases);
+    if (retried) return retried;
   }
   return { kind: 'done' };
 }

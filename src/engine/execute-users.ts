@@ -1,10 +1,12 @@
 // Executes user operations against Notion. A POST is marked pending before it is sent and its outcome resolved by a
-// lookup before any retry; re-enabling confirms with a GET and POSTs again when Notion forgot the member (§3.2).
+// lookup before any retry; re-enabling confirms with a GET and POSTs again when Notion forgot the member (§3.2), then
+// reads the member's groups back (§3.6).
 import { ScimError, type ScimAttributes, type ScimUser } from '../scim/index.js';
 import { clearAppliedMembershipsOfUser, type LinkWrite } from '../store/index.js';
 import { escrow, markPending, record, type ApplyContext } from './apply-context.js';
 import { checkLookup, matchFromLookup, userCarries } from './matching.js';
 import type { ModifiedProperty, UserOperation } from './model.js';
+import { leaveRestoredGroups } from './restored-memberships.js';
 
 type Op<K extends UserOperation['kind']> = Extract<UserOperation, { kind: K }>;
 
@@ -76,6 +78,15 @@ async function postUser(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-us
     const refused = refuseCreateAnswer(ctx, op, user);
     // The POST may still have created our user: stay pending, resolved by a lookup (checked the same way) next cycle.
     if (refused) return escrow(ctx, op, conflictError(ctx, refused), startedAt, { link: pending });
+    if (op.kind === 'enable-user') {
+      // A member added back may get their old groups back (§3.6). Until that is checked the link stays disabled, so
+      // the next cycle re-enables (a no-op PATCH) and reads again.
+      try {
+        await leaveRestoredGroups(ctx, op, user.id);
+      } catch (error) {
+        return escrow(ctx, op, error, startedAt, { link: { objectType: 'user', sourceId: op.sourceId, notionId: user.id, state: 'disabled', applied: { ...op.attributes, active: false } } });
+      }
+    }
     await record(ctx, op, { status: 'success', action, notionId: user.id, startedAt }, {
       link: activeLink(op.sourceId, user.id, { ...op.attributes }),
       write: (tx) => clearAppliedMembershipsOfUser(tx, ctx.target, op.sourceId),
@@ -157,6 +168,8 @@ export async function enableUser(ctx: ApplyContext, op: Op<'enable-user'>): Prom
       }
       const user = await ctx.scim.getUser(op.notionId);
       if (user !== null && user.active !== false) {
+        // Fails closed: a failed or malformed read removes nothing and escrows the re-enable (link still disabled).
+        await leaveRestoredGroups(ctx, op, op.notionId);
         await record(ctx, op, { status: 'success', modified: op.modified, startedAt }, {
           link: activeLink(op.sourceId, op.notionId, { ...(link?.applied ?? {}), ...op.attributes }),
           write: (tx) => clearAppliedMembershipsOfUser(tx, ctx.target, op.sourceId),
@@ -180,10 +193,10 @@ export async function deprovisionUser(ctx: ApplyContext, op: Op<'disable-user'> 
     if (op.kind === 'delete-user') await ctx.scim.deleteUser(op.notionId);
     else await disableInNotion(ctx, op.notionId);
     const state = op.kind === 'delete-user' ? 'deleted' : 'disabled';
+    // The memberships stay recorded: the offboarding removals (sent before this) forget each one they took out, and
+    // one that failed is removed by a later cycle, whether Notion kept it or dropped it (§3.6).
     await record(ctx, op, { status: 'success', startedAt }, {
       link: { objectType: 'user', sourceId: op.sourceId, notionId: op.notionId, state, applied: { ...applied, active: false } },
-      // Notion drops the memberships of a removed member: forget ours so that a re-enable adds them back.
-      write: (tx) => clearAppliedMembershipsOfUser(tx, ctx.target, op.sourceId),
     });
   } catch (error) {
     await escrow(ctx, op, error, startedAt, link ? { link: { objectType: 'user', ...link } } : undefined);

@@ -57,8 +57,12 @@ export type UserOperation =
   /** Link an existing Notion user found by matching, then PATCH what differs. */
   | (OperationBase & { kind: 'adopt-user'; notionId: string; observed: ScimAttributes; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
   | (OperationBase & { kind: 'update-user'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
-  /** PATCH active=true (+ what else differs), confirmed by a GET; POST again when Notion forgot the member. */
-  | (OperationBase & { kind: 'enable-user'; notionId: string | null; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
+  /**
+   * PATCH active=true (+ what else differs), confirmed by a GET; POST again when Notion forgot the member. Then the
+   * user's groups are read back and removed from `leaveGroups` (Entra ids of managed groups Entra does not put the
+   * user in): Notion may have given a returning member their old groups back (reference notion-scim §3.6).
+   */
+  | (OperationBase & { kind: 'enable-user'; notionId: string | null; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[]; leaveGroups?: string[] })
   | (OperationBase & { kind: 'disable-user'; notionId: string })
   | (OperationBase & { kind: 'delete-user'; notionId: string });
 
@@ -75,7 +79,8 @@ export type GroupOperation =
 
 export type MembershipOperation =
   | { kind: 'add-members'; sourceId: string; name: string; reason: string; userSourceIds: string[] }
-  | { kind: 'remove-members'; sourceId: string; name: string; reason: string; userSourceIds: string[] };
+  /** `offboarding`: the users are leaving (disabled or deleted this cycle); sent before the deprovisions (apply.ts). */
+  | { kind: 'remove-members'; sourceId: string; name: string; reason: string; userSourceIds: string[]; offboarding?: true };
 
 export type RecordOperation =
   /** Log only: nothing to send (protected user, deprovision held, action `none`). */
@@ -118,7 +123,7 @@ export const objectTypeOf = (operation: Operation): 'user' | 'group' =>
 export interface Plan {
   /** Group creates/renames and user creates/updates/enables. */
   upserts: Operation[];
-  /** Member removals, then adds. */
+  /** The leaving users' member removals (`offboarding`), the other removals, then adds. */
   memberships: MembershipOperation[];
   /** User disables and deletes. */
   deprovisions: Operation[];
@@ -142,4 +147,12 @@ export interface NotionSnapshot {
   groupsComplete: boolean;
 }
 
-export const planOperations = (plan: Plan): Operation[] => [...plan.upserts, ...plan.memberships, ...plan.deprovisions, ...plan.groupRetirements, ...plan.records];
+/** Every operation, in the order apply.ts runs them (offboarding first), log-only records last. */
+export const planOperations = (plan: Plan): Operation[] => [
+  ...plan.memberships.filter((op) => op.kind === 'remove-members' && op.offboarding),
+  ...plan.deprovisions,
+  ...plan.upserts,
+  ...plan.memberships.filter((op) => !(op.kind === 'remove-members' && op.offboarding)),
+  ...plan.groupRetirements,
+  ...plan.records,
+];

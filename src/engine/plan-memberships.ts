@@ -6,7 +6,10 @@ import type { MembershipOperation, Operation } from './model.js';
 export type MemberStanding =
   /** Active in Notion through us: belongs in its groups. */
   | 'eligible'
-  /** Being disabled or deleted: Notion drops its memberships itself (reference notion-scim §3.1). */
+  /**
+   * Being disabled or deleted: removed from every group we manage before the deprovision is sent, whatever Notion
+   * does with a removed member's groups (it may keep, drop or later restore them: reference notion-scim.md §3.6).
+   */
   | 'leaving'
   /** A deprovision is held or the user is protected: its memberships stay as they are. */
   | 'held'
@@ -17,6 +20,8 @@ export interface MembershipPlanInput {
   activeGroups: ReadonlyMap<string, string>;
   /** Groups leaving scope whose removal is applied this cycle: all our members are removed. */
   retiringGroups: ReadonlyMap<string, string>;
+  /** Linked groups whose own deprovision is held: no membership changes, except that leaving users are taken out. */
+  heldGroups: ReadonlyMap<string, string>;
   /** Entra's in-scope user members per in-scope group. */
   groupMembers: ReadonlyMap<string, ReadonlySet<string>>;
   applied: ReadonlyMap<string, ReadonlySet<string>>;
@@ -24,17 +29,25 @@ export interface MembershipPlanInput {
   maxMembersPerPatch: number;
 }
 
-function batches(kind: MembershipOperation['kind'], groupId: string, name: string, reason: string, ids: string[], size: number): MembershipOperation[] {
+function batches(kind: MembershipOperation['kind'], groupId: string, name: string, reason: string, ids: string[], size: number, offboarding = false): MembershipOperation[] {
   const sorted = [...ids].sort();
   const operations: MembershipOperation[] = [];
-  for (let i = 0; i < sorted.length; i += size) operations.push({ kind, sourceId: groupId, name, reason, userSourceIds: sorted.slice(i, i + size) });
+  for (let i = 0; i < sorted.length; i += size) {
+    const userSourceIds = sorted.slice(i, i + size);
+    operations.push(offboarding ? { kind: 'remove-members', sourceId: groupId, name, reason, userSourceIds, offboarding: true } : { kind, sourceId: groupId, name, reason, userSourceIds });
+  }
   return operations;
 }
 
-/** Removals first (all groups), then adds. */
+/**
+ * The leaving users' removals first (apply.ts sends them before the deprovisions), then the other removals (all
+ * groups), then adds.
+ */
 export function planMembershipChanges(input: MembershipPlanInput): MembershipOperation[] {
+  const offboarding: MembershipOperation[] = [];
   const removals: MembershipOperation[] = [];
   const adds: MembershipOperation[] = [];
+  const leavingOf = (groupId: string) => [...(input.applied.get(groupId) ?? [])].filter((id) => input.standing(id) === 'leaving');
   for (const [groupId, name] of input.activeGroups) {
     const applied = input.applied.get(groupId) ?? new Set<string>();
     const want = new Set<string>();
@@ -49,7 +62,11 @@ export function planMembershipChanges(input: MembershipPlanInput): MembershipOpe
     const remove = [...(input.applied.get(groupId) ?? [])].filter((id) => input.standing(id) !== 'leaving');
     removals.push(...batches('remove-members', groupId, name, 'the group left scope', remove, input.maxMembersPerPatch));
   }
-  return [...removals, ...adds];
+  for (const [groupId, name] of [...input.activeGroups, ...input.retiringGroups, ...input.heldGroups]) {
+    const leaving = leavingOf(groupId);
+    offboarding.push(...batches('remove-members', groupId, name, 'the user is leaving: removed from the group before the deprovision', leaving, input.maxMembersPerPatch, true));
+  }
+  return [...offboarding, ...removals, ...adds];
 }
 
 /** Standing of each user from its link state and the (guarded) user operations of this cycle. */
@@ -76,4 +93,14 @@ export function memberStandings(activeLinks: ReadonlySet<string>, operations: re
     }
   }
   return (id) => standing.get(id) ?? (activeLinks.has(id) ? 'eligible' : 'absent');
+}
+
+/**
+ * The groups a re-enabled user must not be in: every group we manage this cycle (held groups aside) that Entra does
+ * not put them in. After the re-enable, a membership Notion shows in one of these was restored by Notion
+ * (reference notion-scim.md §3.6) or left from before, and is removed (restored-memberships.ts).
+ */
+export function groupsToLeaveOnReturn(userSourceId: string, input: Pick<MembershipPlanInput, 'activeGroups' | 'retiringGroups' | 'groupMembers'>): string[] {
+  const notInEntra = [...input.activeGroups.keys()].filter((groupId) => !input.groupMembers.get(groupId)?.has(userSourceId));
+  return [...notInEntra, ...input.retiringGroups.keys()].sort();
 }

@@ -3,7 +3,7 @@ import { guardDeprovisions, type GuardSettings } from './guard.js';
 import type { GroupIndex, UserIndex } from './matching.js';
 import type { DesiredGroup, DesiredUser, LinkView, Operation, Plan, RecordOperation } from './model.js';
 import { planGroupChanges, type GroupPlanSettings } from './plan-groups.js';
-import { memberStandings, planMembershipChanges } from './plan-memberships.js';
+import { groupsToLeaveOnReturn, memberStandings, planMembershipChanges } from './plan-memberships.js';
 import { planUserChanges, type UserPlanSettings } from './plan-users.js';
 
 export interface PlanInput {
@@ -32,7 +32,7 @@ export function planChanges(input: PlanInput): Plan {
   const activeUserLinks = new Set([...input.userLinks.values()].filter((l) => l.state === 'active' && l.notionId !== null).map((l) => l.sourceId));
   const activeGroups = new Map<string, string>();
   const retiringGroups = new Map<string, string>();
-  const heldGroups = new Set<string>();
+  const heldGroups = new Map<string, string>();
   for (const link of input.groupLinks.values()) {
     if (link.state === 'active' && link.notionId !== null) activeGroups.set(link.sourceId, typeof link.applied.displayName === 'string' ? link.applied.displayName : link.sourceId);
   }
@@ -42,13 +42,14 @@ export function planChanges(input: PlanInput): Plan {
       activeGroups.delete(op.sourceId);
       retiringGroups.set(op.sourceId, op.name);
     }
-    if ((op.kind === 'skip' || op.kind === 'stage') && op.objectType === 'group') heldGroups.add(op.sourceId);
+    if ((op.kind === 'skip' || op.kind === 'stage') && op.objectType === 'group') heldGroups.set(op.sourceId, op.name);
   }
-  for (const id of heldGroups) activeGroups.delete(id);
+  for (const id of heldGroups.keys()) activeGroups.delete(id);
 
   const planned = planMembershipChanges({
     activeGroups,
     retiringGroups,
+    heldGroups,
     groupMembers: input.groupMembers,
     applied: input.applied,
     standing: memberStandings(activeUserLinks, operations),
@@ -57,8 +58,13 @@ export function planChanges(input: PlanInput): Plan {
   // A removal of a membership is a removal like a deprovision: an incomplete import or a held scope shrink holds every
   // one of them (the member lists read may be the partial ones). Removals for staged users wait through their standing.
   const memberships = input.settings.guard.hold === undefined ? planned : planned.filter((op) => op.kind !== 'remove-members');
+  // A returning user's groups are read back after the re-enable: what Notion restored outside Entra's groups is removed.
+  // Under a hold nothing is removed (the member lists read may be partial ones).
+  const withChecks = operations.map((op) =>
+    op.kind === 'enable-user' && input.settings.guard.hold === undefined ? { ...op, leaveGroups: groupsToLeaveOnReturn(op.sourceId, { activeGroups, retiringGroups, groupMembers: input.groupMembers }) } : op,
+  );
   return {
-    upserts: operations.filter((op) => upsertKinds.has(op.kind)),
+    upserts: withChecks.filter((op) => upsertKinds.has(op.kind)),
     memberships,
     deprovisions: operations.filter((op) => op.kind === 'disable-user' || op.kind === 'delete-user'),
     groupRetirements: operations.filter((op) => op.kind === 'delete-group' || op.kind === 'retire-group'),

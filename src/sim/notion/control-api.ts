@@ -1,6 +1,7 @@
 // The HTTP control API under /_sim/, for a simulator running as its own process: state, faults, requests, options.
 import { z } from 'zod';
 import type { NotionSimulator } from './server.js';
+import { membershipsOnRemovalModes } from './options.js';
 import { notionRoles } from './workspace.js';
 
 export interface ControlAnswer {
@@ -47,6 +48,7 @@ const optionsInput = z
     createAnswersMember: z.string().nullable().transform((value) => value ?? undefined),
     ignoreFilters: z.boolean(),
     faultSeed: z.number().int().nullable().transform((value) => value ?? undefined),
+    membershipsOnRemoval: z.enum(membershipsOnRemovalModes),
   })
   .partial();
 

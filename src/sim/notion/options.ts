@@ -33,7 +33,17 @@ export interface NotionSimulatorOptions {
   ignoreFilters?: boolean;
   /** Seed for the draws of `rate` faults, so that a run is repeatable; unset: Math.random. */
   faultSeed?: number;
+  /**
+   * What a member's removal (DELETE or active=false) does to their group memberships (§3.6, undocumented for SCIM):
+   * 'restore-within-30-days' (the default, what Notion's help pages say): they are dropped, and a member added back
+   * within 30 days gets them back; 'drop': dropped for good; 'keep': kept, as an RFC 7644 server keeps an inactive
+   * user's memberships.
+   */
+  membershipsOnRemoval?: MembershipsOnRemoval;
 }
+
+export type MembershipsOnRemoval = 'restore-within-30-days' | 'drop' | 'keep';
+export const membershipsOnRemovalModes: readonly MembershipsOnRemoval[] = ['restore-within-30-days', 'drop', 'keep'];
 
 export type ResolvedOptions = Required<Omit<NotionSimulatorOptions, 'tokenOwnerUserName' | 'rateLimit' | 'createAnswersMember' | 'faultSeed'>> & {
   rateLimit: { requestsPerSecond: number; burst: number } | null;
@@ -59,6 +69,7 @@ export const defaultOptions: ResolvedOptions = {
   createAnswersMember: undefined,
   ignoreFilters: false,
   faultSeed: undefined,
+  membershipsOnRemoval: 'restore-within-30-days',
 };
 
 export interface NotionFault {

@@ -43,6 +43,7 @@ export async function startNotionSimulator(options: NotionSimulatorOptions = {})
   let current: ResolvedOptions = merge(defaultOptions, options);
   let bucket = bucketFor(current);
   const workspace = new NotionWorkspace();
+  workspace.membershipsOnRemoval = current.membershipsOnRemoval;
   const faultPlan = new FaultPlan();
   faultPlan.seed(current.faultSeed);
   const log = new RequestLog();
@@ -76,6 +77,7 @@ export async function startNotionSimulator(options: NotionSimulatorOptions = {})
       current = merge(current, { ...partial, port: current.port });
       if ('rateLimit' in partial) bucket = bucketFor(current);
       if ('faultSeed' in partial) faultPlan.seed(current.faultSeed);
+      workspace.membershipsOnRemoval = current.membershipsOnRemoval;
     },
     injectFault: (fault) => faultPlan.add(fault),
     faults: () => faultPlan.list(),

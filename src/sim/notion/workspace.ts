@@ -1,6 +1,7 @@
 // The simulated workspace's state: Notion accounts (members and removed ones), groups and memberships, with O(1) lookups.
 import { randomUUID } from 'node:crypto';
 import { IndexedSet } from './indexed-set.js';
+import type { MembershipsOnRemoval } from './options.js';
 
 export type NotionRole = 'owner' | 'membership_admin' | 'member' | 'restricted_member';
 export const notionRoles: readonly NotionRole[] = ['owner', 'membership_admin', 'member', 'restricted_member'];
@@ -51,6 +52,9 @@ export interface WorkspaceSnapshot {
   groups: Array<{ id: string; displayName: string; members: string[] }>;
 }
 
+/** Notion's window for restoring a member's groups when they rejoin (reference §3.6). */
+export const restoreWindowMs = 30 * 24 * 60 * 60 * 1000;
+
 export class NotionWorkspace {
   private readonly accounts = new Map<string, NotionUser>();
   /** Lower-cased userName (the account's email) → id, over every account: Notion emails are case-insensitive. */
@@ -60,6 +64,10 @@ export class NotionWorkspace {
   private readonly groupIdByName = new Map<string, string>();
   private readonly groupOrder = new IndexedSet();
   private readonly groupIdsOfUser = new Map<string, Set<string>>();
+  /** Removed members' groups at removal, for 'restore-within-30-days'. */
+  private readonly groupsAtRemoval = new Map<string, { at: number; groupIds: string[] }>();
+  /** What a removal does to memberships (the simulator's `membershipsOnRemoval` option). */
+  membershipsOnRemoval: MembershipsOnRemoval = 'restore-within-30-days';
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -119,7 +127,7 @@ export class NotionWorkspace {
     }
     const user: NotionUser = { ...next, lastModified: this.now() };
     this.accounts.set(user.id, user);
-    if (user.inWorkspace) this.memberIds.add(user.id);
+    if (user.inWorkspace) this.addMember(user.id);
     else this.dropMember(user.id);
     return user;
   }
@@ -216,6 +224,7 @@ export class NotionWorkspace {
   // ---- whole state ----
 
   clear(): void {
+    this.groupsAtRemoval.clear();
     this.accounts.clear();
     this.accountIdByEmail.clear();
     this.memberIds.clear();
@@ -233,10 +242,24 @@ export class NotionWorkspace {
     };
   }
 
+  private addMember(userId: string): void {
+    if (this.memberIds.has(userId)) return;
+    this.memberIds.add(userId);
+    const removal = this.groupsAtRemoval.get(userId);
+    this.groupsAtRemoval.delete(userId);
+    // "If a user has left and rejoined a workspace within the last 30 days, their [...] group membership [...] will be
+    // restored upon rejoining" (reference §3.6): groups deleted since then are not restored.
+    if (this.membershipsOnRemoval !== 'restore-within-30-days' || !removal || this.now() - removal.at > restoreWindowMs) return;
+    for (const groupId of removal.groupIds) if (this.groupsById.has(groupId)) this.addGroupMember(groupId, userId);
+  }
+
   private dropMember(userId: string): void {
     if (!this.memberIds.delete(userId)) return;
-    // Removal drops group membership: Notion's manual restore brings "group membership" back (reference §3.1).
-    for (const groupId of [...(this.groupIdsOfUser.get(userId) ?? [])]) this.removeGroupMember(groupId, userId);
+    // An RFC 7644 server keeps an inactive user's memberships; Notion's pages say removal drops them (reference §3.6).
+    if (this.membershipsOnRemoval === 'keep') return;
+    const groupIds = [...(this.groupIdsOfUser.get(userId) ?? [])];
+    if (this.membershipsOnRemoval === 'restore-within-30-days') this.groupsAtRemoval.set(userId, { at: this.now(), groupIds });
+    for (const groupId of groupIds) this.removeGroupMember(groupId, userId);
     this.groupIdsOfUser.delete(userId);
   }
 

@@ -25,7 +25,7 @@ describe('plan', () => {
     const table = renderPlanTable(report.plan);
     expect(table).toMatch(new RegExp(`^disable\\s+user\\s+${user.userPrincipalName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+accountEnabled is false`, 'm'));
     expect(table).toMatch(/^create\s+user\s+planned\.hire@example\.com/m);
-    expect(table).toContain('Total: create 1, disable 1');
+    expect(table).toContain('Total: disable 1, create 1'); // in the order they run: offboarding first
     expect(s.writes()).toBe(0);
     expect(await countLinks(s.store.store.db, s.config.target)).toBe(linksBefore);
 

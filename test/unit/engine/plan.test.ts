@@ -65,7 +65,7 @@ describe('planChanges', () => {
     expect(plan.upserts[0]).toMatchObject({ kind: 'create-user', lookupFirst: true });
   });
 
-  it('adds members in batches after the users exist, removes those who left, and leaves leaving users to Notion', () => {
+  it('adds members in batches after the users exist, removes those who left, and takes leaving users out first', () => {
     const plan = planChanges(input({
       users: [user('new'), user('quit', { lifecycle: 'out-of-scope' })],
       groups: [],
@@ -75,10 +75,62 @@ describe('planChanges', () => {
       groupMembers: new Map([['g', new Set(['new', 'old', 'y1', 'y2'])]]),
     }));
     expect(plan.memberships).toEqual([
+      expect.objectContaining({ kind: 'remove-members', sourceId: 'g', userSourceIds: ['quit'], offboarding: true }),
       expect.objectContaining({ kind: 'remove-members', sourceId: 'g', userSourceIds: ['x'] }),
       expect.objectContaining({ kind: 'add-members', sourceId: 'g', userSourceIds: ['new'] }),
     ]);
+    expect(plan.memberships[1]).not.toHaveProperty('offboarding');
     expect(kinds(plan)).toContain('disable-user:quit');
+  });
+
+  it('lists the operations in the order they run: offboarding first, then upserts, the other memberships, group deletes', () => {
+    const plan = planChanges(input({
+      users: [user('new'), user('quit', { lifecycle: 'disabled' }), user('stay')],
+      groups: [group('g'), group('old', { lifecycle: 'out-of-scope' })],
+      userLinks: byId([link('quit'), link('stay')]),
+      groupLinks: byId([groupLink('g'), groupLink('old')]),
+      applied: new Map([['g', new Set(['quit'])], ['old', new Set(['stay'])]]),
+      groupMembers: new Map([['g', new Set(['new', 'stay'])]]),
+    }));
+    expect(kinds(plan)).toEqual([
+      'remove-members:g', 'disable-user:quit', 'create-user:new', 'remove-members:old', 'add-members:g', 'delete-group:old',
+    ]);
+  });
+
+  it('keeps the memberships of a user whose deprovision is staged by the deletion guard', () => {
+    const plan = planChanges(input({
+      users: [user('quit', { lifecycle: 'out-of-scope' })],
+      userLinks: byId([link('quit')]),
+      groupLinks: byId([groupLink('g')]),
+      applied: new Map([['g', new Set(['quit'])]]),
+      groupMembers: new Map([['g', new Set<string>()]]),
+      settings: settings({ threshold: 0, thresholdPercent: 0, linkedUsers: 1 }),
+    }));
+    expect(kinds(plan)).toEqual(['stage:quit']);
+  });
+
+  it("removes nothing, a leaving user's memberships included, while deprovisioning is held", () => {
+    const plan = planChanges(input({
+      users: [user('quit', { lifecycle: 'out-of-scope' })],
+      userLinks: byId([link('quit')]),
+      groupLinks: byId([groupLink('g')]),
+      applied: new Map([['g', new Set(['quit'])]]),
+      groupMembers: new Map([['g', new Set<string>()]]),
+      settings: settings({ hold: 'the Entra import was incomplete' }),
+    }));
+    expect(plan.memberships).toEqual([]);
+  });
+
+  it('gives a returning user the managed groups Entra does not put them in, to leave after the re-enable', () => {
+    const plan = planChanges(input({
+      users: [user('back')],
+      groups: [group('keep'), group('drop'), group('gone', { lifecycle: 'out-of-scope' })],
+      userLinks: byId([link('back', { state: 'disabled', applied: { userName: 'back@example.com', 'name.formatted': 'Person back', active: false } })]),
+      groupLinks: byId([groupLink('keep'), groupLink('drop'), groupLink('gone')]),
+      groupMembers: new Map([['keep', new Set(['back'])], ['drop', new Set<string>()]]),
+    }));
+    expect(plan.upserts.find((op) => op.kind === 'enable-user')).toMatchObject({ leaveGroups: ['drop', 'gone'] });
+    expect(plan.memberships).toEqual([expect.objectContaining({ kind: 'add-members', sourceId: 'keep', userSourceIds: ['back'] })]);
   });
 
   it('removes the members of a group that left scope before deleting it', () => {
