@@ -134,6 +134,20 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Graph change notifications (the worker only): subscriptions on users and groups whose notifications are
+     *  hints that start a cycle early (docs/reference/graph-notifications.md). */
+    notifications: z
+      .object({
+        /** The public HTTPS URL Graph posts to; its path is served on HTTP_PORT. Unset: no subscriptions. */
+        url: endpointUrl.optional(),
+        /** The shared secret Graph sends back in every notification (at most 128 characters, Graph's limit);
+         *  unset: one is generated and kept in the store, shared by every replica. */
+        clientState: z.string().min(16, { message: 'expected at least 16 characters' }).max(128, { message: 'expected at most 128 characters (Graph limit)' }).optional(),
+        /** Lifetime asked for each subscription; renewed at half of it. Graph's maximum for users and groups is 41,760. */
+        lifetimeMinutes: integer(2, 41_760).default(1440),
+      })
+      .strict()
+      .prefault({}),
     console: z
       .object({
         /** The worker serves the console on its HTTP port. */
