@@ -131,6 +131,16 @@ export const configSchema = z
         webhookUrl: endpointUrl.optional(),
         shutdownGraceSeconds: integer(1, 3600).default(30),
         staleAfterIntervals: integer(1, 1000).default(3),
+        /** Watch mode: poll the Graph delta links this often and run a cycle when something changed; 0 = off. */
+        watchIntervalSeconds: integer(0, 86_400).default(30),
+        /** How long a first change waits for others to join it in one cycle. */
+        debounceSeconds: number(0, 600).default(5),
+        /** `sync --verify` on its own cron schedule (repairs hand-made changes in Notion); "off" = never. */
+        verifySchedule: z
+          .string()
+          .trim()
+          .refine((s) => s === 'off' || validateCron(s), { message: 'expected a cron expression such as "30 2 * * *", or "off"' })
+          .default('30 2 * * *'),
       })
       .strict()
       .prefault({}),

@@ -29,9 +29,9 @@ export function registerWorker(program: Command): void {
         try {
           // The console listens on every interface with the HTTP port: createConsoleRequestListener requires a password then.
           const httpFallback = config.console.enabled
-            ? createConsoleRequestListener({ config, store, logger, host: undefined, requestCycle: () => void worker?.tick(), phaseInFlight: phases.snapshot })
+            ? createConsoleRequestListener({ config, store, logger, host: undefined, requestCycle: () => worker?.requestCycle('console', { immediate: true }), phaseInFlight: phases.snapshot })
             : undefined;
-          worker = await startWorker({ config, store, logger, runCycle: (signal) => runCycle({ config, store, logger, progress, signal }), ...(httpFallback ? { httpFallback } : {}) });
+          worker = await startWorker({ config, store, logger, runCycle: (signal, request) => runCycle({ config, store, logger, progress, signal }, { mode: request.mode }), ...(httpFallback ? { httpFallback } : {}) });
         } catch (error) {
           await store.close();
           if (error instanceof ConsoleSetupError) throw new CommandError(`CONSOLE_ENABLED: ${error.message}`, exitCodes.config);
