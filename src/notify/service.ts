@@ -47,6 +47,16 @@ export interface NotificationServiceOptions {
 /** Paths the worker serves itself: the notification path cannot be one of them. */
 export const RESERVED_PATHS = ['/', '/healthz', '/readyz', '/metrics'];
 
+/** A one-line problem with the notification settings for the worker, or undefined when they are usable. */
+export function notificationSettingsProblem(config: LoadedConfig): string | undefined {
+  const url = config.notifications.url;
+  if (!url) return undefined;
+  if (!config.worker.httpPort) return 'NOTIFICATION_URL: Graph posts notifications to the worker\'s HTTP port; set HTTP_PORT too (and route NOTIFICATION_URL to it)';
+  const path = new URL(url).pathname;
+  if (RESERVED_PATHS.includes(path)) return `NOTIFICATION_URL: its path "${path}" is one the worker serves itself; use a path of its own such as /graph/notifications`;
+  return undefined;
+}
+
 /** Undefined when NOTIFICATION_URL is unset. */
 export function createNotificationService(options: NotificationServiceOptions): NotificationService | undefined {
   const { config, store, logger } = options;

@@ -4,6 +4,8 @@
 // cycle, and a graceful stop.
 import { schedule as scheduleCron } from 'node-cron';
 import type { LoadedConfig } from '../config/index.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import { createWorkerMetrics, type Logger, type WorkerMetrics } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import { notifyAlertChanges } from './alerts.js';
@@ -53,6 +55,16 @@ export interface WorkerDependencies {
   sendWebhook?: (url: string, text: string) => Promise<void>;
   /** Serves every path of the HTTP port but the probes and /metrics (the web console, when enabled). */
   httpFallback?: HealthServerOptions['fallback'];
+  /** Graph change notifications (src/notify): a route on the HTTP port, started once it listens, stopped first. */
+  notifications?: NotificationHooks;
+}
+
+/** What the worker needs of the Graph change-notification service (src/notify's NotificationService). */
+export interface NotificationHooks {
+  readonly path: string;
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  start(context: { requestCycle(reason: string): void; registry: Registry }): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface RunningWorker {
@@ -186,8 +198,14 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   }
 
   const server: HealthServer | undefined = config.worker.httpPort
-    ? await startHealthServer({ port: config.worker.httpPort, logger, metrics, checkReadiness, ...(deps.httpFallback ? { fallback: deps.httpFallback } : {}) })
+    ? await startHealthServer({
+      port: config.worker.httpPort, logger, metrics, checkReadiness,
+      ...(deps.httpFallback ? { fallback: deps.httpFallback } : {}),
+      ...(deps.notifications ? { routes: { [deps.notifications.path]: deps.notifications.handle } } : {}),
+    })
     : undefined;
+  // Graph validates the notification URL when a subscription is created: the port listens first.
+  await deps.notifications?.start({ requestCycle: (reason) => requestCycle(reason), registry: metrics.registry });
   const watchIntervalSeconds = deps.poll ? config.worker.watchIntervalSeconds : 0;
   const verifySchedule = config.worker.verifySchedule === 'off' ? null : config.worker.verifySchedule;
   logger.info({
@@ -210,6 +228,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
     requestCycle,
     async stop() {
       stopping = true;
+      // The subscriptions are deleted while the cycle winds down (bounded by the service).
+      const unsubscribed = deps.notifications?.stop();
       ticks.stop();
       verifyTicks?.stop();
       await watch?.stop();
@@ -220,6 +240,7 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
       }
       const finished = await settlesWithin(trigger.stop(), config.worker.shutdownGraceSeconds * 1000);
       if (!finished) logger.warn({ event: 'worker.grace-exceeded', graceSeconds: config.worker.shutdownGraceSeconds, message: 'the running cycle did not stop in time; the next start marks it interrupted' });
+      await unsubscribed;
       await server?.close();
       logger.info({ event: 'worker.stopped' });
       return finished;

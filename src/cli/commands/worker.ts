@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ConsoleSetupError, createConsoleRequestListener, createPhaseRecorder } from '../../console/index.js';
 import { liftQuarantineOnNewConfiguration, runCycle } from '../../engine/index.js';
+import { createNotificationService, notificationSettingsProblem } from '../../notify/index.js';
 import { createProgress, teeProgress } from '../../observe/index.js';
 import { startWorker } from '../../worker/index.js';
 import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, warnWhenNothingIsProtected, type GlobalOptions } from '../run-command.js';
@@ -19,6 +20,8 @@ export function registerWorker(program: Command): void {
         if (config.console.enabled && !config.worker.httpPort) {
           throw new CommandError('CONSOLE_ENABLED: the worker serves the console on its HTTP port; set HTTP_PORT too, or run `entra-notion-sync console`', exitCodes.config);
         }
+        const notificationProblem = notificationSettingsProblem(config);
+        if (notificationProblem) throw new CommandError(notificationProblem, exitCodes.config);
         const store = await openConfiguredStore(config);
         // A changed credential or configuration lifts the quarantine it caused before the first tick would defer.
         await liftQuarantineOnNewConfiguration(store, config, logger);
@@ -31,7 +34,12 @@ export function registerWorker(program: Command): void {
           const httpFallback = config.console.enabled
             ? createConsoleRequestListener({ config, store, logger, host: undefined, requestCycle: () => worker?.requestCycle('console', { immediate: true }), phaseInFlight: phases.snapshot })
             : undefined;
-          worker = await startWorker({ config, store, logger, runCycle: (signal, request) => runCycle({ config, store, logger, progress, signal }, { mode: request.mode }), ...(httpFallback ? { httpFallback } : {}) });
+          // Graph change notifications when NOTIFICATION_URL is set (src/notify): hints that ask for a cycle.
+          const notifications = createNotificationService({ config, store, logger });
+          worker = await startWorker({
+            config, store, logger, runCycle: (signal, request) => runCycle({ config, store, logger, progress, signal }, { mode: request.mode }),
+            ...(httpFallback ? { httpFallback } : {}), ...(notifications ? { notifications } : {}),
+          });
         } catch (error) {
           await store.close();
           if (error instanceof ConsoleSetupError) throw new CommandError(`CONSOLE_ENABLED: ${error.message}`, exitCodes.config);
