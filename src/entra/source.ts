@@ -9,6 +9,7 @@ import { createGraphReader, type GraphReader } from './graph-reader.js';
 import { importIntoMirror, type ImportOptions, type ImportResult } from './import.js';
 import { importOneUser } from './one-user.js';
 import { createOutboundDispatcher } from './outbound-http.js';
+import { pollForChanges, type PollOptions, type PollResult } from './poll.js';
 
 export interface EntraSource {
   /** Step 2 of the cycle: assignments, groups delta, users delta into the mirror. Never throws for a Graph
@@ -19,6 +20,8 @@ export interface EntraSource {
   /** For `check`: token acquired, service principal found, permissions present (from the token's roles claim), assignment counts. */
   checkAccess(): Promise<GraphAccessReport>;
   stats(): { requests: number; throttled: number };
+  /** Watch mode: whether anything a cycle would import changed, reading the delta links without writing the mirror. */
+  pollForChanges(db: Database, target: string, options: PollOptions): Promise<PollResult>;
 }
 
 export function createEntraSource(options: { config: Config['entra']; logger: Logger; signal?: AbortSignal }): EntraSource {
@@ -45,5 +48,6 @@ export function createEntraSource(options: { config: Config['entra']; logger: Lo
     importOneUser: (db, target, idOrUpn, importOptions) => importOneUser(deps, db, target, idOrUpn, importOptions),
     checkAccess: () => checkGraphAccess(tokens, graph, ids),
     stats: () => graph.counts(),
+    pollForChanges: (db, target, pollOptions) => pollForChanges(deps, db, target, pollOptions),
   };
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ConsoleSetupError, createConsoleRequestListener, createPhaseRecorder } from '../../console/index.js';
 import { liftQuarantineOnNewConfiguration, runCycle } from '../../engine/index.js';
+import { createEntraSource } from '../../entra/index.js';
 import { createNotificationService, notificationSettingsProblem } from '../../notify/index.js';
 import { createProgress, teeProgress } from '../../observe/index.js';
 import { startWorker } from '../../worker/index.js';
@@ -11,7 +12,10 @@ import { onStopSignal } from '../stop-signal.js';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run a cycle at start and then on SYNC_SCHEDULE (default every 40 minutes) until SIGTERM')
+    .description(
+      'run a cycle at start, then on SYNC_SCHEDULE (default every 40 minutes), when a watch poll sees a change in Entra (WATCH_INTERVAL_SECONDS, default 30) '
+        + 'and a verify cycle on VERIFY_SCHEDULE (default daily at 02:30), until SIGTERM',
+    )
     .action(() =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
@@ -36,9 +40,19 @@ export function registerWorker(program: Command): void {
             : undefined;
           // Graph change notifications when NOTIFICATION_URL is set (src/notify): hints that ask for a cycle.
           const notifications = createNotificationService({ config, store, logger });
+          // Watch mode keeps one Graph reader for the worker's life: its token is reused until it expires.
+          const watchSource = config.worker.watchIntervalSeconds > 0 ? createEntraSource({ config: config.entra, logger }) : undefined;
           worker = await startWorker({
-            config, store, logger, runCycle: (signal, request) => runCycle({ config, store, logger, progress, signal }, { mode: request.mode }),
-            ...(httpFallback ? { httpFallback } : {}), ...(notifications ? { notifications } : {}),
+            config, store, logger,
+            runCycle: (signal, request) => runCycle({ config, store, logger, progress, signal }, { mode: request.mode }),
+            ...(watchSource ? {
+              poll: async () => {
+                const result = await watchSource.pollForChanges(store.db, config.target, { scope: config.entra.scope });
+                return { changed: result.changed, requests: result.graphRequests };
+              },
+            } : {}),
+            ...(httpFallback ? { httpFallback } : {}),
+            ...(notifications ? { notifications } : {}),
           });
         } catch (error) {
           await store.close();
