@@ -81,24 +81,34 @@ export function createNotificationService(options: NotificationServiceOptions): 
     logger.info({ event: 'notification.hint', reason, outcome });
   };
 
-  /** Runs maintenance now (or after the one running), then schedules the next from its answer. */
+  /** Runs maintenance after `delayMs` (or after the one running), unless one is already due sooner; then schedules
+   *  the next from its answer. */
+  let timerDue = Number.POSITIVE_INFINITY;
   const maintainSoon = (delayMs = 0): void => {
     if (stopped || !keeper) return;
+    const due = Date.now() + delayMs;
+    if (timer && timerDue <= due) return;
     clearTimeout(timer);
+    timerDue = due;
     timer = setTimeout(() => {
+      timer = undefined;
+      timerDue = Number.POSITIVE_INFINITY;
       if (running) return maintainSoon(1_000);
       const requests: MaintenanceRequests = { renew: new Set(pending.renew), verify: new Set(pending.verify) };
       pending.renew.clear();
       pending.verify.clear();
       running = keeper!.maintain(requests).then(
-        (next) => maintainSoon(Math.max(0, next.getTime() - Date.now())),
+        (next) => {
+          running = undefined;
+          // Lifecycle requests that came while it ran are served at once.
+          maintainSoon(pending.renew.size + pending.verify.size > 0 ? 0 : Math.max(0, next.getTime() - Date.now()));
+        },
         (error: unknown) => {
+          running = undefined;
           logger.warn({ event: 'subscription.failed', error: error instanceof Error ? error.message : String(error), message: 'tried again in 30 seconds' });
           maintainSoon(30_000);
         },
-      ).finally(() => {
-        running = undefined;
-      });
+      );
     }, delayMs);
     timer.unref();
   };
