@@ -14,7 +14,7 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description(
       'run a cycle at start, then on SYNC_SCHEDULE (default every 40 minutes), when a watch poll sees a change in Entra (WATCH_INTERVAL_SECONDS, default 30) '
-        + 'and a verify cycle on VERIFY_SCHEDULE (default daily at 02:30), until SIGTERM',
+        + 'or Graph notifies one (NOTIFICATION_URL), and a verify cycle on VERIFY_SCHEDULE (default daily at 02:30), until SIGTERM',
     )
     .action(() =>
       runCommand(async () => {
