@@ -8,6 +8,7 @@ import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
 import { freePort } from '../helpers/free-port.js';
 import { groupMemberUser, notionUser } from '../helpers/tenant-picks.js';
+import { runCli } from '../helpers/cli-process.js';
 import { finishedCycle, spawnWorker, type LogLine, type WorkerProcess } from './worker-processes.js';
 
 /** A schedule that never fires during a test (once a year). */
@@ -144,6 +145,13 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
       expect(session.graph.subscriptions.list()).toEqual([]);
       expect(worker.lines.filter((l) => l.event === 'subscription.deleted')).toHaveLength(2);
     });
+  });
+
+  it('refuses NOTIFICATION_URL without HTTP_PORT with one line and exit code 2', async () => {
+    const run = await runCli(['worker'], { ...env, NOTIFICATION_URL: 'https://sync.example.com/graph/notifications' });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/NOTIFICATION_URL: .*set HTTP_PORT too/);
   });
 
   it('catches a dropped notification with the next watch poll', async () => {
