@@ -18,7 +18,7 @@ export interface EntraSource {
   /** On-demand: read one user by id or userPrincipalName (and its memberships/assignments) into the mirror. */
   importOneUser(db: Database, target: string, idOrUpn: string, options: ImportOptions): Promise<{ found: boolean; userId?: string }>;
   /** For `check`: token acquired, service principal found, permissions present (from the token's roles claim), assignment counts. */
-  checkAccess(): Promise<GraphAccessReport>;
+  checkAccess(options?: { notifications?: boolean }): Promise<GraphAccessReport>;
   stats(): { requests: number; throttled: number };
   /** Watch mode: whether anything a cycle would import changed, reading the delta links without writing the mirror. */
   pollForChanges(db: Database, target: string, options: PollOptions): Promise<PollResult>;
@@ -46,7 +46,7 @@ export function createEntraSource(options: { config: Config['entra']; logger: Lo
   return {
     importIntoMirror: (db, target, importOptions) => importIntoMirror(deps, db, target, importOptions),
     importOneUser: (db, target, idOrUpn, importOptions) => importOneUser(deps, db, target, idOrUpn, importOptions),
-    checkAccess: () => checkGraphAccess(tokens, graph, ids),
+    checkAccess: (checkOptions) => checkGraphAccess(tokens, graph, ids, checkOptions),
     stats: () => graph.counts(),
     pollForChanges: (db, target, pollOptions) => pollForChanges(deps, db, target, pollOptions),
   };
