@@ -217,8 +217,10 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   const verifyTicks = verifySchedule ? tickSource(verifySchedule, () => requestCycle(verifyReason, { immediate: true })) : undefined;
   requestCycle('start', { immediate: true });
   const firstTick = trigger.idle();
+  // A poll has already gathered the changes of its interval: its cycle starts at once (the debounce is for bursts
+  // of notifications, and merges them with a poll's request all the same).
   const watch = deps.poll && watchIntervalSeconds > 0
-    ? startWatch({ intervalMs: watchIntervalSeconds * 1000, poll: deps.poll, busy: () => trigger.busy(), onChange: () => requestCycle('watch'), logger, metrics })
+    ? startWatch({ intervalMs: watchIntervalSeconds * 1000, poll: deps.poll, busy: () => trigger.busy(), onChange: () => requestCycle('watch', { immediate: true }), logger, metrics })
     : undefined;
 
   return {
