@@ -24,8 +24,9 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
   beforeAll(async () => {
     session = await openEngineSession({
       tenant: { seed: 11, users: 150, groups: 6 },
-      // Subscriptions on groups need Group.Read.All; granted 6 seconds, they are renewed every 3 (a test knob).
-      graph: { grantedPermissions: [...DEFAULT_PERMISSIONS, 'Group.Read.All'], subscriptionGrantSeconds: 6 },
+      // Subscriptions on groups need Group.Read.All; granted 20 seconds, they are renewed every 10 (a test knob; a
+      // shorter grant can expire while a loaded machine is busy with a cycle).
+      graph: { grantedPermissions: [...DEFAULT_PERMISSIONS, 'Group.Read.All'], subscriptionGrantSeconds: 20 },
     });
     ({ location, drop } = await createTestStoreLocation());
     env = {
@@ -79,8 +80,8 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
       const subscriptions = await until('two subscriptions', () => session.graph.subscriptions.list().length === 2 && session.graph.subscriptions.list());
       expect(subscriptions.map((s) => s.resource).sort()).toEqual(['groups', 'users']);
       const expiries = new Map(subscriptions.map((s) => [s.id, new Date(s.expirationDateTime).getTime()]));
-      // Granted 6 seconds: each is renewed at half of it, the same subscription all along.
-      await until('both renewed', () => session.graph.subscriptions.list().every((s) => new Date(s.expirationDateTime).getTime() > expiries.get(s.id)!) && session.graph.subscriptions.list().length === 2, 15_000);
+      // Granted 20 seconds: each is renewed at half of it, the same subscription all along.
+      await until('both renewed', () => session.graph.subscriptions.list().every((s) => new Date(s.expirationDateTime).getTime() > expiries.get(s.id)!) && session.graph.subscriptions.list().length === 2, 30_000);
       expect(session.graph.subscriptions.list().map((s) => s.id).sort()).toEqual([...expiries.keys()].sort());
       expect(session.graph.requestCounts()['POST /v1.0/subscriptions']).toBe(2);
       expect(worker.lines.filter((l) => l.event === 'subscription.renewed').length).toBeGreaterThanOrEqual(2);
