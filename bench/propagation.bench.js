@@ -78,7 +78,14 @@ async function prepare() {
   const store = await openStore({ dataDir: env.DATA_DIR });
   await store.migrate();
   const started = Date.now();
-  const summary = await runCycle({ config: loadConfig({ cwd: folder, env }), store, logger: createLogger({ level: 'silent' }) });
+  const config = loadConfig({ cwd: folder, env });
+  let summary = await runCycle({ config, store, logger: createLogger({ level: 'silent' }) });
+  // On a busy machine a request may time out and be escrowed: the next cycles retry it.
+  for (let retry = 0; retry < 3 && summary.status === 'partial'; retry += 1) {
+    console.log(`initial sync ended partial (${JSON.stringify(summary.counts)}); another cycle`);
+    await sleep(2000);
+    summary = await runCycle({ config, store, logger: createLogger({ level: 'silent' }) });
+  }
   await store.close();
   if (summary.status !== 'succeeded') throw new Error(`the initial sync ended ${summary.status}`);
   console.log(`initial sync of ${users} users: ${summary.counts['create.success'] ?? 0} created in ${seconds(Date.now() - started)}`);
