@@ -296,8 +296,9 @@ function recordResults(results) {
     const label = r.mode === 'watch' ? `watch, ${r.intervalSeconds} s` : 'notifications';
     out.push(`| ${label} | ${seconds(percentile(all, 50))} | ${seconds(r.p95)} | ${seconds(Math.max(...all))} | < ${seconds(r.goal)} | ${r.p95 < r.goal ? 'yes' : 'NO'} |`);
   }
-  out.push('', 'By kind of change:', '');
+  out.push('', 'By kind of change (and how long the cycles took, from their start to their end):', '');
   for (const r of results.filter((x) => !x.skipped)) out.push(`- ${r.mode === 'watch' ? `watch, ${r.intervalSeconds} s` : 'notifications'}: ${r.lines.join('; ')}`);
+  out.push('', 'What a delay is made of: the wait for the next poll (uniform over the interval), the poll, then the incremental cycle up to the write.');
   const idle = results.find((r) => r.idle)?.idle;
   if (idle) {
     out.push(
