@@ -75,7 +75,8 @@ export function createCycleTrigger(options: CycleTriggerOptions): CycleTrigger {
   return {
     request(reason, requestOptions = {}) {
       if (stopped) return;
-      if (running) options.logger?.info({ event: 'cycle.queued', reason, message: 'a cycle is running; one more runs after it' });
+      // Once per reason while a cycle runs: a burst of notifications is one line, not one per event.
+      if (running && !pending.includes(reason)) options.logger?.info({ event: 'cycle.queued', reason, message: 'a cycle is running; one more runs after it' });
       if (!pending.includes(reason)) pending.push(reason);
       pendingSince ??= now();
       if (requestOptions.immediate && !immediate) {
