@@ -67,7 +67,7 @@ export function loadCommandConfig(global: GlobalOptions, require: ConfigRequirem
  * pass `quiet`: their default level is `warn` instead of `info`, and LOG_LEVEL still wins when set.
  */
 export function createCommandLogger(config: LoadedConfig, options: { quiet?: boolean } = {}): Logger {
-  const secrets = [config.entra.clientSecret, config.notion.token, config.database.url, config.worker.webhookUrl, config.console.password];
+  const secrets = [config.entra.clientSecret, config.notion.token, config.database.url, config.worker.webhookUrl, config.console.password, config.notifications.clientState];
   registerSecrets(secrets);
   return createLogger({ level: config.logLevel ?? (options.quiet ? 'warn' : 'info'), secrets, ...(config.logFormat ? { format: config.logFormat } : {}) });
 }

@@ -136,6 +136,30 @@ export const configSchema = z
         webhookUrl: endpointUrl.optional(),
         shutdownGraceSeconds: integer(1, 3600).default(30),
         staleAfterIntervals: integer(1, 1000).default(3),
+        /** Watch mode: poll the Graph delta links this often and run a cycle when something changed; 0 = off. */
+        watchIntervalSeconds: integer(0, 86_400).default(30),
+        /** How long a first change waits for others to join it in one cycle. */
+        debounceSeconds: number(0, 600).default(5),
+        /** `sync --verify` on its own cron schedule (repairs hand-made changes in Notion); "off" = never. */
+        verifySchedule: z
+          .string()
+          .trim()
+          .refine((s) => s === 'off' || validateCron(s), { message: 'expected a cron expression such as "30 2 * * *", or "off"' })
+          .default('30 2 * * *'),
+      })
+      .strict()
+      .prefault({}),
+    /** Graph change notifications (the worker only): subscriptions on users and groups whose notifications are
+     *  hints that start a cycle early (docs/reference/graph-notifications.md). */
+    notifications: z
+      .object({
+        /** The public HTTPS URL Graph posts to; its path is served on HTTP_PORT. Unset: no subscriptions. */
+        url: endpointUrl.optional(),
+        /** The shared secret Graph sends back in every notification (at most 128 characters, Graph's limit);
+         *  unset: one is generated and kept in the store, shared by every replica. */
+        clientState: z.string().min(16, { message: 'expected at least 16 characters' }).max(128, { message: 'expected at most 128 characters (Graph limit)' }).optional(),
+        /** Lifetime asked for each subscription; renewed at half of it. Graph's maximum for users and groups is 41,760. */
+        lifetimeMinutes: integer(2, 41_760).default(1440),
       })
       .strict()
       .prefault({}),

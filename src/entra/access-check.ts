@@ -22,9 +22,17 @@ export const REQUIRED_GRAPH_PERMISSIONS: Record<string, string[]> = {
   'Application.Read.All': ['Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
 };
 
+/** With change notifications (NOTIFICATION_URL): a subscription on groups needs Group.Read.All, which
+ *  GroupMember.Read.All does not cover (reference graph-notifications.md §1); users need User.Read.All, required anyway. */
+export const NOTIFICATION_GRAPH_PERMISSIONS: Record<string, string[]> = {
+  'Group.Read.All': ['Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+};
+
 export async function checkGraphAccess(
   tokens: TokenProvider, graph: GraphReader, ids: { servicePrincipalId?: string; clientId?: string },
+  options: { notifications?: boolean } = {},
 ): Promise<GraphAccessReport> {
+  const required = options.notifications ? { ...REQUIRED_GRAPH_PERMISSIONS, ...NOTIFICATION_GRAPH_PERMISSIONS } : REQUIRED_GRAPH_PERMISSIONS;
   const report: GraphAccessReport = {
     ok: false, token: { acquired: false }, servicePrincipal: { found: false }, permissions: { granted: [], missing: [] }, assignments: null,
   };
@@ -33,12 +41,12 @@ export async function checkGraphAccess(
     token = await tokens.getAccessToken();
   } catch (error) {
     report.token.error = toGraphReadError(error).message;
-    report.permissions.missing = Object.keys(REQUIRED_GRAPH_PERMISSIONS);
+    report.permissions.missing = Object.keys(required);
     return report;
   }
   report.token.acquired = true;
   report.permissions.granted = rolesOf(token);
-  report.permissions.missing = Object.entries(REQUIRED_GRAPH_PERMISSIONS)
+  report.permissions.missing = Object.entries(required)
     .filter(([least, broader]) => ![least, ...broader].some((name) => report.permissions.granted.includes(name)))
     .map(([least]) => least);
   try {

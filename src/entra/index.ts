@@ -6,3 +6,5 @@ export { looksLikeObjectId, type OneGroupImport } from './one-group.js';
 export { REQUIRED_GRAPH_PERMISSIONS, type GraphAccessReport } from './access-check.js';
 export { GraphReadError, type GraphReadErrorKind } from './graph-errors.js';
 export { computeScope, type Scope, type ScopeInput, type ScopeOptions } from './scope.js';
+export type { PollOptions, PollResult, PolledSource } from './poll.js';
+export { createSubscriptionClient, type GraphSubscription, type SubscriptionClient, type SubscriptionRequest } from './subscriptions.js';

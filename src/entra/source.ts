@@ -10,6 +10,7 @@ import { importIntoMirror, type ImportOptions, type ImportResult } from './impor
 import { importOneGroup, type OneGroupImport } from './one-group.js';
 import { importOneUser } from './one-user.js';
 import { createOutboundDispatcher } from './outbound-http.js';
+import { pollForChanges, type PollOptions, type PollResult } from './poll.js';
 
 export interface EntraSource {
   /** Step 2 of the cycle: assignments, groups delta, users delta into the mirror. Never throws for a Graph
@@ -20,8 +21,10 @@ export interface EntraSource {
   /** On-demand: read one group by id or displayName, its members and up to `maxMembers` of its in-scope users into the mirror. */
   importOneGroup(db: Database, target: string, idOrName: string, options: ImportOptions, maxMembers: number): Promise<OneGroupImport>;
   /** For `check`: token acquired, service principal found, permissions present (from the token's roles claim), assignment counts. */
-  checkAccess(): Promise<GraphAccessReport>;
+  checkAccess(options?: { notifications?: boolean }): Promise<GraphAccessReport>;
   stats(): { requests: number; throttled: number };
+  /** Watch mode: whether anything a cycle would import changed, reading the delta links without writing the mirror. */
+  pollForChanges(db: Database, target: string, options: PollOptions): Promise<PollResult>;
 }
 
 export function createEntraSource(options: { config: Config['entra']; logger: Logger; signal?: AbortSignal }): EntraSource {
@@ -47,7 +50,8 @@ export function createEntraSource(options: { config: Config['entra']; logger: Lo
     importIntoMirror: (db, target, importOptions) => importIntoMirror(deps, db, target, importOptions),
     importOneUser: (db, target, idOrUpn, importOptions) => importOneUser(deps, db, target, idOrUpn, importOptions),
     importOneGroup: (db, target, idOrName, importOptions, maxMembers) => importOneGroup(deps, db, target, idOrName, importOptions, maxMembers),
-    checkAccess: () => checkGraphAccess(tokens, graph, ids),
+    checkAccess: (checkOptions) => checkGraphAccess(tokens, graph, ids, checkOptions),
     stats: () => graph.counts(),
+    pollForChanges: (db, target, pollOptions) => pollForChanges(deps, db, target, pollOptions),
   };
 }

@@ -18,6 +18,7 @@ const secretFields = [
   'clientSecret',
   'client_secret',
   'clientAssertion',
+  'clientState',
   'client_assertion',
   'password',
   'secret',

@@ -28,6 +28,14 @@ export interface WorkerMetrics {
   /** A cycle that threw instead of returning a summary. */
   recordCycleError(): void;
   recordOpenWork(state: OpenWorkInput): void;
+  // --- Watch mode and the cycle trigger (issue 15) ---
+  /** Cycles run, once per reason that asked for them (`schedule`, `watch`, `verify-schedule`, …). */
+  recordCycleReasons(reasons: string[]): void;
+  /** A watch poll: `unchanged`, `changed`, `skipped` (a cycle ran or waited) or `failed`; `changed` names the sources. */
+  recordPoll(outcome: 'unchanged' | 'changed' | 'skipped' | 'failed', changed?: string[]): void;
+  /** Seconds from a change's detection (a poll or a notification) to the end of the cycle that applied it. */
+  recordPropagation(seconds: number): void;
+  // --- end of watch mode ---
   /** The exposition text and its content type, for `/metrics`. */
   render(): Promise<{ contentType: string; body: string }>;
   readonly registry: Registry;
@@ -92,7 +100,32 @@ export function createWorkerMetrics(target: string, options: MetricsOptions = {}
   const stale = new Gauge({ name: `${prefix}stale`, help: '1 when no cycle succeeded for STALE_AFTER_INTERVALS schedule intervals', registers });
   lastSuccess.set(0);
 
+  // --- Watch mode and the cycle trigger (issue 15) ---
+  const cycleReasons = new Counter({ name: `${prefix}cycle_triggers_total`, help: 'Cycles run, by each reason that asked for them (start, schedule, watch, notification, verify-schedule, console)', labelNames: ['reason'], registers });
+  const polls = new Counter({ name: `${prefix}watch_polls_total`, help: 'Watch polls of the Graph delta links by outcome (unchanged, changed, skipped, failed)', labelNames: ['outcome'], registers });
+  const pollChanges = new Counter({ name: `${prefix}watch_changes_detected_total`, help: 'Watch polls that saw a change, by source (users, groups, assignments)', labelNames: ['source'], registers });
+  const propagation = new Histogram({
+    name: `${prefix}propagation_delay_seconds`,
+    help: "Seconds from a change's detection (watch poll or notification) to the end of the cycle that applied it",
+    buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 900],
+    registers,
+  });
+  const watchMetrics = {
+    recordCycleReasons(reasons: string[]) {
+      for (const reason of reasons) cycleReasons.inc({ reason });
+    },
+    recordPoll(outcome: 'unchanged' | 'changed' | 'skipped' | 'failed', changed: string[] = []) {
+      polls.inc({ outcome });
+      for (const source of changed) pollChanges.inc({ source });
+    },
+    recordPropagation(seconds: number) {
+      propagation.observe(seconds);
+    },
+  };
+  // --- end of watch mode ---
+
   return {
+    ...watchMetrics,
     registry,
     recordCycle(cycle) {
       cycles.inc({ outcome: cycle.status });

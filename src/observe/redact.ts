@@ -10,7 +10,7 @@ const secretPatterns: RegExp[] = [
   // The optional backslashes cover the same text inside a JSON string (a serialised log line, a stored body).
   // `client_secret` only in its OAuth spelling: `sim graph` prints its own throwaway `clientSecret` for people to use,
   // and a configured secret is caught anyway by its registered value.
-  /(\b(?:authorization|access_?token|refresh_?token|id_?token|client_secret|client_assertion)\\?["']?\s*[:=]\s*\\?["']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s"'&,;}\\]+/gi,
+  /(\b(?:authorization|access_?token|refresh_?token|id_?token|client_secret|client_assertion|client_?state)\\?["']?\s*[:=]\s*\\?["']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s"'&,;}\\]+/gi,
   /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi,
   // A bare JWT (header.payload.signature, both JSON parts base64url of `{"`): an access token or client assertion.
   /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,

@@ -13,4 +13,5 @@ export * from './mirror.js';
 export * from './links.js';
 export * from './log-search.js';
 export * from './console-reads.js';
+export * from './graph-subscriptions.js';
 export { describeDataDirProblem, describePostgresConnectionProblem } from './connection-problem.js';

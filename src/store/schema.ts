@@ -210,6 +210,33 @@ export const provisioningLog = pgTable(
   ],
 );
 
+/** Graph change-notification subscriptions, at most one per target and resource (`users`, `groups`) across every
+ *  replica: the replica holding the subscriptions lock creates, renews and deletes them (src/notify). */
+export const graphSubscriptions = pgTable(
+  'graph_subscriptions',
+  {
+    target: text('target').notNull(),
+    /** The Graph resource subscribed to: `users` or `groups`. */
+    resource: text('resource').notNull(),
+    subscriptionId: text('subscription_id').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    /** The notificationUrl it was created with: a changed NOTIFICATION_URL recreates it. */
+    notificationUrl: text('notification_url').notNull(),
+    /** SHA-256 of the clientState it was created with (never the secret): a changed secret recreates it. */
+    clientStateHash: text('client_state_hash').notNull(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.resource] })],
+);
+
+/** Per target: the clientState generated when NOTIFICATION_CLIENT_STATE is unset, so that every replica checks
+ *  notifications against the same secret. */
+export const notificationSecrets = pgTable('notification_secrets', {
+  target: text('target').primaryKey(),
+  clientState: text('client_state').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
 export type WatermarkRow = typeof watermarks.$inferSelect;
 export type TargetStateRow = typeof targetState.$inferSelect;
 export type SourceUserRow = typeof sourceUsers.$inferSelect;
@@ -222,3 +249,4 @@ export type AppliedMembershipRow = typeof appliedMemberships.$inferSelect;
 export type CycleRow = typeof cycles.$inferSelect;
 export type ProvisioningLogRow = typeof provisioningLog.$inferSelect;
 export type NewProvisioningLogRow = typeof provisioningLog.$inferInsert;
+export type GraphSubscriptionRow = typeof graphSubscriptions.$inferSelect;

@@ -19,6 +19,8 @@ export interface HealthServerOptions {
   checkReadiness: () => Promise<Readiness>;
   /** Every other path and method goes here (the web console when enabled) instead of a 404. */
   fallback?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Paths served before the fallback, whatever the method (the Graph notification endpoint: its own authentication). */
+  routes?: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
 }
 
 export interface HealthServer {
@@ -35,6 +37,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
       response.end(request.method === 'HEAD' ? undefined : body);
     };
+    const route = options.routes && Object.hasOwn(options.routes, path ?? '') ? options.routes[path ?? ''] : undefined;
+    if (route) return route(request, response);
     if (options.fallback && !probePaths.includes(path ?? '')) return options.fallback(request, response);
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, 'text/plain', 'method not allowed\n');
     if (path === '/healthz') return answer(200, 'application/json', '{"status":"ok"}\n');
@@ -62,7 +66,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     });
   });
   const port = (server.address() as AddressInfo).port;
-  options.logger.info({ event: 'worker.http.listening', port, paths: ['/healthz', '/readyz', '/metrics'] });
+  options.logger.info({ event: 'worker.http.listening', port, paths: [...probePaths, ...Object.keys(options.routes ?? {})] });
   return {
     port,
     close: () =>

@@ -1,12 +1,18 @@
-// The worker: a cycle at start and then on the cron schedule, never two at once in this process (the engine's
-// per-target lock keeps replicas apart), quarantine back-off, health and alerts after each tick, and a graceful stop.
+// The worker: a cycle at start, then on the cron schedule, on a watch poll that saw a change, on VERIFY_SCHEDULE (a
+// verify cycle) or on request; all through one debounced single-flight trigger, so never two cycles at once in this
+// process (the engine's per-target lock keeps replicas apart). Quarantine back-off, health and alerts after each
+// cycle, and a graceful stop.
 import { schedule as scheduleCron } from 'node-cron';
 import type { LoadedConfig } from '../config/index.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import { createWorkerMetrics, type Logger, type WorkerMetrics } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import { notifyAlertChanges } from './alerts.js';
 import { longestScheduleGapMs, readTargetHealth, type StalenessRule, type TargetHealth } from './health.js';
 import { startHealthServer, type HealthServer, type HealthServerOptions, type Readiness } from './http.js';
+import { createCycleTrigger, type CycleRequestOptions } from './trigger.js';
+import { startWatch, type WatchPoll } from './watch.js';
 
 /** What the worker needs of a finished cycle (the engine's CycleSummary has these fields and more). */
 export interface CycleOutcome {
@@ -19,8 +25,20 @@ export interface CycleOutcome {
   error?: string;
 }
 
+/** What a cycle is asked to do: `verify` also reads Notion and repairs hand-made changes. */
+export interface CycleRequest {
+  mode: 'incremental' | 'verify';
+  /** Why it runs: `start`, `schedule`, `verify-schedule`, `watch`, `console`, … (distinct, in order of arrival). */
+  reasons: string[];
+}
+
 /** Runs one cycle; on abort it starts no new operation, lets the one in flight finish and returns `interrupted`. */
-export type CycleRunner = (signal: AbortSignal) => Promise<CycleOutcome>;
+export type CycleRunner = (signal: AbortSignal, request: CycleRequest) => Promise<CycleOutcome>;
+
+/** Reasons that mean "something changed in Entra": their cycles measure the propagation delay. */
+const changeReasons = new Set(['watch', 'notification']);
+/** The reason a VERIFY_SCHEDULE tick carries; a cycle with it runs in verify mode. */
+export const verifyReason = 'verify-schedule';
 
 /** Calls `onTick` on the schedule until stopped (node-cron by default; tests drive ticks by hand). */
 export type TickSource = (expression: string, onTick: () => void) => { stop(): void };
@@ -32,9 +50,21 @@ export interface WorkerDependencies {
   runCycle: CycleRunner;
   now?: () => Date;
   ticks?: TickSource;
+  /** Watch mode's poll of the Graph delta links (started when WATCH_INTERVAL_SECONDS > 0). */
+  poll?: WatchPoll;
   sendWebhook?: (url: string, text: string) => Promise<void>;
   /** Serves every path of the HTTP port but the probes and /metrics (the web console, when enabled). */
   httpFallback?: HealthServerOptions['fallback'];
+  /** Graph change notifications (src/notify): a route on the HTTP port, started once it listens, stopped first. */
+  notifications?: NotificationHooks;
+}
+
+/** What the worker needs of the Graph change-notification service (src/notify's NotificationService). */
+export interface NotificationHooks {
+  readonly path: string;
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  start(context: { requestCycle(reason: string): void; registry: Registry }): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface RunningWorker {
@@ -42,8 +72,10 @@ export interface RunningWorker {
   readonly httpPort: number | undefined;
   /** Resolves after the first tick (the cycle at start) is over. */
   readonly firstTick: Promise<void>;
-  /** Runs one tick now, as the schedule would. */
+  /** Runs one tick now, as the schedule would, and resolves when no cycle runs or waits any more. */
   tick(): Promise<void>;
+  /** Asks for a cycle (debounced, single flight); `reason` is logged and counted. Never waits for it. */
+  requestCycle(reason: string, options?: CycleRequestOptions): void;
   /** Stops the schedule, aborts the running cycle and waits for it up to the grace period; true when it finished in time. */
   stop(): Promise<boolean>;
 }
@@ -61,12 +93,11 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   const rule: StalenessRule = { staleAfterMs: config.worker.staleAfterIntervals * longestScheduleGapMs(config.schedule), since: now() };
   const webhookUrl = config.worker.webhookUrl;
 
-  let running: Promise<void> | undefined;
   let controller: AbortController | undefined;
   let stopping = false;
 
   /** Runs the cycle unless the quarantine defers it; returns its outcome (undefined when none ran). */
-  async function runOneCycle(): Promise<Pick<CycleOutcome, 'status' | 'error'> | undefined> {
+  async function runOneCycle(request: CycleRequest): Promise<Pick<CycleOutcome, 'status' | 'error'> | undefined> {
     const state = await readTargetHealth(store, target, rule, now());
     const nextAttemptAt = state.quarantine?.nextAttemptAt;
     if (nextAttemptAt && nextAttemptAt > now()) {
@@ -75,8 +106,9 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
     }
     controller = new AbortController();
     try {
-      const outcome = await deps.runCycle(controller.signal);
+      const outcome = await deps.runCycle(controller.signal, request);
       metrics.recordCycle(outcome);
+      metrics.recordCycleReasons(request.reasons);
       if (outcome.status === 'locked') logger.info({ event: 'cycle.locked', target, message: 'another process holds the lock for this target; waiting for the next tick' });
       return outcome;
     } catch (error) {
@@ -114,28 +146,42 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
     }
   }
 
-  async function tick(): Promise<void> {
-    if (stopping) return;
-    if (running) {
-      logger.info({ event: 'cycle.skipped', reason: 'the previous cycle is still running' });
-      return;
-    }
-    running = (async () => {
-      let outcome: Pick<CycleOutcome, 'status' | 'error'> | undefined;
-      try {
-        outcome = await runOneCycle();
-      } catch (error) {
-        // Reading the quarantine state failed: the store is unreachable; the next tick tries again.
-        logger.error({ event: 'cycle.error', error: error instanceof Error ? error.message : String(error) });
-        outcome = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
-      }
-      await observeHealth(outcome);
-    })();
+  /** First change request not yet served by a cycle (for the propagation delay). */
+  let changeDetectedAt: number | undefined;
+
+  /** One trigger firing: a verify cycle when VERIFY_SCHEDULE asked for one (it does all an incremental one does). */
+  async function runRequested(reasons: string[]): Promise<void> {
+    const request: CycleRequest = { mode: reasons.includes(verifyReason) ? 'verify' : 'incremental', reasons };
+    const detectedAt = changeDetectedAt;
+    changeDetectedAt = undefined;
+    logger.info({ event: 'cycle.triggered', mode: request.mode, reasons });
+    let outcome: Pick<CycleOutcome, 'status' | 'error'> | undefined;
     try {
-      await running;
-    } finally {
-      running = undefined;
+      outcome = await runOneCycle(request);
+    } catch (error) {
+      // Reading the quarantine state failed: the store is unreachable; the next request tries again.
+      logger.error({ event: 'cycle.error', error: error instanceof Error ? error.message : String(error) });
+      outcome = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
     }
+    if (detectedAt !== undefined && outcome && outcome.status !== 'locked') {
+      const delayMs = now().getTime() - detectedAt;
+      metrics.recordPropagation(delayMs / 1000);
+      logger.info({ event: 'worker.propagated', delayMs, status: outcome.status });
+    }
+    await observeHealth(outcome);
+  }
+
+  const trigger = createCycleTrigger({ run: runRequested, debounceMs: config.worker.debounceSeconds * 1000, logger, now: () => now().getTime() });
+
+  function requestCycle(reason: string, options?: CycleRequestOptions): void {
+    if (stopping) return;
+    if (changeReasons.has(reason)) changeDetectedAt ??= now().getTime();
+    trigger.request(reason, options);
+  }
+
+  async function tick(): Promise<void> {
+    requestCycle('schedule', { immediate: true });
+    await trigger.idle();
   }
 
   async function checkReadiness(): Promise<Readiness> {
@@ -152,26 +198,51 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   }
 
   const server: HealthServer | undefined = config.worker.httpPort
-    ? await startHealthServer({ port: config.worker.httpPort, logger, metrics, checkReadiness, ...(deps.httpFallback ? { fallback: deps.httpFallback } : {}) })
+    ? await startHealthServer({
+      port: config.worker.httpPort, logger, metrics, checkReadiness,
+      ...(deps.httpFallback ? { fallback: deps.httpFallback } : {}),
+      ...(deps.notifications ? { routes: { [deps.notifications.path]: deps.notifications.handle } } : {}),
+    })
     : undefined;
-  logger.info({ event: 'worker.started', target, schedule: config.schedule, staleAfterMs: rule.staleAfterMs, httpPort: server?.port ?? null });
-  const ticks = (deps.ticks ?? cronTicks)(config.schedule, () => void tick());
-  const firstTick = tick();
+  // Graph validates the notification URL when a subscription is created: the port listens first.
+  await deps.notifications?.start({ requestCycle: (reason) => requestCycle(reason), registry: metrics.registry });
+  const watchIntervalSeconds = deps.poll ? config.worker.watchIntervalSeconds : 0;
+  const verifySchedule = config.worker.verifySchedule === 'off' ? null : config.worker.verifySchedule;
+  logger.info({
+    event: 'worker.started', target, schedule: config.schedule, verifySchedule, watchIntervalSeconds: watchIntervalSeconds || null,
+    debounceSeconds: config.worker.debounceSeconds, staleAfterMs: rule.staleAfterMs, httpPort: server?.port ?? null,
+  });
+  const tickSource = deps.ticks ?? cronTicks;
+  const ticks = tickSource(config.schedule, () => requestCycle('schedule', { immediate: true }));
+  const verifyTicks = verifySchedule ? tickSource(verifySchedule, () => requestCycle(verifyReason, { immediate: true })) : undefined;
+  requestCycle('start', { immediate: true });
+  const firstTick = trigger.idle();
+  // A poll has already gathered the changes of its interval: its cycle starts at once (the debounce is for bursts
+  // of notifications, and merges them with a poll's request all the same).
+  const watch = deps.poll && watchIntervalSeconds > 0
+    ? startWatch({ intervalMs: watchIntervalSeconds * 1000, poll: deps.poll, busy: () => trigger.busy(), onChange: () => requestCycle('watch', { immediate: true }), logger, metrics })
+    : undefined;
 
   return {
     httpPort: server?.port,
     firstTick,
     tick,
+    requestCycle,
     async stop() {
       stopping = true;
+      // The subscriptions are deleted while the cycle winds down (bounded by the service).
+      const unsubscribed = deps.notifications?.stop();
       ticks.stop();
-      const inFlight = running;
+      verifyTicks?.stop();
+      await watch?.stop();
+      const inFlight = trigger.busy();
       if (inFlight) {
         logger.info({ event: 'worker.stopping', message: 'waiting for the running cycle to stop', graceSeconds: config.worker.shutdownGraceSeconds });
         controller?.abort();
       }
-      const finished = inFlight ? await settlesWithin(inFlight, config.worker.shutdownGraceSeconds * 1000) : true;
+      const finished = await settlesWithin(trigger.stop(), config.worker.shutdownGraceSeconds * 1000);
       if (!finished) logger.warn({ event: 'worker.grace-exceeded', graceSeconds: config.worker.shutdownGraceSeconds, message: 'the running cycle did not stop in time; the next start marks it interrupted' });
+      await unsubscribed;
       await server?.close();
       logger.info({ event: 'worker.stopped' });
       return finished;

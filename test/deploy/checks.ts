@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { CronJob } from 'kubernetes-models/batch/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { Namespace, PersistentVolumeClaim, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { parseAllDocuments } from 'yaml';
@@ -42,6 +43,7 @@ const models: Record<string, new (data: Manifest) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
   'batch/v1/CronJob': CronJob,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'networking.k8s.io/v1/Ingress': Ingress,
 } as never;
 
 /** Schema problems of one document: its kind must be known, and it must match the Kubernetes schema of that kind. */

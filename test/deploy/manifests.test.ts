@@ -41,6 +41,7 @@ describe('the Kubernetes examples', () => {
       'kubernetes-cronjob.yaml',
       'kubernetes-worker-embedded-store.yaml',
       'kubernetes-worker-monitoring.yaml',
+      'kubernetes-worker-notifications.yaml',
       'kubernetes-worker.yaml',
     ]);
     expect(ofKind('CronJob')).toHaveLength(1);

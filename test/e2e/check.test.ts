@@ -67,6 +67,13 @@ describe('entra-notion-sync check', () => {
     expect(report.notion.ok).toBe(true);
   });
 
+  it('with NOTIFICATION_URL, also asks for Group.Read.All (subscriptions on groups need it)', async () => {
+    const result = await runCheck({ ...envFor(full), NOTIFICATION_URL: 'https://sync.example.com/graph/notifications' }, true);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { graph: { permissions: { missing: string[] } } };
+    expect(report.graph.permissions.missing).toEqual(['Group.Read.All']);
+  });
+
   it('says that Notion refused a revoked SCIM token, without printing the token', async () => {
     const result = await runCheck(envFor(full, 'revoked-token-value'));
     expect(result.code).toBe(1);

@@ -4,7 +4,7 @@ import { afterEach, expect } from 'vitest';
 import { loadConfig, type LoadedConfig } from '../../src/config/index.js';
 import { runCycle, type CycleOptions, type CycleSummary } from '../../src/engine/index.js';
 import { createLogger } from '../../src/observe/index.js';
-import { generateTenant, startGraphSimulator, type GenerateTenantOptions, type GraphSimulator, type SimTenant } from '../../src/sim/graph/index.js';
+import { generateTenant, startGraphSimulator, type GenerateTenantOptions, type GraphSimulator, type GraphSimulatorOptions, type SimTenant } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator, type NotionSimulatorOptions } from '../../src/sim/notion/index.js';
 import { expectedWorkspace, workspaceDifferences } from '../../src/cli/commands/demo-verdict.js';
 import { openTestStore, storeEnv, type TestStore } from './store.js';
@@ -31,6 +31,8 @@ export interface EngineSession {
 export interface EngineSessionOptions {
   tenant?: GenerateTenantOptions;
   notion?: NotionSimulatorOptions;
+  /** Graph simulator options beside the tenant (permissions granted, subscription grant). */
+  graph?: Omit<GraphSimulatorOptions, 'tenant'>;
   /** Extra environment settings (e.g. DEPROVISION_ACTION). */
   env?: Record<string, string>;
 }
@@ -39,7 +41,7 @@ export interface EngineSessionOptions {
 
 export async function openEngineSession(options: EngineSessionOptions = {}): Promise<EngineSession> {
   const tenant = generateTenant(options.tenant ?? { seed: 7, users: 40, groups: 5 });
-  const graph = await startGraphSimulator({ tenant });
+  const graph = await startGraphSimulator({ ...options.graph, tenant });
   const notion = await startNotionSimulator(options.notion ?? {});
   const store = await openTestStore();
   const env: Record<string, string> = {

@@ -28,7 +28,8 @@ export function registerCheck(program: Command): void {
           if (error instanceof EntraConfigError) throw new CommandError(error.message, exitCodes.config);
           throw error;
         }
-        const graph = await source.checkAccess();
+        // With NOTIFICATION_URL the worker also subscribes to groups, which needs Group.Read.All.
+        const graph = await source.checkAccess({ notifications: config.notifications.url !== undefined });
         const notion = await checkNotion(config.notion.scimUrl, config.notion.token!, config.notion.rateLimitRps, logger);
         const protectedUsers = config.provisioning.protectedUsers;
         const report: CheckReport = {

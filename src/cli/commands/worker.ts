@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { ConsoleSetupError, createConsoleRequestListener, createPhaseRecorder } from '../../console/index.js';
 import { liftQuarantineOnNewConfiguration, runCycle } from '../../engine/index.js';
+import { createEntraSource } from '../../entra/index.js';
+import { createNotificationService, notificationSettingsProblem } from '../../notify/index.js';
 import { createProgress, teeProgress } from '../../observe/index.js';
 import { startWorker } from '../../worker/index.js';
 import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, warnWhenNothingIsProtected, type GlobalOptions } from '../run-command.js';
@@ -10,7 +12,10 @@ import { onStopSignal } from '../stop-signal.js';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run a cycle at start and then on SYNC_SCHEDULE (default every 40 minutes) until SIGTERM')
+    .description(
+      'run a cycle at start, then on SYNC_SCHEDULE (default every 40 minutes), when a watch poll sees a change in Entra (WATCH_INTERVAL_SECONDS, default 30) '
+        + 'or Graph notifies one (NOTIFICATION_URL), and a verify cycle on VERIFY_SCHEDULE (default daily at 02:30), until SIGTERM',
+    )
     .action(() =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>(), ['entra', 'notion']);
@@ -19,6 +24,8 @@ export function registerWorker(program: Command): void {
         if (config.console.enabled && !config.worker.httpPort) {
           throw new CommandError('CONSOLE_ENABLED: the worker serves the console on its HTTP port; set HTTP_PORT too, or run `entra-notion-sync console`', exitCodes.config);
         }
+        const notificationProblem = notificationSettingsProblem(config);
+        if (notificationProblem) throw new CommandError(notificationProblem, exitCodes.config);
         const store = await openConfiguredStore(config);
         // A changed credential or configuration lifts the quarantine it caused before the first tick would defer.
         await liftQuarantineOnNewConfiguration(store, config, logger);
@@ -29,9 +36,24 @@ export function registerWorker(program: Command): void {
         try {
           // The console listens on every interface with the HTTP port: createConsoleRequestListener requires a password then.
           const httpFallback = config.console.enabled
-            ? createConsoleRequestListener({ config, store, logger, host: undefined, requestCycle: () => void worker?.tick(), phaseInFlight: phases.snapshot })
+            ? createConsoleRequestListener({ config, store, logger, host: undefined, requestCycle: () => worker?.requestCycle('console', { immediate: true }), phaseInFlight: phases.snapshot })
             : undefined;
-          worker = await startWorker({ config, store, logger, runCycle: (signal) => runCycle({ config, store, logger, progress, signal }), ...(httpFallback ? { httpFallback } : {}) });
+          // Graph change notifications when NOTIFICATION_URL is set (src/notify): hints that ask for a cycle.
+          const notifications = createNotificationService({ config, store, logger });
+          // Watch mode keeps one Graph reader for the worker's life: its token is reused until it expires.
+          const watchSource = config.worker.watchIntervalSeconds > 0 ? createEntraSource({ config: config.entra, logger }) : undefined;
+          worker = await startWorker({
+            config, store, logger,
+            runCycle: (signal, request) => runCycle({ config, store, logger, progress, signal }, { mode: request.mode }),
+            ...(watchSource ? {
+              poll: async () => {
+                const result = await watchSource.pollForChanges(store.db, config.target, { scope: config.entra.scope });
+                return { changed: result.changed, requests: result.graphRequests };
+              },
+            } : {}),
+            ...(httpFallback ? { httpFallback } : {}),
+            ...(notifications ? { notifications } : {}),
+          });
         } catch (error) {
           await store.close();
           if (error instanceof ConsoleSetupError) throw new CommandError(`CONSOLE_ENABLED: ${error.message}`, exitCodes.config);

@@ -6,11 +6,13 @@ import type { SimGroupProps, SimUserProps } from './model.js';
 import type { SimTenant } from './tenant.js';
 import type { ExpiredAnswer } from './delta.js';
 import type { FaultSpec, TrafficControl } from './traffic.js';
+import type { SubscriptionService } from './subscriptions.js';
 import { isMalformedPageShape, MALFORMED_PAGE_SHAPES } from './malformed-pages.js';
 
 export interface ControlTargets {
   tenant: SimTenant;
   traffic: TrafficControl;
+  subscriptions: SubscriptionService;
   expireDeltaTokens(answer: ExpiredAnswer): void;
 }
 
@@ -71,6 +73,16 @@ export async function handleControlRequest(req: IncomingMessage, res: ServerResp
       return done();
     }
     case 'POST faults': return injectFault(body, traffic, done);
+    // Change notifications: the subscriptions (with their clientState), a lifecycle notification on demand, the
+    // switch that drops change notifications, and the log of what was posted to subscribers.
+    case 'GET subscriptions': return sendJson(res, 200, { value: targets.subscriptions.list() });
+    case 'POST subscriptions id lifecycle': return sendJson(res, 200, await targets.subscriptions.sendLifecycle(id as string, text(body, 'lifecycleEvent')));
+    case 'POST notifications': {
+      if (typeof body.drop !== 'boolean') throw new GraphHttpError(400, 'BadRequest', "'drop' must be true or false.");
+      targets.subscriptions.dropNotifications(body.drop);
+      return done();
+    }
+    case 'GET deliveries': return sendJson(res, 200, { value: targets.subscriptions.deliveries() });
     case 'GET requests': return sendJson(res, 200, { value: traffic.requests(), counts: traffic.requestCounts() });
     case 'DELETE requests': traffic.clearRequests(); return done();
     default: throw new GraphHttpError(404, 'NotFound', `No control endpoint ${method} /_sim/${segments.join('/')}.`);

@@ -7,6 +7,8 @@ export {
 } from './model.js';
 export { USER_ROLE_ID } from './directory-routes.js';
 export { DEFAULT_PERMISSIONS, startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from './server.js';
+export { SubscriptionService, type DeliveryRecord, type LifecycleEvent, type SimSubscription } from './subscriptions.js';
+export type { TenantChange } from './tenant.js';
 export type { ExpiredAnswer } from './delta.js';
 export type { FaultSpec, RequestRecord } from './traffic.js';
 export { runGraphSimulatorProcess, type GraphSimulatorProcessOptions } from './process.js';

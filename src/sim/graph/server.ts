@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { handleControlRequest } from './control-api.js';
 import { DeltaService, type ExpiredAnswer } from './delta.js';
 import { DirectoryReader } from './directory-routes.js';
-import { GraphHttpError, readBody, sendGraphError, sendJson } from './http.js';
+import { GraphHttpError, readBody, readJsonObject, sendGraphError, sendJson } from './http.js';
 import { checkAccessToken } from './jwt.js';
 import { SeededRandom } from './random.js';
+import { SubscriptionService } from './subscriptions.js';
 import type { SimTenant } from './tenant.js';
 import { readServerTls } from './tls-files.js';
 import { answerManagedIdentityRequest, answerTokenRequest, openIdConfiguration, type TokenIssuerSettings } from './token-endpoint.js';
@@ -39,6 +40,8 @@ export interface GraphSimulatorOptions {
   /** The host name Graph URLs use (links, the token resource); default 127.0.0.1. `localhost` plays a cloud whose
    *  Graph host is not the sign-in host (a sovereign cloud); the authority stays on 127.0.0.1. */
   graphHostName?: string;
+  /** Change-notification subscriptions are granted at most this many seconds (a test knob; see subscriptions.ts). */
+  subscriptionGrantSeconds?: number;
 }
 
 export interface GraphSimulator {
@@ -62,10 +65,19 @@ export interface GraphSimulator {
   requestCounts(): Record<string, number>;
   clearRequests(): void;
   readonly events: EventEmitter;
+  /** Change-notification subscriptions: list them, send lifecycle notifications, drop notifications, see deliveries. */
+  readonly subscriptions: SubscriptionService;
   close(): Promise<void>;
 }
 
 export const DEFAULT_PERMISSIONS = ['User.Read.All', 'GroupMember.Read.All', 'Application.Read.All'];
+
+/** Permissions that allow a subscription on users or groups, any one suffices (graph-notifications §1: the
+ *  least privileged for groups is Group.Read.All; GroupMember.Read.All, enough for reading, does not do). */
+const SUBSCRIPTION_PERMISSIONS = {
+  users: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  groups: ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+} as const;
 
 /** Permissions that allow a read, any one suffices (Graph permissions reference, least privileged first). */
 const REQUIRED_PERMISSIONS = {
@@ -98,6 +110,10 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     identityHeader: randomBytes(16).toString('hex'), managedIdentityClientId: randomUUID(),
   };
   // Page sizes come from a fixed seed, so a run pages the same way each time.
+  const subscriptions = new SubscriptionService(tenant, {
+    tenantId: tenant.tenantId, appId: settings.clientId, servicePrincipalId: tenant.servicePrincipalId,
+    ...(options.subscriptionGrantSeconds === undefined ? {} : { grantSeconds: options.subscriptionGrantSeconds }),
+  });
   const delta = new DeltaService(tenant, new SeededRandom(1), options.pageSize ?? { min: 100, max: 200 }, () => settings.graphBaseUrl);
 
   const server = createServer(readServerTls(), (req, res) => {
@@ -105,7 +121,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     const segments = url.pathname.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
     if (segments[0] === '_sim') {
       handleControlRequest(req, res, segments.slice(1), {
-        tenant, traffic, expireDeltaTokens: (answer) => delta.expireTokens(answer),
+        tenant, traffic, subscriptions, expireDeltaTokens: (answer) => delta.expireTokens(answer),
       }).catch((error: unknown) => answerError(res, error));
       return;
     }
@@ -156,6 +172,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       return answerTokenRequest(res, first ?? '', form, settings);
     }
     if (first !== 'v1.0') throw new GraphHttpError(400, 'BadRequest', 'Invalid version.');
+    if (second === 'subscriptions') return answerSubscriptions(req, res, segments.slice(2));
     // Graph's alternate key `servicePrincipals(appId='…')` is one segment; read it as resource plus id.
     const alternateKey = /^servicePrincipals(\(appId='[^']+'\))$/.exec(second ?? '')?.[1];
     if (alternateKey) segments.splice(1, 1, 'servicePrincipals', alternateKey);
@@ -172,13 +189,48 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     sendJson(res, result.status, bent);
   }
 
-  function authorize(req: IncomingMessage, allowed: readonly string[]): void {
+  /** /v1.0/subscriptions[/{id}[/reauthorize]]: create (with the validation request), list, get, renew, delete. */
+  async function answerSubscriptions(req: IncomingMessage, res: ServerResponse, rest: string[]): Promise<void> {
+    const [id, action] = rest;
+    const method = req.method ?? 'GET';
+    const throttle = (): void => {
+      const wait = traffic.throttledFor(Date.now());
+      if (wait !== null) throw new GraphHttpError(429, 'TooManyRequests', 'Too many requests. Please retry after the time given in Retry-After.', { 'retry-after': String(wait) });
+    };
+    if (method === 'POST' && rest.length === 0) {
+      const body = await readJsonObject(req);
+      const resource = typeof body.resource === 'string' ? body.resource.replace(/^\/+/, '') : '';
+      authorize(req, resource === 'users' || resource === 'groups' ? SUBSCRIPTION_PERMISSIONS[resource] : null);
+      throttle();
+      return sendJson(res, 201, { '@odata.context': `${settings.graphBaseUrl}/v1.0/$metadata#subscriptions/$entity`, ...(await subscriptions.create(body)) });
+    }
+    authorize(req, null);
+    throttle();
+    if (method === 'GET' && rest.length === 0) return sendJson(res, 200, { '@odata.context': `${settings.graphBaseUrl}/v1.0/$metadata#subscriptions`, value: subscriptions.list() });
+    if (!id) throw new GraphHttpError(405, 'Request_BadRequest', 'Method not allowed on subscriptions.');
+    if (method === 'GET' && rest.length === 1) return sendJson(res, 200, subscriptions.get(id));
+    if (method === 'PATCH' && rest.length === 1) return sendJson(res, 200, subscriptions.update(id, await readJsonObject(req)));
+    if (method === 'DELETE' && rest.length === 1) {
+      subscriptions.delete(id);
+      res.writeHead(204).end();
+      return;
+    }
+    if (method === 'POST' && action === 'reauthorize' && rest.length === 2) {
+      subscriptions.reauthorize(id);
+      res.writeHead(204).end();
+      return;
+    }
+    throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${rest.at(-1) ?? ''}'.`);
+  }
+
+  /** `allowed` null: any valid token will do. */
+  function authorize(req: IncomingMessage, allowed: readonly string[] | null): void {
     const header = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/i.exec(header)?.[1];
     if (!token) throw new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     const check = checkAccessToken(token, signingSecret, tenant.tenantId, Math.floor(Date.now() / 1000));
     if (!check.ok) throw new GraphHttpError(401, 'InvalidAuthenticationToken', check.message);
-    if (!check.roles.some((role) => allowed.includes(role))) {
+    if (allowed && !check.roles.some((role) => allowed.includes(role))) {
       throw new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
   }
@@ -253,7 +305,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     requestCounts: () => traffic.requestCounts(),
     clearRequests: () => traffic.clearRequests(),
     events: traffic.events,
+    subscriptions,
     close: () => new Promise<void>((resolve, reject) => {
+      subscriptions.close();
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
     }),

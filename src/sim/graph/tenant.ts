@@ -27,6 +27,15 @@ export interface TenantState {
 
 const LIFECYCLE = null;
 
+/** What a change notification would say about a mutation: the resource, the object and the change type. */
+export interface TenantChange {
+  resource: 'users' | 'groups';
+  id: string;
+  changeType: 'updated' | 'deleted';
+}
+
+export type TenantChangeListener = (change: TenantChange) => void;
+
 export class SimTenant {
   readonly tenantId: string;
   readonly appId: string;
@@ -38,6 +47,7 @@ export class SimTenant {
   private readonly groupRecords: Map<string, GroupRecord>;
   private readonly assignmentRecords: Map<string, SimAssignment>;
   private readonly changeLog: ChangeEntry[] = [];
+  private readonly changeListeners = new Set<TenantChangeListener>();
   private hiredCount: number;
 
   constructor(state: TenantState) {
@@ -125,7 +135,7 @@ export class SimTenant {
     const known = USER_PROPERTY_NAMES.filter((name) => partial[name] !== undefined).map((name) => [name, partial[name]]);
     const user: SimUser = { ...makeUser(this.random, this.hiredCount, this.userShares), ...Object.fromEntries(known) };
     this.userRecords.set(user.id, user);
-    this.changeLog.push({ kind: 'user', id: user.id, properties: LIFECYCLE });
+    this.record({ kind: 'user', id: user.id, properties: LIFECYCLE });
     return { ...user };
   }
 
@@ -137,7 +147,7 @@ export class SimTenant {
     const user = this.user(id);
     const changed = USER_PROPERTY_NAMES.filter((name) => name in change && change[name] !== undefined);
     Object.assign(user, Object.fromEntries(changed.map((name) => [name, change[name]])));
-    if (changed.length > 0) this.changeLog.push({ kind: 'user', id, properties: changed });
+    if (changed.length > 0) this.record({ kind: 'user', id, properties: changed });
   }
 
   disableUser(id: string): void {
@@ -153,7 +163,7 @@ export class SimTenant {
     const user = this.user(id);
     if (user.deletedDateTime) return;
     user.deletedDateTime = new Date().toISOString();
-    this.changeLog.push({ kind: 'user', id, properties: LIFECYCLE });
+    this.record({ kind: 'user', id, properties: LIFECYCLE });
     this.logMembershipsOf(id, 'user');
   }
 
@@ -161,7 +171,7 @@ export class SimTenant {
     const user = this.user(id);
     if (!user.deletedDateTime) return;
     user.deletedDateTime = null;
-    this.changeLog.push({ kind: 'user', id, properties: LIFECYCLE });
+    this.record({ kind: 'user', id, properties: LIFECYCLE });
     this.logMembershipsOf(id, 'user');
   }
 
@@ -171,7 +181,7 @@ export class SimTenant {
     this.removeFromAllGroups(id, 'user');
     this.assignmentRecords.delete(id);
     this.userRecords.delete(id);
-    this.changeLog.push({ kind: 'user', id, properties: LIFECYCLE });
+    this.record({ kind: 'user', id, properties: LIFECYCLE });
   }
 
   // ---- assignments (Graph has no delta for them: a reader re-lists appRoleAssignedTo) ----
@@ -204,13 +214,13 @@ export class SimTenant {
     if (memberId === groupId) throw new Error('a group cannot contain itself');
     if (group.members.has(memberId)) return;
     group.members.add(memberId);
-    this.changeLog.push({ kind: 'member', groupId, memberId, memberType: this.memberTypeOf(memberId) });
+    this.record({ kind: 'member', groupId, memberId, memberType: this.memberTypeOf(memberId) });
   }
 
   removeMember(groupId: string, memberId: string): void {
     const group = this.group(groupId);
     if (!group.members.delete(memberId)) return;
-    this.changeLog.push({ kind: 'member', groupId, memberId, memberType: this.memberTypeOf(memberId) });
+    this.record({ kind: 'member', groupId, memberId, memberType: this.memberTypeOf(memberId) });
   }
 
   createGroup(props: Partial<SimGroupProps> & { displayName: string }): SimGroup {
@@ -226,7 +236,7 @@ export class SimTenant {
       members: new Set(),
     };
     this.groupRecords.set(group.id, group);
-    this.changeLog.push({ kind: 'group', id: group.id, properties: LIFECYCLE });
+    this.record({ kind: 'group', id: group.id, properties: LIFECYCLE });
     const { members: _members, ...copy } = group;
     return copy;
   }
@@ -234,7 +244,7 @@ export class SimTenant {
   renameGroup(id: string, displayName: string): void {
     const group = this.group(id);
     group.displayName = displayName;
-    this.changeLog.push({ kind: 'group', id, properties: ['displayName'] });
+    this.record({ kind: 'group', id, properties: ['displayName'] });
     const assignment = this.assignmentRecords.get(id);
     if (assignment) assignment.principalDisplayName = displayName;
   }
@@ -245,10 +255,30 @@ export class SimTenant {
     this.removeFromAllGroups(id, 'group');
     this.assignmentRecords.delete(id);
     this.groupRecords.delete(id);
-    this.changeLog.push({ kind: 'group', id, properties: LIFECYCLE });
+    this.record({ kind: 'group', id, properties: LIFECYCLE });
+  }
+
+  // ---- change notifications ----
+
+  /** Calls `listener` after every mutation, as Graph's change notifications would (subscriptions.ts); returns the unsubscribe. */
+  onChange(listener: TenantChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   // ---- internals ----
+
+  /** Appends to the change log, and tells the listeners: a membership change is an update of its group. */
+  private record(entry: ChangeEntry): void {
+    this.changeLog.push(entry);
+    if (this.changeListeners.size === 0) return;
+    const change: TenantChange = entry.kind === 'member'
+      ? { resource: 'groups', id: entry.groupId, changeType: 'updated' }
+      : entry.kind === 'user'
+        ? { resource: 'users', id: entry.id, changeType: this.userRecords.has(entry.id) ? 'updated' : 'deleted' }
+        : { resource: 'groups', id: entry.id, changeType: this.groupRecords.has(entry.id) ? 'updated' : 'deleted' };
+    for (const listener of this.changeListeners) listener(change);
+  }
 
   private user(id: string): SimUser {
     const user = this.userRecords.get(id);
@@ -265,13 +295,13 @@ export class SimTenant {
   /** A soft delete or restore changes what every group of the user shows in `members@delta`. */
   private logMembershipsOf(memberId: string, memberType: MemberType): void {
     for (const group of this.groupRecords.values()) {
-      if (group.members.has(memberId)) this.changeLog.push({ kind: 'member', groupId: group.id, memberId, memberType });
+      if (group.members.has(memberId)) this.record({ kind: 'member', groupId: group.id, memberId, memberType });
     }
   }
 
   private removeFromAllGroups(memberId: string, memberType: MemberType): void {
     for (const group of this.groupRecords.values()) {
-      if (group.members.delete(memberId)) this.changeLog.push({ kind: 'member', groupId: group.id, memberId, memberType });
+      if (group.members.delete(memberId)) this.record({ kind: 'member', groupId: group.id, memberId, memberType });
     }
   }
 }

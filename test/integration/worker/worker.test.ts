@@ -41,14 +41,19 @@ describe('the worker', () => {
     expect(runner.started).toHaveLength(2);
   });
 
-  it('skips a tick while the previous cycle is still running, and says so', async () => {
-    const { runner, worker, log } = await setUp();
+  it('runs one more cycle after the running one when ticks and requests arrive during it, never two at once', async () => {
+    const { runner, worker, log } = await setUp({ CYCLE_DEBOUNCE_SECONDS: '0' });
     const first = await runner.nextCycle(0);
-    await worker.tick();
+    const tick = worker.tick();
+    worker.requestCycle('watch');
+    worker.requestCycle('notification');
     expect(runner.started).toHaveLength(1);
-    expect(log.lines.find((l) => l.event === 'cycle.skipped')).toMatchObject({ reason: 'the previous cycle is still running' });
+    expect(log.lines.find((l) => l.event === 'cycle.queued')).toMatchObject({ reason: 'schedule' });
     await first.finish();
-    await worker.firstTick;
+    await (await runner.nextCycle(1)).finish();
+    await tick;
+    expect(runner.started).toHaveLength(2);
+    expect(log.lines.filter((l) => l.event === 'cycle.triggered').map((l) => l.reasons)).toEqual([['start'], ['schedule', 'watch', 'notification']]);
   });
 
   it('logs that another process holds the lock and waits for the next tick', async () => {

@@ -11,7 +11,7 @@ export interface Docs {
 
 export function readDocs(folder = 'docs'): Docs {
   const references = new Map<string, string>();
-  for (const name of ['notion-scim', 'entra-provisioning', 'peers']) {
+  for (const name of ['notion-scim', 'entra-provisioning', 'peers', 'graph-notifications']) {
     const path = join(folder, 'reference', `${name}.md`);
     if (existsSync(path)) references.set(name, readFileSync(path, 'utf8'));
   }
@@ -27,6 +27,9 @@ const subjects: Array<[prefix: string, document: string]> = [
   ['src/store/links.ts', 'notion-scim'],
   ['src/engine/execute-users.ts', 'notion-scim'],
   ['src/engine/matching.ts', 'notion-scim'],
+  ['src/notify/', 'graph-notifications'],
+  ['src/entra/subscriptions.ts', 'graph-notifications'],
+  ['src/sim/graph/subscriptions.ts', 'graph-notifications'],
   ['src/entra/', 'entra-provisioning'],
   ['src/mapping/', 'entra-provisioning'],
   ['src/sim/graph/', 'entra-provisioning'],

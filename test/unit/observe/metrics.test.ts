@@ -80,4 +80,20 @@ describe("a job's metrics", () => {
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
     }
   });
+
+  // --- Watch mode (issue 15) ---
+  it('count watch polls by outcome, changes by source, cycles by reason, and the propagation delay', async () => {
+    metrics = createWorkerMetrics('watch', { processMetrics: false });
+    metrics.recordPoll('unchanged');
+    metrics.recordPoll('unchanged');
+    metrics.recordPoll('changed', ['assignments']);
+    metrics.recordCycleReasons(['schedule', 'watch']);
+    metrics.recordPropagation(12);
+    const { body } = await metrics.render();
+    expect(body).toContain('entra_notion_sync_watch_polls_total{outcome="unchanged",target="watch"} 2');
+    expect(body).toContain('entra_notion_sync_watch_changes_detected_total{source="assignments",target="watch"} 1');
+    expect(body).toContain('entra_notion_sync_cycle_triggers_total{reason="watch",target="watch"} 1');
+    expect(body).toContain('entra_notion_sync_propagation_delay_seconds_bucket{le="20",target="watch"} 1');
+    expect(body).toContain('entra_notion_sync_propagation_delay_seconds_bucket{le="10",target="watch"} 0');
+  });
 });

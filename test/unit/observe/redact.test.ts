@@ -17,6 +17,7 @@ describe('redactText', () => {
     ['an access_token in a token answer', '{"access_token":"opaque.value.123","token_type":"Bearer"}', 'opaque.value.123'],
     ['an access_token in a query', 'GET /cb?access_token=abcdef123456&state=1', 'abcdef123456'],
     ['a client_secret in JSON inside a JSON string', JSON.stringify({ msg: '{"client_secret": "s3cr3t-value"}' }), 's3cr3t-value'],
+    ['a Graph notification clientState echoed in a body', '{"value":[{"clientState":"shared-notification-secret","changeType":"updated"}]}', 'shared-notification-secret'],
   ])('hides %s', (_what, text, secret) => {
     const out = redactText(text);
     expect(out).not.toContain(secret);

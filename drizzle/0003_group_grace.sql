@@ -1,1 +1,0 @@
-ALTER TABLE "links" ADD COLUMN "retiring_since" timestamp with time zone;

@@ -1,0 +1,92 @@
+// Watch mode's poll (issue 15): asks Graph whether anything a cycle would import changed, without writing the
+// mirror. Idle, it costs one request per delta stream and one for the assignments (§6.4). A change that matters
+// leaves the watermark where it was, so the cycle's import reads the same changes; a round with nothing that
+// matters moves the deltaLink on (a compare-and-set: a cycle or another replica may have moved it meanwhile).
+import type { Logger } from '../observe/index.js';
+import { advanceDeltaLink, readMirrorForScope, readSourceAssignments, readWatermark, type Database, type DeltaStream } from '../store/index.js';
+import type { GraphObject, GraphReader } from './graph-reader.js';
+
+export type PolledSource = DeltaStream | 'assignments';
+
+export interface PollResult {
+  /** What changed in a way a cycle must import; empty when nothing did. */
+  changed: PolledSource[];
+  graphRequests: number;
+}
+
+export interface PollDependencies {
+  graph: GraphReader;
+  logger: Logger;
+  servicePrincipalId: () => Promise<string>;
+}
+
+export interface PollOptions {
+  /** With `all`, every user is in scope and every users-delta item matters. */
+  scope: 'assigned' | 'all';
+}
+
+/** The first source that changed ends the poll: the cycle reads all of them anyway. */
+export async function pollForChanges(deps: PollDependencies, db: Database, target: string, options: PollOptions): Promise<PollResult> {
+  const before = deps.graph.counts().requests;
+  const result = (changed: PolledSource[]): PollResult => ({ changed, graphRequests: deps.graph.counts().requests - before });
+  if (await assignmentsChanged(deps, db, target)) return result(['assignments']);
+  // Groups before users: a membership change in an assigned group is the common case for a new hire.
+  if (await streamChanged(deps, db, target, 'groups', options)) return result(['groups']);
+  if (await streamChanged(deps, db, target, 'users', options)) return result(['users']);
+  return result([]);
+}
+
+/**
+ * Graph has no delta for app role assignments (§6.3): one `$select=id,principalType` page per 999 assignments,
+ * compared with the mirror's assignment ids. An added or removed assignment, or a role swapped (a new
+ * assignment id), shows; a `$count` would miss a swap (§6.4).
+ */
+async function assignmentsChanged(deps: PollDependencies, db: Database, target: string): Promise<boolean> {
+  const listing = await deps.graph.listAll(`/servicePrincipals/${await deps.servicePrincipalId()}/appRoleAssignedTo`, { select: ['id', 'principalType'], top: 999 });
+  const now = new Set(listing.filter((item) => item.principalType === 'User' || item.principalType === 'Group').map((item) => item.id as string));
+  const mirrored = new Set((await readSourceAssignments(db, target)).map((row) => row.id));
+  return now.size !== mirrored.size || [...now].some((id) => !mirrored.has(id));
+}
+
+/**
+ * Follows the stream's deltaLink. A stream without a finished read (no deltaLink, or a checkpoint under way) is
+ * left to the scheduled cycle, which finishes it; watching it would request a cycle on every poll.
+ */
+async function streamChanged(deps: PollDependencies, db: Database, target: string, stream: DeltaStream, options: PollOptions): Promise<boolean> {
+  const watermark = await readWatermark(db, target, stream);
+  if (!watermark?.deltaLink || watermark.nextLink) {
+    deps.logger.debug({ event: 'watch.stream-not-ready', stream, message: 'no finished delta read yet; the scheduled cycle reads this stream' });
+    return false;
+  }
+  let matters: ((item: GraphObject) => boolean) | undefined;
+  let url = watermark.deltaLink;
+  for (;;) {
+    const page = await deps.graph.getDeltaPage(url);
+    if (page.value.length > 0) {
+      matters ??= await itemsThatMatter(db, target, stream, options);
+      if (page.value.some(matters)) return true;
+    }
+    if (page.deltaLink) {
+      if (page.deltaLink !== watermark.deltaLink) await advanceDeltaLink(db, target, stream, watermark.deltaLink, page.deltaLink);
+      return false;
+    }
+    url = page.nextLink as string;
+  }
+}
+
+/**
+ * Every groups-delta item matters (a group the mirror misses would never be read again). A users-delta item
+ * cannot matter when scope is `assigned` and the mirror knows nothing of the user (no row, no membership, no
+ * assignment): were the user to come into scope later, through an assignment or a membership the poll sees,
+ * the import reads every in-scope user it has no fresh row of by id.
+ */
+async function itemsThatMatter(db: Database, target: string, stream: DeltaStream, options: PollOptions): Promise<(item: GraphObject) => boolean> {
+  if (stream === 'groups' || options.scope === 'all') return () => true;
+  const mirror = await readMirrorForScope(db, target);
+  const known = new Set([
+    ...mirror.users.map((user) => user.id),
+    ...mirror.memberships.map((edge) => edge.memberId),
+    ...mirror.assignments.map((assignment) => assignment.principalId),
+  ]);
+  return (item) => known.has(item.id as string);
+}
