@@ -3,7 +3,7 @@
 import { ScimError } from '../scim/index.js';
 import { stageLinkDeprovision, unstageLinkDeprovision } from '../store/index.js';
 import { escrow, linksOf, record, StopCycle, type ApplyContext } from './apply-context.js';
-import { adoptOrRenameGroup, changeMembers, createGroup, removeGroup } from './execute-groups.js';
+import { adoptOrRenameGroup, changeMembers, createGroup, groupCreatesWithFirstMembers, removeGroup } from './execute-groups.js';
 import { adoptUser, createUser, deprovisionUser, enableUser, updateUser } from './execute-users.js';
 import type { Operation, Plan, RecordOperation } from './model.js';
 
@@ -85,12 +85,13 @@ export const retryPasses = 2;
 
 const phaseOf = (op: Operation): number => {
   switch (op.kind) {
-    case 'remove-members': return 2;
-    case 'add-members': return 3;
+    case 'create-group': return 2;
+    case 'remove-members': return 3;
+    case 'add-members': return 4;
     case 'disable-user':
-    case 'delete-user': return 4;
+    case 'delete-user': return 5;
     case 'delete-group':
-    case 'retire-group': return 5;
+    case 'retire-group': return 6;
     default: return 1;
   }
 };
@@ -100,7 +101,7 @@ const asRetry = (op: Operation): Operation => (op.kind === 'create-user' || op.k
 
 /** The retry list of the pass before, in phase order (a create before the member add that waited for it). */
 function phasesOf(operations: readonly Operation[]): Operation[][] {
-  const phases: Operation[][] = [[], [], [], [], [], []];
+  const phases: Operation[][] = [[], [], [], [], [], [], []];
   for (const op of operations) phases[phaseOf(op)]?.push(asRetry(op));
   return phases.filter((phase) => phase.length > 0);
 }
@@ -116,7 +117,9 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan, limits: ApplyLimi
   };
   const removals = plan.memberships.filter((op) => op.kind === 'remove-members');
   const adds = plan.memberships.filter((op) => op.kind === 'add-members');
-  for (const phase of [plan.records, plan.upserts, removals, adds, plan.deprovisions, plan.groupRetirements]) {
+  // Groups are created after the users they contain, so that a create can carry its first members (execute-groups.ts).
+  const { upserts, groupCreates } = groupCreatesWithFirstMembers(plan);
+  for (const phase of [plan.records, upserts, groupCreates, removals, adds, plan.deprovisions, plan.groupRetirements]) {
     const ended = await runPhase(ctx, phase, limits, stop);
     if (ended) return ended;
   }
