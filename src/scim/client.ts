@@ -168,10 +168,16 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
 
   async function changeMembers(groupId: string, op: 'add' | 'remove', userIds: readonly string[]): Promise<MemberChangeOutcome> {
     const path = `/Groups/${segment(groupId)}`;
-    return changeMembersInBatches(userIds, {
+    const outcome = await changeMembersInBatches(userIds, {
       send: (ids) => exchange.send('PATCH', path, { body: patchRequestBody(memberOperations(op, ids, ids.length), dialect), accept: ['conflict', 'bad-request'] }),
       alreadyDone: op === 'add' ? profile.memberAlreadyPresentStatuses : profile.memberAlreadyAbsentStatuses,
     }, batchSize);
+    // A member refused alone is refused for what it is (a guest, a removed member, an unknown id: §4).
+    outcome.refused = outcome.refused.map(({ userId, error }) => {
+      const refusal = refusalOf({ kind: 'membership' }, error);
+      return { userId, error: refusal === undefined ? error : asRefusal(error, refusal, `${profile.name} refused member ${userId}`) };
+    });
+    return outcome;
   }
 
   // Members on create: the setting, turned off for the rest of this client's life once the target refused a create

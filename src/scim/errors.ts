@@ -174,7 +174,7 @@ const mentionsTokenOwner = (text: string): boolean => /\b(token|bot)\b/.test(tex
 export function refusalOf(write: RefusedWrite, error: ScimError): ScimRefusal | undefined {
   if (error.kind !== 'bad-request' && error.kind !== 'conflict') return undefined;
   const text = `${error.detail ?? ''} ${error.scimType ?? ''}`.toLowerCase();
-  if (write.kind === 'membership') return 'not-a-member';
+  if (write.kind === 'membership') return error.status === 413 ? undefined : 'not-a-member';
   if (mentionsTokenOwner(text)) return 'token-owner';
   if (write.kind === 'user-removal') return /owner/.test(text) || error.status !== 403 ? 'workspace-owner' : 'token-owner';
   // A 409 (or Notion's 500) on an email change is a collision with another account (§3.5), not a domain question.
