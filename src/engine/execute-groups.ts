@@ -77,6 +77,15 @@ async function markPendingWithMembers(ctx: ApplyContext, link: LinkWrite, member
     await addAppliedMemberships(tx, ctx.target, link.sourceId, members);
   });
   ctx.groupLinks.set(link.sourceId, viewOf(link));
+  recordedBeforePost(ctx).set(link.sourceId, [...members]);
+}
+
+/** Memberships recorded before a POST in this cycle (not in `ctx.applied`: they are not confirmed), per group. */
+const sentInPost = new WeakMap<ApplyContext, Map<string, string[]>>();
+function recordedBeforePost(ctx: ApplyContext): Map<string, string[]> {
+  let byGroup = sentInPost.get(ctx);
+  if (!byGroup) sentInPost.set(ctx, (byGroup = new Map()));
+  return byGroup;
 }
 
 /** A group found by the lookup after a create whose answer was lost: the memberships recorded before that POST that
@@ -84,7 +93,8 @@ async function markPendingWithMembers(ctx: ApplyContext, link: LinkWrite, member
 function membershipsNotIn(ctx: ApplyContext, groupSourceId: string, found: ScimGroup): string[] {
   if (!Array.isArray(found.members)) return [];
   const held = new Set(found.members.map((member) => member?.value));
-  return [...(ctx.applied.get(groupSourceId) ?? [])].filter((userId) => {
+  const recorded = new Set([...(ctx.applied.get(groupSourceId) ?? []), ...(recordedBeforePost(ctx).get(groupSourceId) ?? [])]);
+  return [...recorded].filter((userId) => {
     const notionId = ctx.userLinks.get(userId)?.notionId;
     return !notionId || !held.has(notionId);
   });
@@ -260,6 +270,6 @@ async function escrowRefused(ctx: ApplyContext, op: MembershipOperation, groupLi
       cause: error,
     });
     const member: Operation = { ...op, userSourceIds: [userSourceId], reason: `${op.reason}: ${userNameOf(ctx, userSourceId)} refused` };
-    await escrow(ctx, member, named, startedAt, { link: { ...groupLink, attempts: ctx.groupLinks.get(op.sourceId)?.attempts ?? groupLink.attempts ?? 0 } });
+    await escrow(ctx, member, named, startedAt, { link: groupLink });
   }
 }

@@ -179,7 +179,9 @@ export function refusalOf(write: RefusedWrite, error: ScimError): ScimRefusal | 
   if (write.kind === 'user-removal') return /owner/.test(text) || error.status !== 403 ? 'workspace-owner' : 'token-owner';
   // A 409 (or Notion's 500) on an email change is a collision with another account (§3.5), not a domain question.
   if (error.kind !== 'bad-request') return undefined;
-  if (write.identity && (/domain|verif/.test(text) || !write.role)) return 'unverified-domain';
+  if (/domain|verif/.test(text)) return write.identity ? 'unverified-domain' : undefined;
+  // An answer that names another problem with the value is that problem, not a domain question.
+  if (write.identity && !write.role && !/invalid|syntax|format|required/.test(text)) return 'unverified-domain';
   if (write.role && /owner/.test(text)) return 'workspace-owner';
   return undefined;
 }
