@@ -53,5 +53,5 @@ describe('a member Notion refuses in a batch of 50', () => {
     const failure = rows.find((row) => row.status === 'failure');
     expect(failure?.reason).toContain(refused.userPrincipalName);
     expect(rows.some((row) => row.status === 'success' && row.reason.includes('49 user(s)'))).toBe(true);
-  });
+  }, 180_000);
 });
