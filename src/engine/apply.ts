@@ -1,5 +1,5 @@
-// The executor: runs a plan phase by phase (upserts, member removals and adds, user deprovisions, group deletes),
-// each phase through a small pool so that the SCIM client's limiter, not this loop, sets the pace.
+// The executor: runs a plan phase by phase (upserts, group creates, member removals and adds, user deprovisions, group
+// deletes), each phase through a small pool so that the SCIM client's limiter, not this loop, sets the pace.
 import { ScimError } from '../scim/index.js';
 import { stageLinkDeprovision, unstageLinkDeprovision } from '../store/index.js';
 import { escrow, linksOf, record, StopCycle, type ApplyContext } from './apply-context.js';
