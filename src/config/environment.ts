@@ -28,6 +28,7 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'NOTION_RATE_LIMIT_RPS', path: 'notion.rateLimitRps' },
   { name: 'NOTION_MAX_CONCURRENCY', path: 'notion.maxConcurrency' },
   { name: 'NOTION_MAX_MEMBERS_PER_PATCH', path: 'notion.maxMembersPerPatch' },
+  { name: 'NOTION_MEMBERS_ON_CREATE', path: 'notion.membersOnCreate' },
   { name: 'NOTION_PATCH_DIALECT', path: 'notion.patchDialect' },
   { name: 'DATABASE_URL', path: 'database.url', secret: true },
   { name: 'DATA_DIR', path: 'database.dataDir' },

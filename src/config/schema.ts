@@ -69,8 +69,11 @@ export const configSchema = z
         rateLimitRps: number(0.1, 1000).default(2.5),
         // Serial writes by default (reference notion-scim.md §5.1, §7.9): Notion documents no limit, so be polite.
         maxConcurrency: integer(1, 64).default(1),
-        // Notion's maximum is unknown (reference §4, §7.7: start with 1–50).
-        maxMembersPerPatch: integer(1, 1000).default(50),
+        // Notion's maximum is undocumented (reference notion-scim.md §4, §9.2): this is the ceiling; the batch size in
+        // use adapts below it (halved when Notion refuses a batch for its size), so a high ceiling costs little.
+        maxMembersPerPatch: integer(1, 1000).default(100),
+        /** Create a group with its first members in the POST (reference notion-scim.md §9.1); checked against each answer. */
+        membersOnCreate: flag.default(true),
         /** `rfc`: lower-case ops and boolean values (default); `entra`: capitalised ops as Entra sends them. */
         patchDialect: z.enum(['rfc', 'entra'], { error: 'expected "rfc" or "entra"' }).default('rfc'),
       })

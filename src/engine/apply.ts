@@ -1,9 +1,10 @@
-// The executor: runs a plan phase by phase, offboarding first (ARCHITECTURE.md "One cycle", step 6), each phase through
-// a small pool so that the SCIM client's limiter, not this loop, sets the pace.
+// The executor: runs a plan phase by phase, offboarding first (ARCHITECTURE.md "One cycle", step 6), group creates
+// after the users they contain, each phase through a small pool so that the SCIM client's limiter, not this loop, sets
+// the pace.
 import { ScimError } from '../scim/index.js';
 import { stageLinkDeprovision, unstageLinkDeprovision } from '../store/index.js';
 import { escrow, linksOf, record, StopCycle, type ApplyContext } from './apply-context.js';
-import { adoptOrRenameGroup, changeMembers, createGroup, removeGroup } from './execute-groups.js';
+import { adoptOrRenameGroup, changeMembers, createGroup, groupCreatesWithFirstMembers, removeGroup } from './execute-groups.js';
 import { adoptUser, createUser, deprovisionUser, enableUser, updateUser } from './execute-users.js';
 import type { Operation, Plan, RecordOperation } from './model.js';
 
@@ -88,17 +89,19 @@ export const retryPasses = 2;
  * and leaves the groups we manage before the deprovision, whatever Notion does with a removed member's groups
  * (reference notion-scim §3.6). A failed removal does not hold the deprovision back: access goes first; the removal
  * is retried (in this cycle when transient; else the next cycle removes what is still applied).
- *   0 records · 1 leaving users' member removals · 2 user disables and deletes · 3 upserts (groups and users)
- *   4 other member removals · 5 member adds · 6 group deletes and retirements
+ *   0 records · 1 leaving users' member removals · 2 user disables and deletes · 3 upserts (users, group renames and
+ *   adoptions) · 4 group creates, with their first members · 5 other member removals · 6 member adds · 7 group deletes
+ *   and retirements
  */
 const phaseOf = (op: Operation): number => {
   switch (op.kind) {
-    case 'remove-members': return op.offboarding ? 1 : 4;
-    case 'add-members': return 5;
+    case 'remove-members': return op.offboarding ? 1 : 5;
+    case 'add-members': return 6;
     case 'disable-user':
     case 'delete-user': return 2;
+    case 'create-group': return 4;
     case 'delete-group':
-    case 'retire-group': return 6;
+    case 'retire-group': return 7;
     case 'skip':
     case 'conflict':
     case 'stage':
@@ -115,7 +118,7 @@ const deprovisionPhase = 2;
 
 /** Operations by phase, in phase order; for a retry pass, the retry list of the pass before (a create before the member add that waited for it). */
 function phasesOf(operations: readonly Operation[], prepare: (op: Operation) => Operation = (op) => op): Array<{ phase: number; operations: Operation[] }> {
-  const phases: Operation[][] = [[], [], [], [], [], [], []];
+  const phases: Operation[][] = [[], [], [], [], [], [], [], []];
   for (const op of operations) phases[phaseOf(op)]?.push(prepare(op));
   return phases.map((ops, phase) => ({ phase, operations: ops })).filter((entry) => entry.operations.length > 0);
 }
@@ -144,7 +147,9 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan, limits: ApplyLimi
     }
     return deferred ?? stop();
   };
-  const ended = await run(phasesOf([...plan.records, ...plan.upserts, ...plan.memberships, ...plan.deprovisions, ...plan.groupRetirements]));
+  // Groups are created after the users they contain, so that a create can carry its first members (execute-groups.ts).
+  const { upserts, groupCreates } = groupCreatesWithFirstMembers(plan);
+  const ended = await run(phasesOf([...plan.records, ...upserts, ...groupCreates, ...plan.memberships, ...plan.deprovisions, ...plan.groupRetirements]));
   if (ended) return ended;
   for (let pass = 1; pass <= retryPasses && ctx.retry.length > 0; pass++) {
     const phases = phasesOf(ctx.retry, asRetry);

@@ -13,6 +13,7 @@ export function createNotionClient(config: LoadedConfig, logger: Logger, signal?
     maxConcurrency: config.notion.maxConcurrency,
     patchDialect: config.notion.patchDialect,
     maxMembersPerPatch: config.notion.maxMembersPerPatch,
+    membersOnCreate: config.notion.membersOnCreate,
     logger,
     ...(signal ? { signal } : {}),
   });

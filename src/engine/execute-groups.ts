@@ -1,10 +1,13 @@
-// Executes group operations and membership batches against Notion: groups are created with displayName only and
-// members PATCHed in (reference notion-scim §4); each batch's result is recorded with the memberships it changed.
+// Executes group operations and membership batches against Notion: a group is created with its first members when the
+// target takes them on create (else empty, members PATCHed in: reference notion-scim.md §4, §9.1); each batch's result
+// is recorded with the memberships it changed, member by member when the target refused some of them.
 import { ScimError, type ScimGroup } from '../scim/index.js';
-import { addAppliedMemberships, clearAppliedMembershipsOfGroup, clearLinkEscrow, removeAppliedMemberships, type LinkWrite } from '../store/index.js';
-import { escrow, markPending, record, type ApplyContext } from './apply-context.js';
+import {
+  addAppliedMemberships, clearAppliedMembershipsOfGroup, clearLinkEscrow, removeAppliedMemberships, saveLink, type LinkWrite,
+} from '../store/index.js';
+import { escrow, record, viewOf, type ApplyContext } from './apply-context.js';
 import { checkLookup, groupCarries, matchFromLookup } from './matching.js';
-import type { GroupOperation, MembershipOperation } from './model.js';
+import type { GroupOperation, MembershipOperation, Operation, Plan } from './model.js';
 
 type Op<K extends GroupOperation['kind']> = Extract<GroupOperation, { kind: K }>;
 
@@ -38,31 +41,110 @@ async function findGroup(ctx: ApplyContext, op: Op<'create-group'>): Promise<Sci
   return match.kind === 'found' ? match.resource : 'none';
 }
 
+/**
+ * Group creates, taken out of the upserts to run after the users they contain (apply.ts), each with its first batch
+ * of members to send in the POST: on an initial sync that saves one PATCH per group (reference notion-scim.md §9.1).
+ */
+export function groupCreatesWithFirstMembers(plan: Plan): { upserts: Operation[]; groupCreates: Operation[] } {
+  const firstBatch = new Map<string, string[]>();
+  for (const op of plan.memberships) if (op.kind === 'add-members' && !firstBatch.has(op.sourceId)) firstBatch.set(op.sourceId, op.userSourceIds);
+  const upserts: Operation[] = [];
+  const groupCreates: Operation[] = [];
+  for (const op of plan.upserts) {
+    if (op.kind !== 'create-group') upserts.push(op);
+    else groupCreates.push({ ...op, ...(firstBatch.has(op.sourceId) ? { firstMembers: firstBatch.get(op.sourceId) } : {}) });
+  }
+  return { upserts, groupCreates };
+}
+
+/** The first members a create may carry: users linked and active in Notion by now, while the client sends members on create. */
+function firstMembersOf(ctx: ApplyContext, op: Op<'create-group'>): Array<{ sourceId: string; notionId: string }> {
+  if (!op.firstMembers?.length || !ctx.scim.sendsMembersOnCreate()) return [];
+  return op.firstMembers.flatMap((sourceId) => {
+    const link = ctx.userLinks.get(sourceId);
+    return link?.notionId && link.state === 'active' ? [{ sourceId, notionId: link.notionId }] : [];
+  });
+}
+
+/**
+ * The pending mark and the memberships about to be sent, in one transaction before the POST. Recording them before
+ * is the safe side: if the answer is lost, a membership recorded but absent costs a redundant removal later, one
+ * absent from the record could stay in Notion after Entra dropped it (ARCHITECTURE.md principle 3).
+ */
+async function markPendingWithMembers(ctx: ApplyContext, link: LinkWrite, members: readonly string[]): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await saveLink(tx, ctx.target, link, ctx.now());
+    await addAppliedMemberships(tx, ctx.target, link.sourceId, members);
+  });
+  ctx.groupLinks.set(link.sourceId, viewOf(link));
+  recordedBeforePost(ctx).set(link.sourceId, [...members]);
+}
+
+/** Memberships recorded before a POST in this cycle (not in `ctx.applied`: they are not confirmed), per group. */
+const sentInPost = new WeakMap<ApplyContext, Map<string, string[]>>();
+function recordedBeforePost(ctx: ApplyContext): Map<string, string[]> {
+  let byGroup = sentInPost.get(ctx);
+  if (!byGroup) sentInPost.set(ctx, (byGroup = new Map()));
+  return byGroup;
+}
+
+/** A group found by the lookup after a create whose answer was lost: the memberships recorded before that POST that
+ *  the group does not hold are forgotten (only when the answer lists members: otherwise they stay, the safe side). */
+function membershipsNotIn(ctx: ApplyContext, groupSourceId: string, found: ScimGroup): string[] {
+  if (!Array.isArray(found.members)) return [];
+  const held = new Set(found.members.map((member) => member?.value));
+  const recorded = new Set([...(ctx.applied.get(groupSourceId) ?? []), ...(recordedBeforePost(ctx).get(groupSourceId) ?? [])]);
+  return [...recorded].filter((userId) => {
+    const notionId = ctx.userLinks.get(userId)?.notionId;
+    return !notionId || !held.has(notionId);
+  });
+}
+
 export async function createGroup(ctx: ApplyContext, op: Op<'create-group'>): Promise<void> {
   const startedAt = Date.now();
   ctx.tally.attempted += 1;
   const pending: LinkWrite = { objectType: 'group', sourceId: op.sourceId, notionId: null, state: 'pending-create', applied: { ...op.attributes }, pendingSince: ctx.now() };
+  let sent: Array<{ sourceId: string; notionId: string }> = [];
   try {
     if (op.lookupFirst) {
       const found = await findGroup(ctx, op);
       if (found instanceof ScimError) return escrow(ctx, op, found, startedAt);
       if (found !== 'none') {
-        await record(ctx, op, { status: 'success', action: 'link', notionId: found.id, startedAt }, { link: activeGroup(op.sourceId, found.id, { displayName: found.displayName }) });
+        const absent = membershipsNotIn(ctx, op.sourceId, found);
+        await record(ctx, op, { status: 'success', action: 'link', notionId: found.id, startedAt }, {
+          link: activeGroup(op.sourceId, found.id, { displayName: found.displayName }),
+          write: (tx) => removeAppliedMemberships(tx, ctx.target, op.sourceId, absent),
+        });
+        for (const userId of absent) ctx.applied.get(op.sourceId)?.delete(userId);
         return;
       }
     }
-    await markPending(ctx, { ...pending, attempts: ctx.groupLinks.get(op.sourceId)?.attempts ?? 0 });
-    const group = await ctx.scim.createGroup(op.attributes);
+    sent = firstMembersOf(ctx, op);
+    await markPendingWithMembers(ctx, { ...pending, attempts: ctx.groupLinks.get(op.sourceId)?.attempts ?? 0 }, sent.map((m) => m.sourceId));
+    const { group, members } = await ctx.scim.createGroupWithMembers(op.attributes, sent.map((m) => m.notionId));
     const refused = refuseCreateAnswer(ctx, op, group);
     if (refused) return await escrow(ctx, op, new ScimError({ kind: 'conflict', message: refused, request: { method: 'POST', url: '/Groups' } }), startedAt, { link: pending });
-    await record(ctx, op, { status: 'success', notionId: group.id, startedAt }, {
+    // Only members the answer shows are applied; the others stay for this cycle's member PATCHes.
+    const echoed = new Set(members);
+    const applied = sent.filter((m) => echoed.has(m.notionId)).map((m) => m.sourceId);
+    await record(ctx, op, { status: 'success', notionId: group.id, startedAt, ...(applied.length > 0 ? { reason: `${op.reason}; created with ${applied.length} member(s)` } : {}) }, {
       link: activeGroup(op.sourceId, group.id, { ...op.attributes }),
-      write: (tx) => clearAppliedMembershipsOfGroup(tx, ctx.target, op.sourceId),
+      write: async (tx) => {
+        await clearAppliedMembershipsOfGroup(tx, ctx.target, op.sourceId);
+        await addAppliedMemberships(tx, ctx.target, op.sourceId, applied);
+      },
     });
+    ctx.applied.set(op.sourceId, new Set(applied));
+    if (applied.length > 0) {
+      const membersOp: MembershipOperation = { kind: 'add-members', sourceId: op.sourceId, name: op.name, reason: 'member in Entra: sent with the create', userSourceIds: applied };
+      await record(ctx, membersOp, { status: 'success', notionId: group.id, reason: `${membersOp.reason}: ${applied.length} user(s)`, startedAt, modified: [{ path: 'members', old: null, new: applied }] });
+    }
   } catch (error) {
     const unknown = error instanceof ScimError && (error.kind === 'outcome-unknown' || error.kind === 'transient' || error.kind === 'conflict');
-    // Unknown outcome, or a 409 (the name exists): stay pending; the next cycle looks the group up before any POST.
+    // Unknown outcome, or a 409 (the name exists): stay pending, with the memberships sent; the next cycle looks the
+    // group up before any POST. Refused: nothing was created, so neither were the memberships recorded before it.
     await escrow(ctx, op, error, startedAt, { link: unknown ? pending : { ...pending, state: 'unlinked' } });
+    if (!unknown && sent.length > 0) await clearAppliedMembershipsOfGroup(ctx.db, ctx.target, op.sourceId);
   }
 }
 
@@ -107,9 +189,17 @@ export async function removeGroup(ctx: ApplyContext, op: Op<'delete-group'> | Op
   }
 }
 
+const userNameOf = (ctx: ApplyContext, userSourceId: string): string => {
+  const link = ctx.userLinks.get(userSourceId);
+  const userName = link?.applied.userName;
+  return `${typeof userName === 'string' ? userName : userSourceId} (${link?.notionId ?? 'no Notion id'})`;
+};
+
 /**
  * One batch. Users without a Notion id by now (their create failed) wait: for this cycle's retry pass when their
- * failure was transient, else for the next cycle. So does a batch whose group was not created yet.
+ * failure was transient, else for the next cycle. So does a batch whose group was not created yet. Members the target
+ * refused alone (the batch is bisected by the client) are escrowed one by one on the group, each naming the user;
+ * the others are applied and recorded.
  */
 export async function changeMembers(ctx: ApplyContext, op: MembershipOperation): Promise<void> {
   const group = ctx.groupLinks.get(op.sourceId);
@@ -119,35 +209,72 @@ export async function changeMembers(ctx: ApplyContext, op: MembershipOperation):
   }
   const waiting = op.userSourceIds.filter((id) => op.kind === 'add-members' && !ctx.userLinks.get(id)?.notionId && ctx.failedThisCycle.has(`user:${id}`));
   if (waiting.length > 0) ctx.retry.push({ ...op, userSourceIds: waiting });
+  // Members that went in with the group's POST this cycle are applied already.
+  const appliedNow = ctx.applied.get(op.sourceId);
   const wanted = op.userSourceIds
     .map((id) => ({ id, link: ctx.userLinks.get(id) }))
-    .filter(({ link }) => link?.notionId && (op.kind === 'remove-members' || link.state === 'active'));
+    .filter(({ id, link }) => link?.notionId && (op.kind === 'remove-members' || (link.state === 'active' && !appliedNow?.has(id))));
   if (wanted.length === 0) return;
   const startedAt = Date.now();
   ctx.tally.attempted += 1;
-  const sourceIds = wanted.map((w) => w.id);
-  const notionIds = wanted.map((w) => w.link?.notionId as string);
+  const sourceOf = new Map(wanted.map((w) => [w.link?.notionId as string, w.id]));
+  const notionIds = [...sourceOf.keys()];
+  const groupLink: LinkWrite = { objectType: 'group', ...group };
+  let outcome: Awaited<ReturnType<ApplyContext['scim']['addGroupMembers']>>;
   try {
-    if (op.kind === 'add-members') await ctx.scim.addGroupMembers(group.notionId, notionIds);
-    else await ctx.scim.removeGroupMembers(group.notionId, notionIds);
-    const members = ctx.applied.get(op.sourceId) ?? new Set<string>();
-    ctx.applied.set(op.sourceId, members);
-    for (const id of sourceIds) {
-      if (op.kind === 'add-members') members.add(id);
-      else members.delete(id);
-    }
-    // A member batch that failed before escrowed the group; this one went through. Only a group evaluated this cycle
-    // without a failure is released: an escrow still waiting may be a rename's, which must not be forgotten.
-    const release = group.attempts > 0 && ctx.evaluatedGroups.has(op.sourceId) && !ctx.failedThisCycle.has(`group:${op.sourceId}`);
-    await record(ctx, op, { status: 'success', notionId: group.notionId, reason: `${op.reason}: ${sourceIds.length} user(s)`, startedAt, modified: [{ path: 'members', old: null, new: sourceIds }] }, {
-      write: async (tx) => {
-        await (op.kind === 'add-members' ? addAppliedMemberships(tx, ctx.target, op.sourceId, sourceIds) : removeAppliedMemberships(tx, ctx.target, op.sourceId, sourceIds));
-        if (release) await clearLinkEscrow(tx, ctx.target, { objectType: 'group', sourceId: op.sourceId }, ctx.now());
-      },
-    });
-    const current = ctx.groupLinks.get(op.sourceId);
-    if (release && current) ctx.groupLinks.set(op.sourceId, { ...current, attempts: 0 });
+    outcome = op.kind === 'add-members' ? await ctx.scim.addGroupMembers(group.notionId, notionIds) : await ctx.scim.removeGroupMembers(group.notionId, notionIds);
   } catch (error) {
-    await escrow(ctx, op, error, startedAt, { link: { objectType: 'group', ...group } });
+    return escrow(ctx, op, error, startedAt, { link: groupLink });
+  }
+  const done = outcome.done.map((id) => sourceOf.get(id) as string);
+  const clean = outcome.refused.length === 0 && outcome.failed === undefined;
+  if (done.length > 0) await recordDone(ctx, op, group.notionId, done, startedAt, clean);
+  await escrowRefused(ctx, op, groupLink, outcome.refused.map(({ userId, error }) => ({ userSourceId: sourceOf.get(userId) as string, error })), startedAt);
+  if (outcome.failed) {
+    const left = outcome.failed.userIds.map((id) => sourceOf.get(id) as string);
+    await escrow(ctx, { ...op, userSourceIds: left }, outcome.failed.error, startedAt, { link: { objectType: 'group', ...(ctx.groupLinks.get(op.sourceId) ?? group) } });
+  }
+}
+
+async function recordDone(ctx: ApplyContext, op: MembershipOperation, notionId: string, done: string[], startedAt: number, clean: boolean): Promise<void> {
+  const members = ctx.applied.get(op.sourceId) ?? new Set<string>();
+  ctx.applied.set(op.sourceId, members);
+  for (const id of done) {
+    if (op.kind === 'add-members') members.add(id);
+    else members.delete(id);
+  }
+  // A member batch that failed before escrowed the group; this one went through whole. Only a group evaluated this
+  // cycle without a failure is released: an escrow still waiting may be a rename's, which must not be forgotten.
+  const group = ctx.groupLinks.get(op.sourceId);
+  const release = clean && (group?.attempts ?? 0) > 0 && ctx.evaluatedGroups.has(op.sourceId) && !ctx.failedThisCycle.has(`group:${op.sourceId}`);
+  const applied: MembershipOperation = { ...op, userSourceIds: done };
+  await record(ctx, applied, { status: 'success', notionId, reason: `${op.reason}: ${done.length} user(s)`, startedAt, modified: [{ path: 'members', old: null, new: done }] }, {
+    write: async (tx) => {
+      await (op.kind === 'add-members' ? addAppliedMemberships(tx, ctx.target, op.sourceId, done) : removeAppliedMemberships(tx, ctx.target, op.sourceId, done));
+      if (release) await clearLinkEscrow(tx, ctx.target, { objectType: 'group', sourceId: op.sourceId }, ctx.now());
+    },
+  });
+  if (release && group) ctx.groupLinks.set(op.sourceId, { ...group, attempts: 0 });
+}
+
+/** One escrow (and log row) per refused member, naming the user; the group's escrow is left naming the last of them. */
+async function escrowRefused(ctx: ApplyContext, op: MembershipOperation, groupLink: LinkWrite, refused: Array<{ userSourceId: string; error: ScimError }>, startedAt: number): Promise<void> {
+  const verb = op.kind === 'add-members' ? 'add' : 'remove';
+  for (const [index, { userSourceId, error }] of refused.entries()) {
+    ctx.tally.attempted += 1;
+    const others = refused.filter((_, i) => i !== index).map((r) => userNameOf(ctx, r.userSourceId));
+    const alsoRefused = index === refused.length - 1 && others.length > 0 ? ` (refused in the same batch too: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''})` : '';
+    const what = `Notion refused to ${verb} ${userNameOf(ctx, userSourceId)} ${op.kind === 'add-members' ? 'to' : 'from'} group "${op.name}"`;
+    const named = new ScimError({
+      kind: error.kind,
+      ...(error.refusal === undefined ? {} : { refusal: error.refusal }),
+      message: `${what}: ${error.message}${alsoRefused}`,
+      request: error.request,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.detail === undefined ? {} : { detail: error.detail }),
+      cause: error,
+    });
+    const member: Operation = { ...op, userSourceIds: [userSourceId], reason: `${op.reason}: ${userNameOf(ctx, userSourceId)} refused` };
+    await escrow(ctx, member, named, startedAt, { link: groupLink });
   }
 }

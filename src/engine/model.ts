@@ -67,7 +67,8 @@ export type UserOperation =
   | (OperationBase & { kind: 'delete-user'; notionId: string });
 
 export type GroupOperation =
-  | (OperationBase & { kind: 'create-group'; attributes: ScimAttributes; lookupFirst: boolean })
+  /** POST; `firstMembers`: user source ids to send in the POST when the target takes members on create (apply.ts sets it). */
+  | (OperationBase & { kind: 'create-group'; attributes: ScimAttributes; lookupFirst: boolean; firstMembers?: string[] })
   | (OperationBase & { kind: 'adopt-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
   | (OperationBase & { kind: 'rename-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
   /**

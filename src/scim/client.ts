@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import { parseJsonBody, ScimError, type ScimErrorKind } from './errors.js';
+import { asRefusal, parseJsonBody, refusalOf, ScimError, withKind, type RefusedWrite, type ScimErrorKind } from './errors.js';
 import { createExchange, defaultRetryMinDelayMs, type RequestEvent, type RetryOptions } from './exchange.js';
 import { eqFilter } from './filter.js';
 import { readAllPages, type ScimListing } from './listing.js';
+import { changeMembersInBatches, MemberBatchSize, type MemberChangeOutcome } from './member-batches.js';
 import { notionProfile } from './notion.js';
 import { memberOperations, patchRequestBody, withoutExtensionPaths, type PatchDialect, type ScimPatchOperation } from './patch.js';
 import type { ScimProfile } from './profile.js';
@@ -20,7 +21,10 @@ export interface ScimClientOptions {
   requestsPerSecond?: number;
   maxConcurrency?: number;
   patchDialect?: PatchDialect;
+  /** The ceiling of the member batch size; the size in use adapts below it (member-batches.ts). */
   maxMembersPerPatch?: number;
+  /** Send a new group's first members in its POST when the profile allows it; default: the profile's `membersOnCreate`. */
+  membersOnCreate?: boolean;
   timeouts?: TransportTimeouts;
   retry?: RetryOptions;
   signal?: AbortSignal;
@@ -41,13 +45,38 @@ export interface ScimClient {
   listAllGroups(): Promise<ScimListing<ScimGroup>>;
   findGroupsByDisplayName(displayName: string): Promise<ScimGroup[]>;
   createGroup(attributes: ScimAttributes): Promise<ScimGroup>;
+  /** Whether a create may carry members now: the setting, until the target refused or ignored members on create. */
+  sendsMembersOnCreate(): boolean;
+  /**
+   * POST with these members (Notion user ids). `members` are the ids the answer shows in the group: only those are
+   * applied. A create refused with 400 is sent again without members (a 400 created nothing).
+   */
+  createGroupWithMembers(attributes: ScimAttributes, userIds: readonly string[]): Promise<{ group: ScimGroup; members: string[] }>;
   patchGroup(id: string, operations: ScimPatchOperation[]): Promise<void>;
-  addGroupMembers(groupId: string, userIds: string[]): Promise<void>;
-  removeGroupMembers(groupId: string, userIds: string[]): Promise<void>;
+  /** Member changes in adaptive batches, a refused batch bisected: what was done, refused and left, id by id. */
+  addGroupMembers(groupId: string, userIds: readonly string[]): Promise<MemberChangeOutcome>;
+  removeGroupMembers(groupId: string, userIds: readonly string[]): Promise<MemberChangeOutcome>;
+  /** The member batch size learnt so far (the ceiling until a batch is refused for its size). */
+  memberBatchSize(): number;
   deleteGroup(id: string): Promise<'deleted' | 'already-absent'>;
   checkConnection(): Promise<{ ok: true } | { ok: false; kind: ScimErrorKind; message: string }>;
   stats(): { requests: number; throttled: number; retries: number };
   close(): Promise<void>;
+}
+
+/** What a user PATCH does, for naming its refusal: a removal (active=false), an email or name change, a role change. */
+function userWriteOf(operations: readonly ScimPatchOperation[]): RefusedWrite {
+  const touched = operations.flatMap((operation) => {
+    if (operation.path !== undefined) return [{ path: operation.path.toLowerCase(), value: operation.value }];
+    const value = operation.value;
+    return typeof value === 'object' && value !== null ? Object.entries(value).map(([path, v]) => ({ path: path.toLowerCase(), value: v })) : [];
+  });
+  if (touched.some(({ path, value }) => path === 'active' && (value === false || value === 'False'))) return { kind: 'user-removal' };
+  return {
+    kind: 'user-change',
+    identity: touched.some(({ path }) => path === 'username' || path.startsWith('emails') || path.startsWith('name')),
+    role: touched.some(({ path, value }) => path.endsWith(':role') || (path.startsWith('urn:') && typeof value === 'object' && value !== null && 'role' in value)),
+  };
 }
 
 type Narrow<T> = (body: unknown, request: ScimError['request'], status: number) => T;
@@ -135,24 +164,72 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     });
   }
 
-  /**
-   * Member changes in chunks. An "already a member" answer to a chunk may mean the whole chunk was refused,
-   * so a refused chunk of several is replayed one id at a time, each refusal then meaning "already done".
-   */
-  async function changeMembers(groupId: string, op: 'add' | 'remove', userIds: readonly string[]): Promise<void> {
-    const alreadyDone = op === 'add' ? profile.memberAlreadyPresentStatuses : profile.memberAlreadyAbsentStatuses;
+  const batchSize = new MemberBatchSize(maxMembersPerPatch);
+
+  async function changeMembers(groupId: string, op: 'add' | 'remove', userIds: readonly string[]): Promise<MemberChangeOutcome> {
     const path = `/Groups/${segment(groupId)}`;
-    const sendChunk = async (operation: ScimPatchOperation): Promise<boolean> => {
-      const { rejected } = await exchange.send('PATCH', path, { body: patchRequestBody([operation], dialect), accept: ['conflict', 'bad-request'] });
-      if (rejected === undefined) return true;
-      if (rejected.status !== undefined && alreadyDone.includes(rejected.status)) return false;
-      throw rejected;
-    };
-    for (const chunk of memberOperations(op, userIds, maxMembersPerPatch)) {
-      const done = await sendChunk(chunk);
-      const ids = (chunk.value as Array<{ value: string }>).map((member) => member.value);
-      if (done || ids.length === 1) continue;
-      for (const single of memberOperations(op, ids, 1)) await sendChunk(single);
+    const outcome = await changeMembersInBatches(userIds, {
+      send: (ids) => exchange.send('PATCH', path, { body: patchRequestBody(memberOperations(op, ids, ids.length), dialect), accept: ['conflict', 'bad-request'] }),
+      alreadyDone: op === 'add' ? profile.memberAlreadyPresentStatuses : profile.memberAlreadyAbsentStatuses,
+    }, batchSize);
+    // A member refused alone is refused for what it is (a guest, a removed member, an unknown id: §4).
+    outcome.refused = outcome.refused.map(({ userId, error }) => {
+      const refusal = refusalOf({ kind: 'membership' }, error);
+      return { userId, error: refusal === undefined ? error : asRefusal(error, refusal, `${profile.name} refused member ${userId}`) };
+    });
+    return outcome;
+  }
+
+  // Members on create: the setting, turned off for the rest of this client's life once the target refused a create
+  // with members twice, or answered one without the members sent (it ignores them: the PATCH phase adds them).
+  let membersOnCreate = options.membersOnCreate ?? profile.membersOnCreate;
+  let membersOnCreateRefusals = 0;
+
+  async function createGroupWithMembers(attributes: ScimAttributes, userIds: readonly string[]): Promise<{ group: ScimGroup; members: string[] }> {
+    const resource = scimResourceFromAttributes('Group', attributes);
+    if (!membersOnCreate || userIds.length === 0) return { group: await create('/Groups', resource, groupFromBody), members: [] };
+    let group: ScimGroup;
+    try {
+      group = await create('/Groups', { ...resource, members: userIds.map((value) => ({ value })) }, groupFromBody);
+    } catch (error) {
+      if (!(error instanceof ScimError && error.kind === 'bad-request')) throw error;
+      // Refused: nothing was created (a 400 is not an unknown outcome). Members may be what it refused: without them.
+      membersOnCreateRefusals += 1;
+      if (membersOnCreateRefusals >= 2) membersOnCreate = false;
+      options.logger?.info({ event: 'scim.members-on-create.refused', status: error.status, detail: error.detail, stillTrying: membersOnCreate });
+      return { group: await create('/Groups', resource, groupFromBody), members: [] };
+    }
+    const echoed = new Set(Array.isArray(group.members) ? group.members.flatMap((m) => (typeof m?.value === 'string' ? [m.value] : [])) : []);
+    const members = userIds.filter((id) => echoed.has(id));
+    if (echoed.size === 0) {
+      membersOnCreate = false;
+      options.logger?.info({ event: 'scim.members-on-create.ignored', sent: userIds.length });
+    }
+    return { group, members };
+  }
+
+  /**
+   * A user write the target refused. A 403 is first proven not to be about the token (a query any valid token may
+   * make must work): a revoked token stays an auth failure that stops the cycle; a 403 about this one user becomes a
+   * refusal escrowed with the user. A probe that fails in any way keeps the 403 an auth failure (fail closed).
+   */
+  async function refineUserRefusal(error: unknown, write: RefusedWrite, what: string): Promise<never> {
+    if (!(error instanceof ScimError)) throw error;
+    let refused = error;
+    if (error.kind === 'auth') {
+      if (error.status !== 403 || !(await tokenWorks())) throw error;
+      refused = withKind(error, 'bad-request');
+    }
+    const refusal = refusalOf(write, refused);
+    throw refusal === undefined ? refused : asRefusal(refused, refusal, what);
+  }
+
+  async function tokenWorks(): Promise<boolean> {
+    try {
+      await findUsersByUserName(`${randomUUID()}@connection-check.invalid`);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -190,14 +267,27 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     },
     createUser: (attributes) => create('/Users', scimResourceFromAttributes('User', attributes), userFromBody),
     createGroup: (attributes) => create('/Groups', scimResourceFromAttributes('Group', attributes), groupFromBody),
-    patchUser: (id, operations) => {
+    async patchUser(id, operations) {
       const sendable = operations.filter(sentAfterCreate);
-      return patch(`/Users/${segment(id)}`, sendable, (status) => (profile.isUserNameCollision(status, sendable) ? 'conflict' : undefined));
+      try {
+        await patch(`/Users/${segment(id)}`, sendable, (status) => (profile.isUserNameCollision(status, sendable) ? 'conflict' : undefined));
+      } catch (error) {
+        await refineUserRefusal(error, userWriteOf(sendable), `${profile.name} refused the change of member ${id}`);
+      }
     },
     patchGroup: (id, operations) => patch(`/Groups/${segment(id)}`, operations),
+    sendsMembersOnCreate: () => membersOnCreate,
+    createGroupWithMembers,
     addGroupMembers: (groupId, userIds) => changeMembers(groupId, 'add', userIds),
     removeGroupMembers: (groupId, userIds) => changeMembers(groupId, 'remove', userIds),
-    deleteUser: (id) => remove(`/Users/${segment(id)}`),
+    memberBatchSize: () => batchSize.current,
+    async deleteUser(id) {
+      try {
+        return await remove(`/Users/${segment(id)}`);
+      } catch (error) {
+        return refineUserRefusal(error, { kind: 'user-removal' }, `${profile.name} refused to remove member ${id}`);
+      }
+    },
     deleteGroup: (id) => remove(`/Groups/${segment(id)}`),
     async checkConnection() {
       // /ServiceProviderConfig answers without auth (reference §1.2): prove the token with a query that must find nothing.

@@ -17,8 +17,16 @@ export interface ScimRequestInfo {
   url: string;
 }
 
+/**
+ * Refusals with a remedy of their own, named in the escrow so that an admin knows what to do (reference §3.3, §3.5,
+ * §4, §9): Notion documents that these are refused, not with which status or text (gaps), so they are recognised
+ * by what was sent and by the answer's words (refusalOf).
+ */
+export type ScimRefusal = 'unverified-domain' | 'workspace-owner' | 'token-owner' | 'not-a-member';
+
 export interface ScimErrorInit {
   kind: ScimErrorKind;
+  refusal?: ScimRefusal;
   message: string;
   request: ScimRequestInfo;
   status?: number;
@@ -31,6 +39,7 @@ export interface ScimErrorInit {
 export class ScimError extends Error {
   override readonly name = 'ScimError';
   readonly kind: ScimErrorKind;
+  readonly refusal?: ScimRefusal;
   readonly status?: number;
   readonly detail?: string;
   readonly scimType?: string;
@@ -42,6 +51,7 @@ export class ScimError extends Error {
     // and this message travels on to logs, the store and the terminal.
     super(redactText(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.kind = init.kind;
+    if (init.refusal !== undefined) this.refusal = init.refusal;
     this.request = init.request;
     if (init.status !== undefined) this.status = init.status;
     if (init.detail !== undefined) this.detail = redactText(init.detail);
@@ -144,5 +154,74 @@ export function errorFromAnswer(answer: HttpAnswer, request: ScimRequestInfo, ki
     ...fields,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     request,
+  });
+}
+
+/** What a refused write to one user or membership was, for refusalOf: a removal, a change of the email or name, or a membership. */
+export type RefusedWrite =
+  | { kind: 'user-removal' }
+  | { kind: 'user-change'; identity: boolean; role: boolean }
+  | { kind: 'membership' };
+
+const mentionsTokenOwner = (text: string): boolean => /\b(token|bot)\b/.test(text) && /owner|creat|revok/.test(text);
+
+/**
+ * Which specific refusal a failed write is, if any. Called only with answers that say nothing about the token (a 403
+ * is first proven not to be one: see the client), so `auth` never reaches here. The words come first; without them,
+ * what was sent decides: a removal refused is an owner's (§3.3: the token's owner cannot be removed), an email or
+ * name change refused is an unverified domain's (§3.5), a member refused alone is not a workspace member (§4).
+ */
+export function refusalOf(write: RefusedWrite, error: ScimError): ScimRefusal | undefined {
+  if (error.kind !== 'bad-request' && error.kind !== 'conflict') return undefined;
+  const text = `${error.detail ?? ''} ${error.scimType ?? ''}`.toLowerCase();
+  if (write.kind === 'membership') return error.status === 413 ? undefined : 'not-a-member';
+  if (mentionsTokenOwner(text)) return 'token-owner';
+  if (write.kind === 'user-removal') return /owner/.test(text) || error.status !== 403 ? 'workspace-owner' : 'token-owner';
+  // A 409 (or Notion's 500) on an email change is a collision with another account (§3.5), not a domain question.
+  if (error.kind !== 'bad-request') return undefined;
+  if (/domain|verif/.test(text)) return write.identity ? 'unverified-domain' : undefined;
+  // An answer that names another problem with the value is that problem, not a domain question.
+  if (write.identity && !write.role && !/invalid|syntax|format|required/.test(text)) return 'unverified-domain';
+  if (write.role && /owner/.test(text)) return 'workspace-owner';
+  return undefined;
+}
+
+/** The remedy of each refusal, said in the escrow and the log row. */
+export const refusalRemedy: Record<ScimRefusal, string> = {
+  'unverified-domain':
+    "Notion changes the email or name of a member only for email domains the organization has verified (reference notion-scim.md §3.5): have an organization owner verify the domain in Notion's domain management (reference notion-scim.md §6) and the change goes through on a later cycle, or map userName to an address in a verified domain",
+  'workspace-owner':
+    'Notion does not let SCIM remove this workspace owner (reference notion-scim.md §3.3): change their role in Notion first, or add them to PROTECTED_USERS so that the engine leaves them alone',
+  'token-owner':
+    'this member owns the SCIM token: Notion does not let SCIM remove them, and changing their role revokes the token (reference notion-scim.md §3.3): add them to PROTECTED_USERS, or create a token as another owner, set NOTION_TOKEN, then change them in Notion',
+  'not-a-member':
+    'only workspace members can be in a group, not guests, removed members or unknown ids (reference notion-scim.md §4): the other members were applied; check the member in Notion (a guest is made a member with a POST /Users, §3.4) and it is tried again with backoff',
+};
+
+/** The same error, marked as a specific refusal, with the remedy in its message. */
+export function asRefusal(error: ScimError, refusal: ScimRefusal, what: string): ScimError {
+  return new ScimError({
+    kind: 'bad-request',
+    refusal,
+    message: `${what} (${error.status ?? 'no status'}${error.detail ? `: ${error.detail}` : ''}): ${refusalRemedy[refusal]}`,
+    request: error.request,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.detail === undefined ? {} : { detail: error.detail }),
+    ...(error.scimType === undefined ? {} : { scimType: error.scimType }),
+    cause: error,
+  });
+}
+
+/** The same answer read as another kind (a 403 proven not to be about the token is a refusal of this one write). */
+export function withKind(error: ScimError, kind: ScimErrorKind): ScimError {
+  return new ScimError({
+    kind,
+    message: error.message,
+    request: error.request,
+    ...(error.refusal === undefined ? {} : { refusal: error.refusal }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.detail === undefined ? {} : { detail: error.detail }),
+    ...(error.scimType === undefined ? {} : { scimType: error.scimType }),
+    cause: error,
   });
 }

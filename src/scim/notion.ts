@@ -23,8 +23,11 @@ export const notionProfile: ScimProfile = {
   // No SCIM rate limit is documented; about 2 requests per second per token, serialised, is what works (§5.1).
   defaultRequestsPerSecond: 2.5,
   defaultMaxConcurrency: 1,
-  // The maximum members per PATCH is unknown; public scripts use small batches (§4, §7.7).
-  defaultMaxMembersPerPatch: 50,
+  // The maximum members per PATCH is undocumented; public scripts send one at a time (§4, §7.7, §9.2). The size in
+  // use adapts below this ceiling (halved on 400/413), so a higher ceiling costs one refused request per cycle at most.
+  defaultMaxMembersPerPatch: 100,
+  // Undocumented for Notion (§4); the simulator accepts them and the client checks every answer (§9.1).
+  membersOnCreate: true,
   // Notion documents `email eq` (lower-cased) as its filter; `userName eq` is what Entra uses (§2.4, §7.2).
   userNameFallbackFilter: { attribute: 'email', lowerCaseValue: true },
   // externalId is not in Notion's mapping table and real responses lack it (§2.1).

@@ -9,8 +9,13 @@ export interface ScimProfile {
   /** Requests per second and requests in flight when the caller does not say. */
   defaultRequestsPerSecond: number;
   defaultMaxConcurrency: number;
-  /** Members per group PATCH when the caller does not say. */
+  /** Members per group PATCH when the caller does not say: the ceiling the adaptive batch size stays under. */
   defaultMaxMembersPerPatch: number;
+  /**
+   * Whether a group's POST may carry its first members (RFC 7643 §4.2 makes `members` writable; Entra sends it empty and
+   * PATCHes members in). The client still checks each answer and stops sending them if the target refuses or ignores them.
+   */
+  membersOnCreate: boolean;
   /** Filter attribute to try when `userName eq` is refused or finds nothing, and whether its value is lower-cased. */
   userNameFallbackFilter?: { attribute: string; lowerCaseValue: boolean };
   /** Whether the target stores and echoes `externalId`; when false the engine keeps its own source-id → SCIM-id links. */

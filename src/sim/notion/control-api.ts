@@ -49,6 +49,12 @@ const optionsInput = z
     ignoreFilters: z.boolean(),
     faultSeed: z.number().int().nullable().transform((value) => value ?? undefined),
     membershipsOnRemoval: z.enum(membershipsOnRemovalModes),
+    // Writes Notion refuses (h3).
+    oversizeMemberPatchStatus: z.union([z.literal(400), z.literal(413)]),
+    memberRefusalDetail: z.enum(['names-ids', 'generic']),
+    membersOnCreate: z.enum(['accept', 'refuse', 'ignore']),
+    refuseOwnerRemoval: z.boolean(),
+    verifiedDomains: z.array(z.string()).nullable().transform((value) => value ?? undefined),
   })
   .partial();
 

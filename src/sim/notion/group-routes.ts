@@ -47,8 +47,10 @@ function listGroups({ workspace, options }: RouteContext, query: URLSearchParams
 function createGroup(context: RouteContext, body: unknown): ScimAnswer {
   const fields = requireBody(body);
   const displayName = requireDisplayName(context, fields.displayName, undefined);
-  // Entra creates groups empty and PATCHes members in (§4); members on create are accepted all the same.
-  const members = fields.members === undefined ? [] : readMemberIds(fields.members);
+  // Entra creates groups empty and PATCHes members in (§4); whether Notion takes members on create is a gap (§9.1).
+  const sent = fields.members === undefined ? [] : readMemberIds(fields.members);
+  if (sent.length > 0 && context.options.membersOnCreate === 'refuse') throw new ScimHttpError(400, 'members cannot be set when creating a group', 'invalidValue');
+  const members = context.options.membersOnCreate === 'ignore' ? [] : sent;
   requireWorkspaceMembers(context, members);
   const group = context.workspace.addGroup({ displayName, members });
   const rendered = renderGroup(group, context.workspace);
@@ -71,7 +73,8 @@ function patchGroup(context: RouteContext, group: NotionGroup, operations: Patch
     }
   }
   if (change.valueCount > context.options.maxMembersPerPatch) {
-    throw new ScimHttpError(400, `At most ${context.options.maxMembersPerPatch} members per PATCH`, 'invalidValue');
+    const status = context.options.oversizeMemberPatchStatus;
+    throw new ScimHttpError(status, `At most ${context.options.maxMembersPerPatch} members per PATCH`, status === 413 ? 'tooMany' : 'invalidValue');
   }
   requireWorkspaceMembers(context, change.added);
   if (context.options.duplicateMemberAdd === 'conflict' && change.duplicates.length > 0) {
@@ -154,9 +157,11 @@ function readMemberIds(value: unknown): string[] {
 }
 
 /** Only workspace members can be in groups (§4, N-GROUPS); the status for others is a gap, 400 here. */
-function requireWorkspaceMembers({ workspace }: RouteContext, ids: string[]): void {
+function requireWorkspaceMembers({ workspace, options }: RouteContext, ids: string[]): void {
   const strangers = ids.filter((id) => workspace.account(id)?.inWorkspace !== true);
-  if (strangers.length > 0) throw new ScimHttpError(400, `Not workspace members: ${strangers.join(', ')}`, 'invalidValue');
+  if (strangers.length === 0) return;
+  // Whether Notion names the refused ids is unknown: the engine's bisection must not depend on it.
+  throw new ScimHttpError(400, options.memberRefusalDetail === 'generic' ? 'Invalid members' : `Not workspace members: ${strangers.join(', ')}`, 'invalidValue');
 }
 
 function requireDisplayName({ workspace }: RouteContext, value: unknown, groupId: string | undefined): string {

@@ -40,12 +40,25 @@ export interface NotionSimulatorOptions {
    * user's memberships.
    */
   membershipsOnRemoval?: MembershipsOnRemoval;
+
+  // Writes Notion refuses (h3): member batches, members on create, owners and unverified domains.
+  /** Status of a member PATCH carrying more than `maxMembersPerPatch` values: 400 (the default) or 413 (§4 gap). */
+  oversizeMemberPatchStatus?: 400 | 413;
+  /** A member PATCH refused for members that are not workspace members names them ('names-ids', the default) or not ('generic'). */
+  memberRefusalDetail?: 'names-ids' | 'generic';
+  /** POST /Groups with members: 'accept' (the default), 'refuse' (400, nothing created) or 'ignore' (created empty) (§4 gap). */
+  membersOnCreate?: 'accept' | 'refuse' | 'ignore';
+  /** Removing a member whose role is owner (DELETE or active=false) answers 400 (the status is a gap, §3.3). Default false. */
+  refuseOwnerRemoval?: boolean;
+  /** Verified email domains: a change of email or name of a member outside them answers 400 (§3.5, status a gap). Unset: all verified. */
+  verifiedDomains?: string[];
 }
 
 export type MembershipsOnRemoval = 'restore-within-30-days' | 'drop' | 'keep';
 export const membershipsOnRemovalModes: readonly MembershipsOnRemoval[] = ['restore-within-30-days', 'drop', 'keep'];
 
-export type ResolvedOptions = Required<Omit<NotionSimulatorOptions, 'tokenOwnerUserName' | 'rateLimit' | 'createAnswersMember' | 'faultSeed'>> & {
+export type ResolvedOptions = Required<Omit<NotionSimulatorOptions, 'tokenOwnerUserName' | 'rateLimit' | 'createAnswersMember' | 'faultSeed' | 'verifiedDomains'>> & {
+  verifiedDomains: string[] | undefined;
   rateLimit: { requestsPerSecond: number; burst: number } | null;
   tokenOwnerUserName: string | undefined;
   createAnswersMember: string | undefined;
@@ -70,6 +83,11 @@ export const defaultOptions: ResolvedOptions = {
   ignoreFilters: false,
   faultSeed: undefined,
   membershipsOnRemoval: 'restore-within-30-days',
+  oversizeMemberPatchStatus: 400,
+  memberRefusalDetail: 'names-ids',
+  membersOnCreate: 'accept',
+  refuseOwnerRemoval: false,
+  verifiedDomains: undefined,
 };
 
 export interface NotionFault {

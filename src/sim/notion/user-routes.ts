@@ -104,6 +104,7 @@ function updateUser(context: RouteContext, id: string, operations: PatchOperatio
     refuseTokenOwnerRemoval(context, user);
     draft.inWorkspace = false; // active=false removes the member from the workspace (§3.1)
   }
+  refuseUnverifiedProfileChange(context, user, draft);
   return { status: 200, body: renderUser(commitUserName(context, user, draft)) };
 }
 
@@ -127,6 +128,20 @@ function refuseTokenOwnerRemoval({ options }: RouteContext, user: NotionUser): v
   if (options.tokenOwnerUserName !== undefined && user.userName.toLowerCase() === options.tokenOwnerUserName.toLowerCase()) {
     throw new ScimHttpError(403, 'The owner of this SCIM token cannot be removed');
   }
+  // A switch: Notion documents that removing an owner revokes their tokens, not that it is refused (§3.3, §9.3).
+  if (options.refuseOwnerRemoval && user.role === 'owner') throw new ScimHttpError(400, 'Workspace owners cannot be removed from the workspace');
+}
+
+const domainOf = (email: string): string => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+/** A member's name or email changes only for verified email domains (§3.5); the answer is a gap, 400 here. */
+function refuseUnverifiedProfileChange({ options }: RouteContext, user: NotionUser, draft: NotionUser): void {
+  if (options.verifiedDomains === undefined || !draft.inWorkspace) return;
+  const changed = draft.userName !== user.userName || JSON.stringify(draft.name) !== JSON.stringify(user.name) || JSON.stringify(draft.emails) !== JSON.stringify(user.emails);
+  if (!changed) return;
+  const verified = new Set(options.verifiedDomains.map((domain) => domain.toLowerCase()));
+  const unverified = [...new Set([domainOf(user.userName), domainOf(draft.userName)])].filter((domain) => !verified.has(domain));
+  if (unverified.length > 0) throw new ScimHttpError(400, `Cannot update the profile of a user whose email domain is not verified: ${unverified.join(', ')}`, 'mutability');
 }
 
 function requireBody(body: unknown): Record<string, unknown> {
