@@ -40,6 +40,7 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'HARD_DELETE_ACTION', path: 'provisioning.hardDeleteAction' },
   { name: 'DELETE_GROUPS', path: 'provisioning.deleteGroups' },
   { name: 'PROTECTED_USERS', path: 'provisioning.protectedUsers' },
+  { name: 'GUEST_USERS', path: 'provisioning.guestUsers' },
   { name: 'DELETION_THRESHOLD', path: 'safety.deletionThreshold' },
   { name: 'DELETION_THRESHOLD_PERCENT', path: 'safety.deletionThresholdPercent' },
   { name: 'QUARANTINE_FAILURE_PERCENT', path: 'safety.quarantineFailurePercent' },
