@@ -22,8 +22,8 @@ export interface AttributeChanges {
 
 /**
  * Only mapped paths are compared: a path the mapping leaves alone (absent) is never sent. A userName or email that
- * differs only in case is the same address (RFC 7643 §4.1.1; Notion lower-cases emails, reference notion-scim.md
- * §2.4): it is never a change, so it never causes a PATCH.
+ * differs only in case is the same address (reference entra-provisioning §9.4): it is never a change, so it never
+ * causes a PATCH.
  */
 export function attributeChanges(applied: ScimAttributes, desired: ScimAttributes, createOnly: readonly string[]): AttributeChanges {
   const paths = syncedPaths(desired, createOnly);

@@ -50,7 +50,7 @@ export function readScimPath(resource: JsonObject, path: string): ScimValue | un
   return asScimValue(node);
 }
 
-/** userName and email values are email addresses: compared without regard to case (RFC 7643 §4.1.1, userName caseExact false). */
+/** userName and email values are email addresses: compared without regard to case (RFC 7643 §8.7.1 gives userName caseExact false). */
 export function isCaseInsensitivePath(path: string): boolean {
   const lower = path.toLowerCase();
   return lower === 'username' || lower.startsWith('emails');
