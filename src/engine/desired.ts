@@ -56,6 +56,7 @@ export function desiredUser(row: SourceUserRow, input: DesiredUserInput): Desire
     name: typeof userName === 'string' && userName !== '' ? userName : (evaluation.guest?.originalUserPrincipalName ?? row.id),
     mappingErrors: evaluation.errors.map((e) => `${e.target}: ${e.message}`),
     ...(hold ? { hold } : {}),
+    ...(evaluation.guest && !hold ? { guestNote: `B2B guest ${evaluation.guest.originalUserPrincipalName ?? ''} sent as ${String(userName)} (GUEST_USERS=${evaluation.guest.rule})` } : {}),
   };
 }
 

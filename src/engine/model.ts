@@ -18,6 +18,8 @@ export interface DesiredUser {
   mappingErrors: string[];
   /** A B2B guest that must not be written while in scope: skipped by GUEST_USERS, or no usable userName (desired.ts). */
   hold?: { kind: 'skip' | 'conflict'; reason: string };
+  /** A B2B guest mapped by GUEST_USERS: which UPN became which userName, shown with its operations in `plan`. */
+  guestNote?: string;
 }
 
 export interface DesiredGroup {

@@ -27,8 +27,17 @@ const reasonOf: Record<DesiredUser['lifecycle'], string> = {
   'hard-deleted': 'deleted in Entra',
 };
 
+const notedKinds = new Set(['create-user', 'adopt-user', 'update-user', 'enable-user']);
+
 /** Plans one user; `index` is Notion's listing when one was read this cycle. */
 export function planUser(desired: DesiredUser, link: LinkView | undefined, settings: UserPlanSettings, index: UserIndex | undefined): Operation[] {
+  const operations = planUserOperations(desired, link, settings, index);
+  // h1 (issue 13, guests): a guest's writes say which UPN became which userName, for `plan` and the log.
+  const note = desired.guestNote;
+  return note === undefined ? operations : operations.map((op) => (notedKinds.has(op.kind) && 'reason' in op ? { ...op, reason: `${op.reason}; ${note}` } : op));
+}
+
+function planUserOperations(desired: DesiredUser, link: LinkView | undefined, settings: UserPlanSettings, index: UserIndex | undefined): Operation[] {
   const base = { sourceId: desired.sourceId, name: desired.name, reason: reasonOf[desired.lifecycle] };
   const linked = link !== undefined && link.notionId !== null && liveStates.has(link.state);
   if (isProtected(settings, desired.attributes.userName, link?.applied.userName)) {
