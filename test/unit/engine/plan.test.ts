@@ -123,6 +123,12 @@ describe('planChanges: case and guests (issue 13)', () => {
     ]);
   });
 
+  it("says on a guest's create which UPN became which userName", () => {
+    const note = 'B2B guest kim_partner.example#EXT#@contoso.onmicrosoft.com sent as kim@partner.example (GUEST_USERS=map-upn)';
+    const plan = planChanges(input({ users: [user('kim', { guestNote: note })] }));
+    expect(plan.upserts).toEqual([expect.objectContaining({ kind: 'create-user', reason: `in scope, not in Notion; ${note}` })]);
+  });
+
   it('still deprovisions a held guest who leaves scope', () => {
     const leaving = user('g1', { lifecycle: 'out-of-scope', hold: { kind: 'skip', reason: 'B2B guest: GUEST_USERS=skip' } });
     expect(kinds(planChanges(input({ users: [leaving], userLinks: byId([link('g1')]) })))).toEqual(['disable-user:g1']);
