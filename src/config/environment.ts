@@ -42,6 +42,7 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'DELETE_GROUPS', path: 'provisioning.deleteGroups' },
   { name: 'GROUP_DELETE_GRACE_DAYS', path: 'provisioning.groupDeleteGraceDays' },
   { name: 'PROTECTED_USERS', path: 'provisioning.protectedUsers' },
+  { name: 'GUEST_USERS', path: 'provisioning.guestUsers' },
   { name: 'DELETION_THRESHOLD', path: 'safety.deletionThreshold' },
   { name: 'DELETION_THRESHOLD_PERCENT', path: 'safety.deletionThresholdPercent' },
   { name: 'QUARANTINE_FAILURE_PERCENT', path: 'safety.quarantineFailurePercent' },

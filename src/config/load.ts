@@ -21,7 +21,8 @@ export class ConfigError extends Error {
 export type ConfigRequirement = 'entra' | 'notion';
 
 export interface LoadedConfig extends Config {
-  mapping: MappingConfig;
+  /** The mapping file (or inline mapping) with GUEST_USERS, which changes what a guest's `[userPrincipalName]` reads. */
+  mapping: MappingConfig & { guestUsers: Config['provisioning']['guestUsers'] };
   /** The config file that was read, if any. */
   configFile?: string;
 }
@@ -62,7 +63,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   // Checked on the raw values so that a missing value is reported together with any invalid one.
   problems.push(...missingRequirements((path) => getPath(raw, path), options.require ?? []));
   if (problems.length > 0 || !parsed.success || !mapping) throw new ConfigError(problems);
-  return { ...parsed.data, mapping, ...(configFile ? { configFile } : {}) };
+  return { ...parsed.data, mapping: { ...mapping, guestUsers: parsed.data.provisioning.guestUsers }, ...(configFile ? { configFile } : {}) };
 }
 
 function defaultConfigFile(cwd: string): string | undefined {

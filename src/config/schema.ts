@@ -119,6 +119,8 @@ export const configSchema = z
         groupDeleteGraceDays: integer(0, 3650).default(7),
         /** userNames never changed or removed (e.g. the owner of the SCIM token). */
         protectedUsers: commaList.default([]),
+        /** B2B guests (`#EXT#` UPN or userType Guest): Entra's UPN rule (`alias@theirdomain`), their `mail`, or not at all. */
+        guestUsers: z.enum(['map-upn', 'map-mail', 'skip'], { error: 'expected "map-upn", "map-mail" or "skip"' }).default('map-upn'),
       })
       .strict()
       .prefault({}),

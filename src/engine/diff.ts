@@ -1,6 +1,7 @@
 // Attribute diffs (pure): the minimal PATCH between what Notion has from us and what the mapping wants.
 import { patchOperationsFromDiff, type ScimAttributes, type ScimPatchOperation } from '../scim/index.js';
 import type { ModifiedProperty } from './model.js';
+import { sameScimValue } from './observed.js';
 
 /** Paths the engine keeps in sync after a create: every mapped path except create-only ones. */
 export function syncedPaths(desired: ScimAttributes, createOnly: readonly string[]): string[] {
@@ -19,10 +20,17 @@ export interface AttributeChanges {
   modified: ModifiedProperty[];
 }
 
-/** Only mapped paths are compared: a path the mapping leaves alone (absent) is never sent. */
+/**
+ * Only mapped paths are compared: a path the mapping leaves alone (absent) is never sent. A userName or email that
+ * differs only in case is the same address (reference entra-provisioning §10.4): it is never a change, so it never
+ * causes a PATCH.
+ */
 export function attributeChanges(applied: ScimAttributes, desired: ScimAttributes, createOnly: readonly string[]): AttributeChanges {
   const paths = syncedPaths(desired, createOnly);
-  const patch = patchOperationsFromDiff(pick(applied, paths), pick(desired, paths));
+  const wanted = pick(desired, paths);
+  const before = pick(applied, paths);
+  for (const path of paths) if (Object.hasOwn(before, path) && sameScimValue(path, before[path], wanted[path])) before[path] = wanted[path] ?? null;
+  const patch = patchOperationsFromDiff(before, wanted);
   const modified = patch.map((op) => ({ path: op.path ?? '', old: applied[op.path ?? ''] ?? null, new: desired[op.path ?? ''] ?? null }));
   return { patch, modified };
 }

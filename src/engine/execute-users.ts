@@ -6,6 +6,8 @@ import { clearAppliedMembershipsOfUser, type LinkWrite } from '../store/index.js
 import { escrow, markPending, record, type ApplyContext } from './apply-context.js';
 import { checkLookup, matchFromLookup, userCarries } from './matching.js';
 import type { ModifiedProperty, UserOperation } from './model.js';
+import { attributeChanges } from './diff.js';
+import { observedAttributes } from './observed.js';
 import { leaveRestoredGroups } from './restored-memberships.js';
 
 type Op<K extends UserOperation['kind']> = Extract<UserOperation, { kind: K }>;
@@ -59,10 +61,9 @@ async function linkExisting(ctx: ApplyContext, op: Op<'create-user'> | Op<'enabl
   if (match.kind !== 'found') return 'none';
   const notionId = match.resource.id;
   await record(ctx, op, { status: 'success', action: 'link', notionId, reason: 'found in Notion by userName', startedAt }, { link: activeLink(op.sourceId, notionId, { userName: match.resource.userName, active: true }) });
-  // Bring every mapped attribute to the desired value: the found user's other attributes are unknown here.
-  const patch = Object.entries(op.attributes)
-    .filter(([path]) => path !== 'userName' || op.attributes.userName !== match.resource.userName)
-    .map(([path, value]) => (value === null ? { op: 'remove' as const, path } : { op: 'replace' as const, path, value }));
+  // h1 (issue 13, case): bring the mapped attributes to the desired value, compared with what the found user holds
+  // (case-insensitive for userName and emails), so that a case-only difference sends nothing.
+  const patch = attributeChanges(observedAttributes(match.resource, Object.keys(op.attributes), op.attributes), op.attributes, []).patch;
   if (patch.length > 0) await ctx.scim.patchUser(notionId, patch);
   await record(ctx, op, { status: 'success', action: 'update', notionId, startedAt }, { link: activeLink(op.sourceId, notionId, { ...op.attributes }) });
   return 'linked';

@@ -16,6 +16,10 @@ export interface DesiredUser {
   /** userName (or the Entra id when unmapped), for logs and plans. */
   name: string;
   mappingErrors: string[];
+  /** A B2B guest that must not be written while in scope: skipped by GUEST_USERS, or no usable userName (desired.ts). */
+  hold?: { kind: 'skip' | 'conflict'; reason: string };
+  /** A B2B guest mapped by GUEST_USERS: which UPN became which userName, shown with its operations in `plan`. */
+  guestNote?: string;
 }
 
 export interface DesiredGroup {

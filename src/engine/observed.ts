@@ -35,19 +35,59 @@ export function readScimPath(resource: JsonObject, path: string): ScimValue | un
     const [, attribute, type, sub] = multi as unknown as [string, string, string, string | undefined];
     const list = child(resource, attribute);
     if (!Array.isArray(list)) return undefined;
-    const entry = list.map(asObject).find((item) => item !== undefined && String(item.type ?? '').toLowerCase() === type.toLowerCase());
-    return entry === undefined ? undefined : asScimValue(entry[sub ?? 'value']);
+    const entries = list.map(asObject).filter((item): item is JsonObject => item !== undefined);
+    const typed = entries.find((item) => String(child(item, 'type') ?? '').toLowerCase() === type.toLowerCase());
+    // Notion answers emails without `type` (reference notion-scim.md §2.2): when no entry carries a type, the primary
+    // one (or the only one) is the value sent under any type.
+    const untyped = entries.every((item) => child(item, 'type') === undefined)
+      ? (entries.find((item) => child(item, 'primary') === true) ?? (entries.length === 1 ? entries[0] : undefined))
+      : undefined;
+    const entry = typed ?? untyped;
+    return entry === undefined ? undefined : asScimValue(child(entry, sub ?? 'value'));
   }
   let node: unknown = resource;
   for (const part of path.split('.')) node = child(asObject(node), part);
   return asScimValue(node);
 }
 
-/** The resource's values at the given paths; a path Notion does not hold reads as null (cleared). */
-export function observedAttributes(resource: JsonObject, paths: Iterable<string>): ScimAttributes {
+/** userName and email values are email addresses: compared without regard to case (RFC 7643 §8.7.1 gives userName caseExact false). */
+export function isCaseInsensitivePath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === 'username' || lower.startsWith('emails');
+}
+
+/** Whether the value at `path` is what Notion holds: case-insensitive for userName and emails. */
+export function sameScimValue(path: string, a: ScimValue | undefined, b: ScimValue | undefined): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && isCaseInsensitivePath(path)) return a.toLowerCase() === b.toLowerCase();
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => item === b[i]);
+  return a === b;
+}
+
+/**
+ * What Notion echoes at the given paths, to compare with what the mapping wants. Notion keeps userName and emails in
+ * one Email field (reference notion-scim.md §2.1), so an email path whose wanted value the user carries as its
+ * userName or any email reads as that value. A path the answer does not hold at all is left out: the target does not
+ * echo it, which says nothing about its value (the caller keeps what it sent), instead of reading as cleared and
+ * being sent again on every adopt and verify.
+ */
+export function observedAttributes(resource: JsonObject, paths: Iterable<string>, wanted: ScimAttributes = {}): ScimAttributes {
   const attributes: ScimAttributes = {};
-  for (const path of paths) attributes[path] = readScimPath(resource, path) ?? null;
+  for (const path of paths) {
+    const want = wanted[path];
+    if (path.toLowerCase().startsWith('emails') && typeof want === 'string' && emailCarriedBy(resource, want)) {
+      attributes[path] = want;
+      continue;
+    }
+    const value = readScimPath(resource, path);
+    if (value !== undefined) attributes[path] = value;
+  }
   return attributes;
+}
+
+function emailCarriedBy(resource: JsonObject, email: string): boolean {
+  const lower = email.toLowerCase();
+  const userName = child(resource, 'userName');
+  return (typeof userName === 'string' && userName.toLowerCase() === lower) || emailValuesOf(resource).includes(lower);
 }
 
 /** Every email value of a SCIM user, lower-cased, for matching by email. */

@@ -27,13 +27,24 @@ const reasonOf: Record<DesiredUser['lifecycle'], string> = {
   'hard-deleted': 'deleted in Entra',
 };
 
+const notedKinds = new Set(['create-user', 'adopt-user', 'update-user', 'enable-user']);
+
 /** Plans one user; `index` is Notion's listing when one was read this cycle. */
 export function planUser(desired: DesiredUser, link: LinkView | undefined, settings: UserPlanSettings, index: UserIndex | undefined): Operation[] {
+  const operations = planUserOperations(desired, link, settings, index);
+  // h1 (issue 13, guests): a guest's writes say which UPN became which userName, for `plan` and the log.
+  const note = desired.guestNote;
+  return note === undefined ? operations : operations.map((op) => (notedKinds.has(op.kind) && 'reason' in op ? { ...op, reason: `${op.reason}; ${note}` } : op));
+}
+
+function planUserOperations(desired: DesiredUser, link: LinkView | undefined, settings: UserPlanSettings, index: UserIndex | undefined): Operation[] {
   const base = { sourceId: desired.sourceId, name: desired.name, reason: reasonOf[desired.lifecycle] };
   const linked = link !== undefined && link.notionId !== null && liveStates.has(link.state);
   if (isProtected(settings, desired.attributes.userName, link?.applied.userName)) {
     return [{ kind: 'skip', objectType: 'user', ...base, reason: 'protected user: never changed or removed' }];
   }
+  // h1 (issue 13, guests): a guest skipped by GUEST_USERS or without a usable userName is logged, never written.
+  if (desired.hold !== undefined && desired.lifecycle === 'active') return [{ kind: desired.hold.kind, objectType: 'user', ...base, reason: desired.hold.reason }];
   if (desired.lifecycle === 'active') {
     if (!linked) return planUnlinkedUser(desired, settings, index);
     const changes = attributeChanges(link.applied, desired.attributes, desired.createOnly);
@@ -65,7 +76,7 @@ function planUnlinkedUser(desired: DesiredUser, settings: UserPlanSettings, inde
     case 'found': {
       const user = match.resource;
       if (isProtected(settings, user.userName)) return [{ kind: 'skip', objectType: 'user', ...base, reason: `matches protected user ${user.userName}: never changed` }];
-      const observed = observedAttributes(user, syncedPaths(desired.attributes, desired.createOnly));
+      const observed = observedAttributes(user, syncedPaths(desired.attributes, desired.createOnly), desired.attributes);
       const changes = attributeChanges(observed, desired.attributes, desired.createOnly);
       return [{ kind: 'adopt-user', ...base, reason: `matched existing Notion user ${user.userName}`, notionId: user.id, observed, attributes: desired.attributes, ...changes }];
     }

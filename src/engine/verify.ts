@@ -21,7 +21,8 @@ export function applyObservedState(
       if (link.state === 'active' && notion.usersComplete) userLinks.set(link.sourceId, { ...link, state: 'disabled', applied: { ...link.applied, active: false } });
       continue;
     }
-    const observed = observedAttributes(seen, Object.keys(link.applied));
+    // Only what Notion echoes replaces what we applied; an email it carries under its one Email field counts as echoed.
+    const observed = observedAttributes(seen, Object.keys(link.applied), link.applied);
     userLinks.set(link.sourceId, { ...link, state: seen.active === false ? 'disabled' : 'active', applied: { ...link.applied, ...observed } });
   }
   const groupsById = new Map(notion.groups.map((g) => [g.id, g]));
@@ -42,7 +43,7 @@ export function applyObservedState(
       }
       continue;
     }
-    groupLinks.set(link.sourceId, { ...link, applied: { ...link.applied, ...observedAttributes(seen, Object.keys(link.applied)) } });
+    groupLinks.set(link.sourceId, { ...link, applied: { ...link.applied, ...observedAttributes(seen, Object.keys(link.applied), link.applied) } });
     const members = new Set<string>();
     for (const member of seen.members ?? []) {
       const sourceId = sourceIdOfNotionUser.get(member.value);

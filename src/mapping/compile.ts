@@ -4,6 +4,7 @@ import { mappingConfigSchema, type AttributeMapping, type MappingConfig, type Sc
 import { targetValue, type CompiledAttribute, type MappedValue } from './attribute.js';
 import { compileExpression } from './compile-expression.js';
 import { ExpressionSyntaxError } from './parser.js';
+import { defaultGuestRule, guestRules, type GuestRule } from './guests.js';
 import { compileClause, type CompiledClause, type CompiledFilter } from './scoping.js';
 import { checkGroupTarget, checkUserTarget, type TargetCheck, type TargetType } from './targets.js';
 import { EvaluationFailure } from './values.js';
@@ -27,17 +28,30 @@ export interface CompiledMapping {
   readonly sourceAttributes: { user: string[]; group: string[] };
   /** Target paths used to match existing objects, in precedence order. */
   readonly matching: { user: string[]; group: string[] };
+  /** GUEST_USERS: what `[userPrincipalName]` means for a B2B guest (guests.ts). */
+  readonly guestUsers: GuestRule;
 }
+
+/**
+ * A mapping as the configuration loader hands it over: the mapping file plus GUEST_USERS, which changes what
+ * `[userPrincipalName]` reads for a guest and so belongs to the fingerprint (a change re-evaluates everyone).
+ */
+export type MappingInput = MappingConfig & { guestUsers?: GuestRule };
 
 export interface CompiledObjectMapping {
   readonly attributes: readonly CompiledAttribute[];
   readonly filters: readonly CompiledFilter[];
 }
 
-/** Attributes the engine computes instead of reading them from Graph (reference §3: IsSoftDeleted is "not stored on user"). */
-export const computedUserAttributes = new Set(['IsSoftDeleted', 'appRoleAssignments', 'objectId']);
+/**
+ * Attributes the engine computes instead of reading them from Graph (reference §3: IsSoftDeleted is "not stored on
+ * user"); originalUserPrincipalName is the UPN as Graph holds it, before the guest rule (reference §10.1).
+ */
+export const computedUserAttributes = new Set(['IsSoftDeleted', 'appRoleAssignments', 'objectId', 'originalUserPrincipalName']);
 export const computedGroupAttributes = new Set(['objectId']);
-const userOnlyAttributes = new Set(['IsSoftDeleted', 'appRoleAssignments']);
+const userOnlyAttributes = new Set(['IsSoftDeleted', 'appRoleAssignments', 'originalUserPrincipalName']);
+/** Read for every user whatever the mapping names: accountEnabled feeds IsSoftDeleted; the rest feed the guest rule. */
+const alwaysReadUserAttributes = ['accountEnabled', 'mail', 'userPrincipalName', 'userType'];
 
 const internals = new WeakMap<CompiledMapping, { user: CompiledObjectMapping; group: CompiledObjectMapping }>();
 
@@ -167,7 +181,9 @@ function pathOf(segments: ReadonlyArray<PropertyKey>): string {
 }
 
 /** Parses every expression once; throws MappingConfigError listing every problem found. */
-export function compileMapping(config: MappingConfig): CompiledMapping {
+export function compileMapping(input: MappingInput): CompiledMapping {
+  const { guestUsers = defaultGuestRule, ...config } = input;
+  if (!guestRules.includes(guestUsers)) throw new MappingConfigError([{ path: 'guestUsers', message: `expected one of ${guestRules.join(', ')}` }]);
   const parsed = mappingConfigSchema.safeParse(config);
   if (!parsed.success) {
     throw new MappingConfigError(parsed.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message })));
@@ -178,10 +194,10 @@ export function compileMapping(config: MappingConfig): CompiledMapping {
   const group = compileObject('group', checked.group, checked.scopingFilters.group, problems);
   if (problems.length > 0) throw new MappingConfigError(problems);
   const mapping: CompiledMapping = {
-    fingerprint: createHash('sha256').update(canonicalJson(checked)).digest('hex'),
-    // accountEnabled feeds IsSoftDeleted, so it is read even when no mapping names it.
-    sourceAttributes: { user: sourceAttributesOf(user, computedUserAttributes, ['accountEnabled']), group: sourceAttributesOf(group, computedGroupAttributes, []) },
+    fingerprint: createHash('sha256').update(canonicalJson({ ...checked, guestUsers })).digest('hex'),
+    sourceAttributes: { user: sourceAttributesOf(user, computedUserAttributes, alwaysReadUserAttributes), group: sourceAttributesOf(group, computedGroupAttributes, []) },
     matching: { user: matchingOf(checked.user), group: matchingOf(checked.group) },
+    guestUsers,
   };
   internals.set(mapping, { user, group });
   return mapping;

@@ -3,6 +3,7 @@
 import { evaluateAttribute, type CompiledAttribute, type MappedValue, type MappingError } from './attribute.js';
 import { internalsOf, type CompiledMapping, type CompiledObjectMapping } from './compile.js';
 import type { EvaluationScope } from './functions/index.js';
+import { guestOutcome, type GuestOutcome } from './guests.js';
 import { passesFilters } from './scoping.js';
 import { valueFromRaw, type Value } from './values.js';
 
@@ -40,6 +41,8 @@ export interface UserEvaluation {
   /** Target paths to send on create only ("Only during object creation", or a default-if-null used). */
   createOnly: string[];
   errors: MappingError[];
+  /** Set for a B2B guest: what GUEST_USERS made of its UPN, or why it is skipped. */
+  guest?: GuestOutcome;
 }
 
 export interface GroupEvaluation {
@@ -82,6 +85,7 @@ export interface ObjectFacts {
   readonly inScope: boolean;
   readonly isSoftDeleted: boolean;
   readonly scope: EvaluationScope;
+  readonly guest?: GuestOutcome;
 }
 
 function scopeFor(readRaw: (name: string) => unknown, computed: Record<string, Value>, context: EvaluationContext): EvaluationScope {
@@ -103,7 +107,12 @@ export function userFacts(mapping: CompiledMapping, user: MappingSourceUser, con
     appRoleAssignments: roleValues(user.appRoleAssignments),
     objectId: typeof user.id === 'string' ? user.id : null,
   };
-  return { compiled, readRaw, assigned, inScope: assigned && passes, isSoftDeleted, scope: scopeFor(readRaw, computed, context) };
+  const upn = readRaw('userPrincipalName');
+  computed.originalUserPrincipalName = typeof upn === 'string' ? upn : null;
+  const guest = guestOutcome(mapping.guestUsers, readRaw);
+  // Mappings and expressions read the guest rule's value; scoping filters still see the UPN as Graph holds it.
+  if (guest !== undefined) computed.userPrincipalName = guest.userPrincipalName;
+  return { compiled, readRaw, assigned, inScope: assigned && passes, isSoftDeleted, scope: scopeFor(readRaw, computed, context), ...(guest ? { guest } : {}) };
 }
 
 export function groupFacts(mapping: CompiledMapping, group: MappingSourceGroup, context: EvaluationContext): ObjectFacts {
@@ -131,7 +140,7 @@ function mapAttributes(attributes: readonly CompiledAttribute[], scope: Evaluati
 
 export function evaluateUser(mapping: CompiledMapping, user: MappingSourceUser, context: EvaluationContext): UserEvaluation {
   const facts = userFacts(mapping, user, context);
-  return { inScope: facts.inScope, isSoftDeleted: facts.isSoftDeleted, ...mapAttributes(facts.compiled.attributes, facts.scope) };
+  return { inScope: facts.inScope, isSoftDeleted: facts.isSoftDeleted, ...mapAttributes(facts.compiled.attributes, facts.scope), ...(facts.guest ? { guest: facts.guest } : {}) };
 }
 
 export function evaluateGroup(mapping: CompiledMapping, group: MappingSourceGroup, context: EvaluationContext): GroupEvaluation {

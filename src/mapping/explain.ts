@@ -4,6 +4,7 @@ import { evaluateAttribute, type MappedValue, type MappingError } from './attrib
 import type { CompiledMapping } from './compile.js';
 import { formatEntraDate } from './dates.js';
 import { groupFacts, userFacts, type EvaluationContext, type MappingSourceGroup, type MappingSourceUser, type ObjectFacts } from './evaluate.js';
+import type { GuestOutcome } from './guests.js';
 import { evaluateClause } from './scoping.js';
 import type { ScopingOperator } from '../config/mapping-schema.js';
 import { EvaluationFailure, type Value } from './values.js';
@@ -47,6 +48,8 @@ export interface Explanation {
   inScope: boolean;
   /** Users only: the computed [IsSoftDeleted]. */
   isSoftDeleted?: boolean;
+  /** Users only, B2B guests: what GUEST_USERS made of the UPN, or why the guest is skipped. */
+  guest?: GuestOutcome;
   /** Empty when no scoping filter is configured (everything assigned is in scope). */
   scopingFilters: FilterExplanation[];
   attributes: AttributeExplanation[];
@@ -94,7 +97,7 @@ function explainObject(objectType: 'user' | 'group', id: string, facts: ObjectFa
 
 export function explainUser(mapping: CompiledMapping, user: MappingSourceUser, context: EvaluationContext): Explanation {
   const facts = userFacts(mapping, user, context);
-  return { ...explainObject('user', user.id, facts), isSoftDeleted: facts.isSoftDeleted };
+  return { ...explainObject('user', user.id, facts), isSoftDeleted: facts.isSoftDeleted, ...(facts.guest ? { guest: facts.guest } : {}) };
 }
 
 export function explainGroup(mapping: CompiledMapping, group: MappingSourceGroup, context: EvaluationContext): Explanation {

@@ -1,5 +1,6 @@
 // Public face of mapping/: compile a mapping configuration once, then evaluate or explain users and groups with it.
-export { compileMapping, MappingConfigError, type CompiledMapping, type MappingProblem } from './compile.js';
+export { compileMapping, MappingConfigError, type CompiledMapping, type MappingInput, type MappingProblem } from './compile.js';
+export { carriesExternalMarker, defaultGuestRule, externalUserName, guestRules, type GuestOutcome, type GuestRule } from './guests.js';
 export {
   evaluateGroup,
   evaluateUser,

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 
 /** The caller's environment without any setting of this project, so that only what a test passes applies. */
 export const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(ENTRA_|NOTION_|GRAPH_|DATABASE_URL|DATA_DIR|SYNC_|DELETION_|PROTECTED_|CONSOLE_|LOG_|METRICS_|HTTPS?_PROXY|NO_PROXY|WEBHOOK_|CHAOS_|TEST_DATABASE_URL)/i.test(k)),
+  Object.entries(process.env).filter(([k]) => !/^(ENTRA_|NOTION_|GRAPH_|DATABASE_URL|DATA_DIR|SYNC_|DELETION_|PROTECTED_|CONSOLE_|LOG_|METRICS_|HTTPS?_PROXY|NO_PROXY|WEBHOOK_|CHAOS_|GUEST_USERS|TEST_DATABASE_URL)/i.test(k)),
 );
 
 export interface CliRun {

@@ -2,6 +2,7 @@
 // assigned group), and reads their Notion counterparts.
 import type { SimTenant, SimUser } from '../../src/sim/graph/index.js';
 import type { NotionWorkspace, NotionUser } from '../../src/sim/notion/index.js';
+import { entraUserName } from '../../src/cli/commands/demo-verdict.js';
 
 export function assignedGroupIds(tenant: SimTenant): string[] {
   return tenant.assignments().filter((a) => a.principalType === 'Group').map((a) => a.principalId);
@@ -34,8 +35,9 @@ export function groupMemberUser(tenant: SimTenant): { user: SimUser; groupId: st
   throw new Error('the tenant has no assigned group with an enabled member; change the seed');
 }
 
-export function notionUser(workspace: NotionWorkspace, userName: string): NotionUser | undefined {
-  return workspace.accountByUserName(userName);
+/** The Notion account of a user by its Entra UPN: a B2B guest's `alias_theirdomain#EXT#@…` is `alias@theirdomain` there. */
+export function notionUser(workspace: NotionWorkspace, userPrincipalName: string): NotionUser | undefined {
+  return workspace.accountByUserName(entraUserName(userPrincipalName));
 }
 
 export function notionGroupMembers(workspace: NotionWorkspace, displayName: string): string[] {

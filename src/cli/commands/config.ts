@@ -62,7 +62,9 @@ export function effectiveSettings(config: LoadedConfig, env: NodeJS.ProcessEnv):
     return { key, ...(setting ? { variable: setting.name } : {}), value: setting?.secret ? (value === undefined ? '[not set]' : '[set]') : printable(value), source };
   });
   if (config.mappingFile === undefined) {
-    const isDefault = isDeepStrictEqual(mapping, defaultMapping());
+    // GUEST_USERS rides on the loaded mapping (config/load.ts) and is listed as its own setting.
+    const { guestUsers: _guestUsers, ...mappingFile } = mapping;
+    const isDefault = isDeepStrictEqual(mappingFile, defaultMapping());
     settings.push({ key: 'mapping', value: isDefault ? relative(packageRoot, defaultMappingFile) : 'inline', source: isDefault ? 'default' : 'config file' });
   }
   return settings;

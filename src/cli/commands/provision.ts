@@ -47,6 +47,9 @@ function formatReport(idOrUpn: string, report: OnDemandReport): string {
     }
   }
   lines.push(`   In scope: ${scope.inScope ? 'yes' : 'no'}; IsSoftDeleted: ${String(scope.isSoftDeleted)}`);
+  // h1 (issue 13, guests): what GUEST_USERS made of a B2B guest's UPN, or why it is skipped.
+  const guest = scope.guest;
+  if (guest) lines.push(`   B2B guest: ${guest.skipped ?? `UPN ${guest.originalUserPrincipalName ?? '?'} is sent as userName ${guest.userPrincipalName ?? '(none: nothing is created)'} (GUEST_USERS=${guest.rule})`}`);
   const match = report.match;
   lines.push(`3. Match: ${match?.linked ? `linked to Notion user ${match.notionId ?? '?'} (${match.state})` : (match?.lookup ?? 'not linked yet')}`);
   lines.push('4. Perform action:');

@@ -14,6 +14,8 @@ export interface SimUserProps {
   accountEnabled: boolean;
   userType: 'Member' | 'Guest';
   otherMails: string[];
+  /** Invited B2B users only: `PendingAcceptance` until the invitation is redeemed, then `Accepted`; null for others (reference §10.2). */
+  externalUserState: 'PendingAcceptance' | 'Accepted' | null;
 }
 
 /** A user as the directory holds it; `deletedDateTime` is set while the user is soft-deleted. */
@@ -62,7 +64,7 @@ export type ChangeEntry =
 
 export const USER_PROPERTY_NAMES: readonly (keyof SimUserProps)[] = [
   'userPrincipalName', 'displayName', 'givenName', 'surname', 'mail', 'jobTitle', 'department',
-  'employeeId', 'mobilePhone', 'accountEnabled', 'userType', 'otherMails',
+  'employeeId', 'mobilePhone', 'accountEnabled', 'userType', 'otherMails', 'externalUserState',
 ];
 
 /** The app role every enterprise app has: "Default Access" (Graph's all-zero role id). */

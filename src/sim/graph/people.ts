@@ -1,4 +1,5 @@
-// Makes plausible users from a seeded random source: varied and non-ASCII names, guests, users without
+// Makes plausible users from a seeded random source: varied and non-ASCII names, B2B guests as Graph shows them
+// (`alias_theirdomain#EXT#@tenant` UPN, userType Guest, their own address as mail, externalUserState), users without
 // mail, and the occasional quote or backslash in a UPN (legal in Entra, and a trap for SCIM filter escaping).
 import type { SeededRandom } from './random.js';
 import type { SimUser } from './model.js';
@@ -80,6 +81,8 @@ export function makeUser(random: SeededRandom, number: number, shares: UserShare
     accountEnabled: !random.chance(shares.disabledShare),
     userType: guest ? 'Guest' : 'Member',
     otherMails: random.chance(0.1) ? [`${given}.${family}${number}@personal.example`] : [],
+    // One invited guest in four has not redeemed the invitation yet (no random draw: the seeded sequence stays as it was).
+    externalUserState: guest ? (number % 4 === 0 ? 'PendingAcceptance' : 'Accepted') : null,
     deletedDateTime: null,
   };
 }

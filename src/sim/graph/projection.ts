@@ -12,7 +12,7 @@ export const USER_DEFAULT_PROPERTIES = [
 ] as const;
 
 const USER_PROPERTIES = [
-  ...USER_DEFAULT_PROPERTIES, 'accountEnabled', 'department', 'employeeId', 'userType', 'otherMails', 'deletedDateTime',
+  ...USER_DEFAULT_PROPERTIES, 'accountEnabled', 'department', 'employeeId', 'userType', 'otherMails', 'externalUserState', 'deletedDateTime',
 ];
 
 export const GROUP_DEFAULT_PROPERTIES = [

@@ -41,7 +41,7 @@ describe('a cycle', () => {
   it('re-evaluates every object after the mapping changed', async () => {
     const s = await open();
     await s.sync();
-    const mapping = { ...s.config.mapping, user: s.config.mapping.user.map((m) => (m.target === 'title' ? { ...m, direct: 'department' } : m)) };
+    const mapping = { ...s.config.mapping, user: [...s.config.mapping.user, { target: 'title', direct: 'department', apply: 'always' as const }] };
     const config: LoadedConfig = { ...s.config, mapping };
     const summary = await runCycle({ config, store: s.store.store, logger });
     expect(summary.counts['update.success']).toBeGreaterThan(3);

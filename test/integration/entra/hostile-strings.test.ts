@@ -29,7 +29,7 @@ describe('hostile strings from Graph', () => {
   it('provisions everyone, strips NUL and control characters, names the object, keeps long and odd names', async () => {
     const [nul, control, long, odd] = session.tenant.users().filter((user) => !user.deletedDateTime && user.accountEnabled);
     session.tenant.renameUser(nul!.id, { displayName: 'Ada\u0000 Lovelace' });
-    session.tenant.renameUser(control!.id, { displayName: 'Grace\u0007\u001b Hopper', surname: 'Hop\u0000per' });
+    session.tenant.renameUser(control!.id, { displayName: 'Grace\u0007\u001b Hopper', mail: 'grace.hop\u0000per@contoso.example' });
     session.tenant.renameUser(long!.id, { displayName: longName });
     session.tenant.renameUser(odd!.id, { displayName: oddName });
 
@@ -39,14 +39,14 @@ describe('hostile strings from Graph', () => {
 
     const stored = new Map((await readSourceUsers(session.store.store.db, 'workspace')).map((row) => [row.id, row.attributes as Record<string, unknown>]));
     expect(stored.get(nul!.id)?.displayName).toBe('Ada Lovelace');
-    expect(stored.get(control!.id)).toMatchObject({ displayName: 'Grace Hopper', surname: 'Hopper' });
+    expect(stored.get(control!.id)).toMatchObject({ displayName: 'Grace Hopper', mail: 'grace.hopper@contoso.example' });
     expect(stored.get(long!.id)?.displayName).toBe(longName);
     expect(stored.get(odd!.id)?.displayName).toBe(oddName);
 
     const warnings = lines.filter((line) => line.event === 'entra.attribute.cleaned');
     expect(warnings).toEqual(expect.arrayContaining([
       expect.objectContaining({ id: nul!.id, attributes: ['displayName'] }),
-      expect.objectContaining({ id: control!.id, attributes: expect.arrayContaining(['displayName', 'surname']) }),
+      expect.objectContaining({ id: control!.id, attributes: expect.arrayContaining(['displayName', 'mail']) }),
     ]));
 
     const inNotion = new Map(session.notion.workspace.users().map((user) => [user.userName.toLowerCase(), user.name.formatted]));

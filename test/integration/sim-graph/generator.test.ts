@@ -22,6 +22,11 @@ describe('generateTenant', () => {
     const guests = users.filter((user) => user.userType === 'Guest');
     expect(guests.length).toBeGreaterThan(0);
     expect(guests.every((guest) => guest.userPrincipalName.includes('#EXT#@'))).toBe(true);
+    // As Graph shows a B2B guest: alias_theirdomain#EXT#@tenant, the own address as mail, the invitation's state.
+    const withMail = guests.filter((guest) => guest.mail !== null);
+    expect(withMail.every((guest) => guest.userPrincipalName.startsWith(`${(guest.mail as string).replace('@', '_')}#EXT#@`))).toBe(true);
+    expect(new Set(guests.map((guest) => guest.externalUserState))).toEqual(new Set(['Accepted', 'PendingAcceptance']));
+    expect(users.filter((user) => user.userType === 'Member').every((user) => user.externalUserState === null)).toBe(true);
     expect(users.some((user) => !user.accountEnabled)).toBe(true);
     expect(users.some((user) => user.mail === null)).toBe(true);
     expect(users.some((user) => /[^\x20-\x7e]/.test(user.displayName))).toBe(true);

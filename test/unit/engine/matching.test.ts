@@ -19,8 +19,25 @@ describe('readScimPath', () => {
     expect(readScimPath(resource, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department')).toBe('R&D');
   });
 
-  it('reads a path Notion does not hold as null', () => {
-    expect(observedAttributes(resource, ['title', 'userName'])).toEqual({ title: null, userName: 'a@example.com' });
+  it('leaves out a path Notion does not echo, so that it is not read as cleared and sent again', () => {
+    expect(observedAttributes(resource, ['title', 'userName'])).toEqual({ userName: 'a@example.com' });
+    expect(observedAttributes({ ...resource, title: null }, ['title'])).toEqual({ title: null });
+  });
+
+  it('reads a typed email path from emails Notion answers without a type: the primary one, or the only one', () => {
+    const notion = { userName: 'a@example.com', emails: [{ value: 'other@example.com', primary: false }, { value: 'a@example.com', primary: true }] };
+    expect(readScimPath(notion, 'emails[type eq "work"].value')).toBe('a@example.com');
+    expect(readScimPath({ emails: [{ value: 'only@example.com' }] }, 'emails[type eq "work"].value')).toBe('only@example.com');
+    // Typed entries of another type are not the work email.
+    expect(readScimPath({ emails: [{ value: 'home@example.com', type: 'home' }] }, 'emails[type eq "work"].value')).toBeUndefined();
+  });
+
+  it("reads an email the user carries in Notion's one Email field (userName or any email) as the value wanted", () => {
+    const notion = { userName: 'Ada@Example.com', emails: [{ value: 'ada@example.com', primary: true }, { value: 'second@example.com', primary: false }] };
+    const work = 'emails[type eq "work"].value';
+    expect(observedAttributes(notion, [work], { [work]: 'ada@example.com' })).toEqual({ [work]: 'ada@example.com' });
+    expect(observedAttributes(notion, [work], { [work]: 'SECOND@example.com' })).toEqual({ [work]: 'SECOND@example.com' });
+    expect(observedAttributes(notion, [work], { [work]: 'elsewhere@example.com' })).toEqual({ [work]: 'ada@example.com' });
   });
 });
 

@@ -43,10 +43,10 @@ describe('planChanges', () => {
     expect(kinds(plan)).toEqual(['skip:owner']);
   });
 
-  it('adopts a listed Notion user matched by lower-cased userName and patches only the differences', () => {
+  it('adopts a listed Notion user matched by lower-cased userName and patches only real differences, never case', () => {
     const listing = indexUsers([{ id: 'n1', userName: 'A@Example.com', name: { formatted: 'Someone' }, active: true }], true, new Set());
     const plan = planChanges(input({ users: [user('a')], notion: { users: listing, groups: { complete: true, byName: new Map(), linked: new Set() } } }));
-    expect(plan.upserts[0]).toMatchObject({ kind: 'adopt-user', notionId: 'n1', patch: [{ op: 'replace', path: 'userName' }, { op: 'replace', path: 'name.formatted', value: 'Person a' }] });
+    expect(plan.upserts[0]).toMatchObject({ kind: 'adopt-user', notionId: 'n1', patch: [{ op: 'replace', path: 'name.formatted', value: 'Person a' }] });
   });
 
   it('turns two candidates into a conflict, never a create', () => {
@@ -147,5 +147,42 @@ describe('planChanges', () => {
   it('clears a staged deprovision that is no longer wanted', () => {
     const plan = planChanges(input({ users: [user('a')], userLinks: byId([link('a', { stagedAction: 'disable' })]) }));
     expect(kinds(plan)).toEqual(['unstage:a']);
+  });
+});
+
+describe('planChanges: case and guests (issue 13)', () => {
+  it('sends nothing when userName and email differ from what was applied only in case', () => {
+    const work = 'emails[type eq "work"].value';
+    const desired = user('a', { attributes: { userName: 'Ann.Lee@example.com', 'name.formatted': 'Person a', [work]: 'Ann.Lee@example.com', active: true } });
+    const applied = { userName: 'ann.lee@example.com', 'name.formatted': 'Person a', [work]: 'ANN.LEE@example.com', active: true };
+    expect(planOperations(planChanges(input({ users: [desired], userLinks: byId([link('a', { applied })]) })))).toEqual([]);
+  });
+
+  it('re-enables a user whose userName differs only in case with active=true alone', () => {
+    const desired = user('a', { attributes: { userName: 'A@Example.com', 'name.formatted': 'Person a', active: true } });
+    const plan = planChanges(input({ users: [desired], userLinks: byId([link('a', { state: 'disabled', applied: { userName: 'a@example.com', 'name.formatted': 'Person a', active: false } })]) }));
+    expect(plan.upserts[0]).toMatchObject({ kind: 'enable-user', patch: [{ op: 'replace', path: 'active', value: true }] });
+  });
+
+  it('records a skipped guest and a guest without a usable userName, and writes neither', () => {
+    const skipped = user('g1', { hold: { kind: 'skip', reason: 'B2B guest: GUEST_USERS=skip' } });
+    const broken = user('g2', { hold: { kind: 'conflict', reason: 'cannot provision: the guest has no mail' } });
+    const plan = planChanges(input({ users: [skipped, broken], userLinks: byId([link('g1')]) }));
+    expect(plan.upserts).toEqual([]);
+    expect(plan.records).toEqual([
+      expect.objectContaining({ kind: 'skip', sourceId: 'g1', reason: 'B2B guest: GUEST_USERS=skip' }),
+      expect.objectContaining({ kind: 'conflict', sourceId: 'g2', reason: 'cannot provision: the guest has no mail' }),
+    ]);
+  });
+
+  it("says on a guest's create which UPN became which userName", () => {
+    const note = 'B2B guest kim_partner.example#EXT#@contoso.onmicrosoft.com sent as kim@partner.example (GUEST_USERS=map-upn)';
+    const plan = planChanges(input({ users: [user('kim', { guestNote: note })] }));
+    expect(plan.upserts).toEqual([expect.objectContaining({ kind: 'create-user', reason: `in scope, not in Notion; ${note}` })]);
+  });
+
+  it('still deprovisions a held guest who leaves scope', () => {
+    const leaving = user('g1', { lifecycle: 'out-of-scope', hold: { kind: 'skip', reason: 'B2B guest: GUEST_USERS=skip' } });
+    expect(kinds(planChanges(input({ users: [leaving], userLinks: byId([link('g1')]) })))).toEqual(['disable-user:g1']);
   });
 });

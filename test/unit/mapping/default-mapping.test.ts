@@ -14,28 +14,15 @@ function user(attributes: Record<string, unknown>, overrides: Partial<MappingSou
 const ada = { userPrincipalName: 'ada@contoso.com', displayName: 'Ada Lovelace', givenName: 'Ada', surname: 'Lovelace', mail: 'ada@contoso.com', jobTitle: 'Engineer', accountEnabled: true };
 
 describe('the default Notion mapping', () => {
-  it('maps an assigned, enabled user to the SCIM attributes Notion needs', () => {
+  it("maps exactly what Entra's Notion gallery app maps: userName, name.formatted and active", () => {
     const result = evaluateUser(mapping, user(ada), context);
     expect(result).toEqual({
       inScope: true,
       isSoftDeleted: false,
-      attributes: {
-        userName: 'ada@contoso.com',
-        'name.formatted': 'Ada Lovelace',
-        'name.givenName': 'Ada',
-        'name.familyName': 'Lovelace',
-        'emails[type eq "work"].value': 'ada@contoso.com',
-        title: 'Engineer',
-        active: true,
-      },
+      attributes: { userName: 'ada@contoso.com', 'name.formatted': 'Ada Lovelace', active: true },
       createOnly: [],
       errors: [],
     });
-  });
-
-  it('marks a missing job title as empty so an update removes it', () => {
-    const { jobTitle: _jobTitle, ...withoutTitle } = ada;
-    expect(evaluateUser(mapping, user(withoutTitle), context).attributes.title).toBeNull();
   });
 
   it('makes a disabled account inactive', () => {
@@ -54,13 +41,13 @@ describe('the default Notion mapping', () => {
     expect(evaluateUser(mapping, user(ada, { softDeleted: true }), context).attributes.active).toBe(false);
   });
 
-  it('matches users by userName first, then by work email', () => {
-    expect(mapping.matching).toEqual({ user: ['userName', 'emails[type eq "work"].value'], group: ['displayName'] });
+  it('matches users by userName (Notion holds it and the email in one field) and groups by displayName', () => {
+    expect(mapping.matching).toEqual({ user: ['userName'], group: ['displayName'] });
   });
 
-  it('asks Graph for exactly the attributes it reads', () => {
+  it('asks Graph for the attributes it reads and those the guest rule needs', () => {
     expect(mapping.sourceAttributes).toEqual({
-      user: ['accountEnabled', 'displayName', 'givenName', 'jobTitle', 'mail', 'surname', 'userPrincipalName'],
+      user: ['accountEnabled', 'displayName', 'mail', 'userPrincipalName', 'userType'],
       group: ['displayName'],
     });
   });
@@ -93,5 +80,27 @@ describe('the default Notion mapping', () => {
     expect(mapping.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     const changed = compileMapping({ ...config, user: [...config.user.slice(0, -1), { target: 'active', constant: 'True', apply: 'always' }] });
     expect(changed.fingerprint).not.toBe(mapping.fingerprint);
+  });
+
+  it('changes its fingerprint with GUEST_USERS, which changes what a guest maps to', () => {
+    expect(compileMapping({ ...config, guestUsers: 'map-upn' }).fingerprint).toBe(mapping.fingerprint);
+    expect(compileMapping({ ...config, guestUsers: 'skip' }).fingerprint).not.toBe(mapping.fingerprint);
+  });
+});
+
+const rich = mappingConfigSchema.parse(JSON.parse(readFileSync(new URL('../../../config/notion-mapping.rich.example.json', import.meta.url), 'utf8')));
+
+describe('the richer example mapping (opt-in)', () => {
+  it('adds given and family name, the work email and the job title to the defaults', () => {
+    const result = evaluateUser(compileMapping(rich), user(ada), context);
+    expect(result.attributes).toEqual({
+      userName: 'ada@contoso.com',
+      'name.formatted': 'Ada Lovelace',
+      'name.givenName': 'Ada',
+      'name.familyName': 'Lovelace',
+      'emails[type eq "work"].value': 'ada@contoso.com',
+      title: 'Engineer',
+      active: true,
+    });
   });
 });

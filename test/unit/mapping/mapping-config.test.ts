@@ -77,12 +77,12 @@ describe('compiling a mapping configuration', () => {
     ]);
   });
 
-  it('lists the Graph attributes read by expressions and filters, without computed ones', () => {
+  it('lists the Graph attributes read by expressions and filters, and those the guest rule reads, without computed ones', () => {
     const mapping = compileMapping({
       ...userMapping({ target: 'title', expression: 'Coalesce([jobTitle], [department], [objectId], SingleAppRoleAssignment([appRoleAssignments]))' }),
       scopingFilters: { user: [{ clauses: [{ attribute: 'country', operator: 'EQUALS', value: 'FR' }] }], group: [] },
     });
-    expect(mapping.sourceAttributes.user).toEqual(['accountEnabled', 'country', 'department', 'jobTitle', 'userPrincipalName']);
+    expect(mapping.sourceAttributes.user).toEqual(['accountEnabled', 'country', 'department', 'jobTitle', 'mail', 'userPrincipalName', 'userType']);
   });
 
   it('changes the fingerprint when a scoping filter changes, not when keys are reordered', () => {
