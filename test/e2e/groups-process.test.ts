@@ -53,7 +53,7 @@ describe('groups through the CLI', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('group Night Shift: create success');
     for (const i of [1, 2, 3]) expect(run.stdout).toContain(`user night.${i}@example.com: create success`);
-    expect(run.stdout).toContain('group Night Shift: add-members success: member in Entra: 3 user(s)');
+    expect(run.stdout).toContain('group Night Shift: add-members success: member in Entra: sent with the create: 3 user(s)');
     expect(notionGroupMembers(notion.workspace, 'Night Shift')).toEqual(['night.1@example.com', 'night.2@example.com', 'night.3@example.com']);
   }, 120_000);
 
