@@ -139,7 +139,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       if (end.kind === 'done') await finishState(store, target, prepared, mapping.fingerprint, options.onlyUsers !== undefined);
       // The operator confirmed the smaller scope: it becomes the base for the next shrink check.
       if (end.kind === 'done' && options.forceDeletes && prepared.importResult?.scopeShrinkHeld) {
-        await updateTargetState(db, target, { lastScopeSize: prepared.scope.userIds.size });
+        await updateTargetState(db, target, { lastScopeSize: prepared.importResult.scope.users });
       }
       await pruneLog(db, target, new Date(now().getTime() - config.logRetentionDays * day));
     }

@@ -14,3 +14,5 @@ export * from './links.js';
 export * from './log-search.js';
 export * from './console-reads.js';
 export { describeDataDirProblem, describePostgresConnectionProblem } from './connection-problem.js';
+export * from './scope-queries.js';
+export * from './link-reads.js';
