@@ -13,6 +13,10 @@ import { createLogger } from '../dist/observe/index.js';
 import { scimResourceFromAttributes } from '../dist/scim/index.js';
 import { openStore } from '../dist/store/index.js';
 
+const cpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
 const peakRssMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
 
 const step = process.argv[2];
@@ -23,7 +27,10 @@ const logger = createLogger({ level: 'silent' });
 const startedAt = Date.now();
 try {
   if (step === 'seed') {
-    const report = await planCycle({ config, store, logger });
+    // A loaded machine can drop a Graph connection: plan again (the import resumes from its checkpoint) until complete.
+    let report = await planCycle({ config, store, logger });
+    for (let attempt = 1; !report.importComplete && attempt < 5; attempt += 1) report = await planCycle({ config, store, logger });
+    if (!report.importComplete) throw new Error(`seed: the Entra import stayed incomplete: ${report.importIncompleteReason}`);
     const ops = [...report.plan.upserts];
     const users = ops.filter((op) => op.kind === 'create-user');
     const notionIds = new Map();
@@ -49,10 +56,10 @@ try {
       const value = (members.get(op.sourceId) ?? []).map((id) => ({ value: notionIds.get(id) }));
       await send('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: op.attributes.displayName ?? op.name, members: value });
     }
-    console.log(JSON.stringify({ step, startedAt, ms: Date.now() - startedAt, peakRssMb: peakRssMb(), users: users.length, groups: groups.length, memberships: [...members.values()].reduce((n, list) => n + list.length, 0) }));
+    console.log(JSON.stringify({ step, startedAt, ms: Date.now() - startedAt, cpuSeconds: cpuSeconds(), peakRssMb: peakRssMb(), users: users.length, groups: groups.length, memberships: [...members.values()].reduce((n, list) => n + list.length, 0) }));
   } else {
     const summary = await runCycle({ config, store, logger }, { mode: process.env.SCALE_CYCLE_MODE ?? 'incremental' });
-    console.log(JSON.stringify({ step, startedAt, ms: Date.now() - startedAt, peakRssMb: peakRssMb(), status: summary.status, counts: summary.counts, scim: summary.scim, graph: summary.graph, durationMs: summary.durationMs, error: summary.error }));
+    console.log(JSON.stringify({ step, startedAt, ms: Date.now() - startedAt, cpuSeconds: cpuSeconds(), peakRssMb: peakRssMb(), status: summary.status, counts: summary.counts, scim: summary.scim, graph: summary.graph, durationMs: summary.durationMs, error: summary.error }));
   }
 } finally {
   await store.close();
