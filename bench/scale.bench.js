@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import console from 'node:console';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -69,6 +69,11 @@ function notionState(notion) {
   return { users: users.length, groups: groups.length, memberships: groups.reduce((n, g) => n + g.members.length, 0), digest, byUserName: new Map(snapshot.users.map((u) => [u.userName, u])) };
 }
 
+function directoryBytes(path) {
+  return readdirSync(path, { withFileTypes: true })
+    .reduce((sum, entry) => sum + (entry.isDirectory() ? directoryBytes(join(path, entry.name)) : statSync(join(path, entry.name)).size), 0);
+}
+
 function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
 }
@@ -122,6 +127,8 @@ async function runCase(name, spec, storeKind) {
     check(adoptionWrites === 0, `adoption created and deleted nothing in Notion (it sent ${adoptionWrites} POST/DELETE)`);
     check(adopted.digest === seeded.digest, 'adoption left Notion as seeded');
 
+    const storeMb = database ? undefined : directoryBytes(join(folder, 'data')) / 2 ** 20;
+    if (storeMb !== undefined) console.log(`PGlite store on disk: ${storeMb.toFixed(0)} MB`);
     notion.clearRequests();
     const quiet = await runCycleChild(env, folder, 'no-change');
     const after = notionState(notion);
@@ -130,7 +137,7 @@ async function runCase(name, spec, storeKind) {
     check(quiet.status === 'succeeded', `the no-change cycle succeeded (${quiet.status})`);
     check(quietScim === 0, 'a no-change cycle sends nothing to Notion');
     check(after.digest === seeded.digest, 'Notion is unchanged');
-    const row = { name, storeKind, seed, adoption, quiet, quietScim, memberships: seed.memberships };
+    const row = { name, storeKind, seed, adoption, quiet, quietScim, memberships: seed.memberships, storeMb };
 
     if (spec.rename) {
       const renamed = [...seeded.byUserName.values()].filter((user) => user.inWorkspace).slice(0, Math.round(spec.users * spec.rename)).map((user) => user.userName);
@@ -176,6 +183,23 @@ for (const name of chosen) {
   }
 }
 
+/** Rows of the cases not run this time stay as they were (run one case at a time with SCALE_BENCH). */
+function keptRows() {
+  const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const start = text.indexOf(heading);
+  if (start === -1) return [];
+  const end = text.indexOf('\n## ', start + heading.length);
+  const ran = new Set(rows.map((row) => `${row.name}:${row.storeKind}`));
+  return text.slice(start, end === -1 ? undefined : end).split('\n')
+    .filter((line) => /^\| (1% of )?\d+[km]? /.test(line))
+    .filter((line) => {
+      const [, first = '', store = ''] = line.split('|').map((cell) => cell.trim());
+      const name = /(?:1% of )?(\d+[km]?)/.exec(first)?.[1] ?? '';
+      return !ran.has(`${name}:${store.split(' ')[0]}`);
+    });
+}
+
 const mb = (value) => `${value.toFixed(0)} MB`;
 const met = (row) => (row.goal ? (row.quiet.ms / 1000 < row.goal.seconds && row.quiet.peakRssMb < row.goal.rssMb ? 'yes' : 'NO') : 'recorded');
 writeResultsSection(heading, [
@@ -184,7 +208,8 @@ writeResultsSection(heading, [
   '',
   '| case | store | adoption cycle | no-change cycle (in-cycle) | peak RSS | Graph / SCIM requests | goal | met |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...rows.map((row) => `| ${row.name} users, ${row.seed.groups} groups, ${row.memberships} memberships | ${row.storeKind} | ${(row.adoption.ms / 1000).toFixed(1)} s, ${mb(row.adoption.peakRssMb)} | ${(row.quiet.ms / 1000).toFixed(2)} s (${(row.quiet.durationMs / 1000).toFixed(2)} s) | ${mb(row.quiet.peakRssMb)} | ${row.quiet.graph.requests} / ${row.quietScim} | ${row.goal ? `< ${row.goal.seconds} s, < ${row.goal.rssMb} MB` : '—'} | ${met(row)} |`),
+  ...keptRows(),
+  ...rows.map((row) => `| ${row.name} users, ${row.seed.groups} groups, ${row.memberships} memberships | ${row.storeKind}${row.storeMb ? ` (${row.storeMb.toFixed(0)} MB on disk)` : ''} | ${(row.adoption.ms / 1000).toFixed(1)} s, ${mb(row.adoption.peakRssMb)} | ${(row.quiet.ms / 1000).toFixed(2)} s (${(row.quiet.durationMs / 1000).toFixed(2)} s) | ${mb(row.quiet.peakRssMb)} | ${row.quiet.graph.requests} / ${row.quietScim} | ${row.goal ? `< ${row.goal.seconds} s, < ${row.goal.rssMb} MB` : '—'} | ${met(row)} |`),
   ...rows.filter((row) => row.rename).map((row) => `| 1% of ${row.name} renamed (${row.rename.renamed}) | ${row.storeKind} | — | first write after ${(row.rename.firstWriteMs / 1000).toFixed(2)} s; cycle ${(row.rename.rename.ms / 1000).toFixed(1)} s | ${mb(row.rename.rename.peakRssMb)} | ${row.rename.rename.graph.requests} / ${row.rename.patches} PATCHes | first write < 2 s, exactly ${row.rename.renamed} PATCHes | ${row.rename.firstWriteMs < 2000 && row.rename.patches === row.rename.renamed ? 'yes' : 'NO'} |`),
   '',
 ]);

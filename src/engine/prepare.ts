@@ -6,7 +6,7 @@ import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  approvedPrefix, countActiveUserLinks, countLinks, hasCompleteCycle, readApprovedStaged, readLinkHolders, readSourceAssignments, readSourceGroups,
+  approvedPrefix, countActiveUserLinks, countLinks, hasCompleteCycle, readApprovedStaged, readAssignmentsOf, readLinkHolders, readSourceGroups,
   readSourceUsers, readTargetState, readUnaccountedNotionIds, type Database, type LinkRow, type SourceAssignmentRow,
 } from '../store/index.js';
 import { readCycleObjects } from './candidates.js';
@@ -93,10 +93,9 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   const rule = { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups };
   const evaluateAll = input.mode !== 'incremental' || mappingChanged;
   const objects = await readCycleObjects({ db, target, rule, evaluateAll, now, ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}) });
-  const [linkCount, linkedCount, assignments, checked, approved] = await Promise.all([
+  const [linkCount, linkedCount, checked, approved] = await Promise.all([
     countLinks(db, target),
     countActiveUserLinks(db, target),
-    readSourceAssignments(db, target),
     hasCompleteCycle(db, target),
     readApprovedStaged(db, target, approvedPrefix),
   ]);
@@ -108,6 +107,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
 
   const groupsOfUser = new Map<string, string[]>();
   for (const [groupId, members] of scope.groupMembers) for (const userId of members) groupsOfUser.set(userId, [...(groupsOfUser.get(userId) ?? []), groupId]);
+  const assignments = await readAssignmentsOf(db, target, [...userIds, ...[...groupsOfUser.values()].flat()]);
   const context = { now, random: Math.random };
   const userInput = { mapping, scope, assignmentsByPrincipal: byPrincipal(assignments), groupsOfUser, context };
   const users = (await readSourceUsers(db, target, userIds)).map((row) => desiredUser(row, userInput));
