@@ -3,7 +3,7 @@
 // with complete=false; the sweep and the assignment listing only ever apply complete reads.
 import type { Logger, Progress } from '../observe/index.js';
 import {
-  countNamedAndKnownUsers, countScope, readStaleScopeUsers, readTargetState, readWatermark, replaceAssignments, updateTargetState, type Database,
+  ANALYZE_AFTER_CHANGES, analyzeTables, countNamedAndKnownUsers, countScope, readStaleScopeUsers, readTargetState, readWatermark, replaceAssignments, updateTargetState, type Database,
 } from '../store/index.js';
 import { listAssignments } from './assignments.js';
 import { cleanedReporter, readDeltaStream, startStreamFromNow, type StreamContext } from './delta-stream.js';
@@ -100,6 +100,8 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
     logger.warn({ event: 'entra.import.incomplete', target, kind: error.kind, status: error.status, code: error.code, reason: error.message }, 'Graph read stopped; the mirror keeps its earlier truth');
   }
 
+  const changes = result.changed.users + result.changed.groups + result.changed.memberships + result.changed.assignments;
+  if (changes >= ANALYZE_AFTER_CHANGES) await analyzeTables(db, 'mirror');
   result.scope = await countScope(db, target, options);
   if (result.complete) await checkScopeShrink(db, target, result.scope.users, options, result);
   result.graphRequests = graph.counts().requests - requestsBefore;
