@@ -204,7 +204,7 @@ const mb = (value) => `${value.toFixed(0)} MB`;
 const met = (row) => (row.goal ? (row.quiet.ms / 1000 < row.goal.seconds && row.quiet.peakRssMb < row.goal.rssMb ? 'yes' : 'NO') : 'recorded');
 writeResultsSection(heading, [
   '',
-  `Generated tenants (seed 14, SYNC_SCOPE=all), state built by adoption, each cycle in its own process (time = process start to end, incl. ~0.5 s of Node start and store open; peak RSS = VmHWM). Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, shared with other work; Node ${process.version}; measured ${new Date().toISOString().slice(0, 10)}. Run a subset with SCALE_BENCH=10k (or 100k, 1m) and SCALE_BENCH_STORES=pglite,postgres.`,
+  `Generated tenants (seed 14, SYNC_SCOPE=all), state built by adoption, each cycle in its own process (time = from the store opened to the cycle's end, in brackets the cycle's own duration; peak RSS = the child's VmHWM, Node and the opened store included). Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, shared with other work; Node ${process.version}; measured ${new Date().toISOString().slice(0, 10)}. Run a subset with SCALE_BENCH=10k (or 100k, 1m) and SCALE_BENCH_STORES=pglite,postgres.`,
   '',
   '| case | store | adoption cycle | no-change cycle (in-cycle) | peak RSS | Graph / SCIM requests | goal | met |',
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
