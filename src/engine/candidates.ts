@@ -1,53 +1,69 @@
-// Which objects a cycle evaluates: dirty ones, every link with open work (a pending create, an escrow that is due, a
-// staged deprovision), scope changes seen against the links (level-triggered), and everything after a mapping change
-// or in a full or verify run.
-import type { LinkRow } from '../store/index.js';
+// What a cycle reads (issue 14: work proportional to change): the objects to evaluate (dirty ones, every link with open
+// work, objects whose scope disagrees with their link, or everything after a mapping change or in a full or verify
+// run), the groups whose memberships to plan, and only their links, Entra members and applied memberships. The set
+// logic runs in SQL (src/store/scope-queries.ts); nothing here reads the whole mirror or every link.
+import type { Scope } from '../entra/index.js';
+import {
+  readAppliedMembershipsOf, readCandidates, readGroupMembers, readLinksOf, readTouchedGroups, type Database, type LinkRow, type ScopeRule,
+} from '../store/index.js';
 
 export interface CandidateInput {
-  /** Every mirrored id with its removal state. */
-  mirrored: ReadonlyArray<{ id: string; removedReason: string | null }>;
-  inScope: ReadonlySet<string>;
-  dirty: ReadonlySet<string>;
-  links: readonly LinkRow[];
+  db: Database;
+  target: string;
+  rule: ScopeRule;
   evaluateAll: boolean;
   now: Date;
+  /** On-demand provisioning: evaluate only these users, and no group but `onlyGroups`. */
+  onlyUsers?: readonly string[];
+  /** With `onlyUsers`: the groups to evaluate (on-demand provisioning of a group). */
+  onlyGroups?: readonly string[];
 }
 
-export interface Candidates {
+export interface CycleObjects {
   /** Mirrored ids to evaluate. */
-  ids: string[];
+  users: string[];
+  groups: string[];
   /** Linked ids that the mirror no longer holds at all: treated as deleted in Entra. */
-  vanished: string[];
-  /** Escrowed ids whose next attempt is not due yet: left alone. */
-  waiting: Set<string>;
+  vanished: { users: string[]; groups: string[] };
+  /** Scope restricted to what this cycle reads: the evaluated objects and the groups whose memberships it plans. */
+  scope: Scope;
+  userLinkRows: LinkRow[];
+  groupLinkRows: LinkRow[];
+  /** Applied memberships of the groups planned. */
+  applied: Map<string, Set<string>>;
 }
 
-const live = new Set(['active', 'pending-create']);
+export async function readCycleObjects(input: CandidateInput): Promise<CycleObjects> {
+  const { db, target, rule, now } = input;
+  const query = { evaluateAll: input.evaluateAll, now, ...(input.onlyUsers ? { only: input.onlyUsers } : {}) };
+  const userRows = await readCandidates(db, target, 'user', rule, query);
+  const groupRows = !input.onlyUsers
+    ? await readCandidates(db, target, 'group', rule, query)
+    : input.onlyGroups?.length ? await readCandidates(db, target, 'group', rule, { ...query, only: input.onlyGroups }) : { ids: [], vanished: [] };
+  const users = userRows.ids.map((row) => row.id);
+  const groups = groupRows.ids.map((row) => row.id);
+  const touched = await readTouchedGroups(db, target, rule, {
+    users: [...users, ...userRows.vanished],
+    groups: [...groups, ...groupRows.vanished],
+  });
+  const inScopeGroups = touched.filter((group) => group.inScope).map((group) => group.id);
+  const groupMembers = await readGroupMembers(db, target, rule, inScopeGroups);
+  const applied = await readAppliedMembershipsOf(db, target, touched.map((group) => group.id));
 
-/** A pending create is open work whatever its attempts say: `reset escrows` sets them to 0 and it must still resolve. */
-// A group in its grace period (retiringSince) is open work too: its deletion falls due without any change in Entra.
-const hasOpenWork = (link: LinkRow): boolean => link.state === 'pending-create' || link.attempts > 0 || link.stagedAction !== null || link.retiringSince !== null;
-
-export function selectCandidates(input: CandidateInput): Candidates {
-  const waiting = new Set(input.links.filter((l) => l.attempts > 0 && l.nextAttemptAt !== null && l.nextAttemptAt > input.now).map((l) => l.sourceId));
-  const linkById = new Map(input.links.map((l) => [l.sourceId, l]));
-  const chosen = new Set<string>();
-  const mirroredIds = new Set<string>();
-  for (const object of input.mirrored) {
-    mirroredIds.add(object.id);
-    const link = linkById.get(object.id);
-    const linkedLive = link !== undefined && live.has(link.state);
-    const scoped = input.inScope.has(object.id);
-    if (
-      input.evaluateAll ||
-      input.dirty.has(object.id) ||
-      // In scope without a live link, or linked while out of scope: the scope moved.
-      scoped !== linkedLive ||
-      (link !== undefined && hasOpenWork(link))
-    ) {
-      chosen.add(object.id);
-    }
-  }
-  const vanished = input.links.filter((l) => !mirroredIds.has(l.sourceId) && (l.state === 'active' || l.state === 'disabled') && !waiting.has(l.sourceId)).map((l) => l.sourceId);
-  return { ids: [...chosen].filter((id) => !waiting.has(id)), vanished, waiting };
+  // Every user a planned group names (Entra's members, applied members) needs its link: its standing decides the batch.
+  const userIds = new Set([...users, ...userRows.vanished]);
+  for (const members of [...groupMembers.values(), ...applied.values()]) for (const id of members) userIds.add(id);
+  const groupIds = new Set([...groups, ...groupRows.vanished, ...touched.map((group) => group.id)]);
+  const scopeUsers = new Set(userRows.ids.filter((row) => row.inScope).map((row) => row.id));
+  for (const members of groupMembers.values()) for (const id of members) scopeUsers.add(id);
+  const scopeGroups = new Set([...groupRows.ids.filter((row) => row.inScope).map((row) => row.id), ...inScopeGroups]);
+  return {
+    users,
+    groups,
+    vanished: { users: userRows.vanished, groups: groupRows.vanished },
+    scope: { userIds: scopeUsers, groupIds: scopeGroups, groupMembers },
+    userLinkRows: await readLinksOf(db, target, 'user', [...userIds]),
+    groupLinkRows: await readLinksOf(db, target, 'group', [...groupIds]),
+    applied,
+  };
 }

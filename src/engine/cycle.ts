@@ -5,7 +5,7 @@ import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  clearDirty, clearLinkEscrow, countLinks, countOpenWork, markAbandonedCyclesInterrupted, pruneLog, recordCycleEnd, recordCycleStart,
+  ANALYZE_AFTER_CHANGES, analyzeTables, clearDirty, clearLinkEscrow, countLinks, countOpenWork, markAbandonedCyclesInterrupted, pruneLog, recordCycleEnd, recordCycleStart,
   updateTargetState, type CycleKind, type OpenWork, type Store,
 } from '../store/index.js';
 import { applyPlan, type ApplyEnd } from './apply.js';
@@ -140,9 +140,10 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
         await recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, prepared.plan.unaccounted, counts);
       }
       if (end.kind === 'done') await finishState(store, target, prepared, mapping.fingerprint, options.onlyUsers !== undefined);
+      if (planOperations(prepared.plan).length >= ANALYZE_AFTER_CHANGES) await analyzeTables(db, 'links');
       // The operator confirmed the smaller scope: it becomes the base for the next shrink check.
       if (end.kind === 'done' && options.forceDeletes && prepared.importResult?.scopeShrinkHeld) {
-        await updateTargetState(db, target, { lastScopeSize: prepared.scope.userIds.size });
+        await updateTargetState(db, target, { lastScopeSize: prepared.importResult.scope.users });
       }
       await pruneLog(db, target, new Date(now().getTime() - config.logRetentionDays * day));
     }

@@ -1,18 +1,18 @@
 // The shared front of `sync` and `plan`: import, scope, evaluate the candidates, read Notion when matching or
 // verifying needs it, and plan. Nothing here writes to Notion or to the links.
 import type { LoadedConfig } from '../config/index.js';
-import { computeScope, type EntraSource, type ImportOptions, type ImportResult, type Scope } from '../entra/index.js';
+import { type EntraSource, type ImportOptions, type ImportResult, type Scope } from '../entra/index.js';
 import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  approvedPrefix, hasCompleteCycle, readAppliedMemberships, readDirtyIds, readLinks, readMirrorForScope, readSourceAssignments, readSourceGroups,
-  readSourceUsers, readTargetState, type Database, type LinkRow, type SourceAssignmentRow,
+  approvedPrefix, countActiveUserLinks, countLinks, hasCompleteCycle, readApprovedStaged, readAssignmentsOf, readLinkHolders, readSourceGroups,
+  readSourceUsers, readTargetState, readUnaccountedNotionIds, type Database, type LinkRow, type SourceAssignmentRow,
 } from '../store/index.js';
-import { selectCandidates } from './candidates.js';
+import { readCycleObjects } from './candidates.js';
 import { desiredGroup, desiredUser } from './desired.js';
 import { indexGroups, indexUsers } from './matching.js';
-import type { DesiredGroup, DesiredUser, LinkView, NotionSnapshot, Plan } from './model.js';
+import { planOperations, type DesiredGroup, type DesiredUser, type LinkView, type NotionSnapshot, type Plan } from './model.js';
 import { groupPlanSettings } from './plan-groups.js';
 import { planChanges } from './plan.js';
 import { findUnaccountedMembers, isUnaccountedSourceId } from './unaccounted.js';
@@ -94,52 +94,47 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   const fullRead = input.mode === 'full' || (mappingChanged && state?.mappingFingerprint != null);
   const importResult = input.skipImport ? undefined : await input.source.importIntoMirror(db, target, importOptionsFor(config, mapping, fullRead, input.progress));
   input.progress.phase('plan');
-  const mirror = await readMirrorForScope(db, target);
-  const scope = computeScope(mirror, { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
-  const [allLinkRows, appliedRows, dirty, assignments, checked] = await Promise.all([
-    readLinks(db, target),
-    readAppliedMemberships(db, target),
-    readDirtyIds(db, target),
-    readSourceAssignments(db, target),
+  const rule = { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups };
+  const evaluateAll = input.mode !== 'incremental' || mappingChanged;
+  const objects = await readCycleObjects({ db, target, rule, evaluateAll, now, ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}), ...(input.onlyGroups ? { onlyGroups: input.onlyGroups } : {}) });
+  const [linkCount, linkedCount, checked, approved] = await Promise.all([
+    countLinks(db, target),
+    countActiveUserLinks(db, target),
     hasCompleteCycle(db, target),
+    readApprovedStaged(db, target, approvedPrefix),
   ]);
   // An empty store: no link at all, not even one kept for an unaccounted member.
-  const firstCycle = allLinkRows.length === 0;
-  // Links kept for unaccounted members wait for `approve --unaccounted`: no Entra object stands behind them.
-  const linkRows = allLinkRows.filter((l) => l.state !== 'unaccounted');
-  const userLinkRows = linkRows.filter((l) => l.objectType === 'user');
-  const groupLinkRows = linkRows.filter((l) => l.objectType === 'group');
-  const evaluateAll = input.mode !== 'incremental' || mappingChanged;
-  const userCandidates = selectCandidates({ mirrored: mirror.users, inScope: scope.userIds, dirty: new Set(dirty.users), links: userLinkRows, evaluateAll, now });
-  const groupCandidates = selectCandidates({ mirrored: mirror.groups, inScope: scope.groupIds, dirty: new Set(dirty.groups), links: groupLinkRows, evaluateAll, now });
-  const userIds = input.onlyUsers ?? userCandidates.ids;
-  const groupIds = input.onlyUsers ? (input.onlyGroups ?? []) : groupCandidates.ids;
+  const firstCycle = linkCount === 0;
+  const scope = objects.scope;
+  const userIds = input.onlyUsers ?? objects.users;
+  const groupIds = objects.groups;
 
   const groupsOfUser = new Map<string, string[]>();
   for (const [groupId, members] of scope.groupMembers) for (const userId of members) groupsOfUser.set(userId, [...(groupsOfUser.get(userId) ?? []), groupId]);
+  const assignments = await readAssignmentsOf(db, target, [...userIds, ...[...groupsOfUser.values()].flat()]);
   const context = { now, random: Math.random };
   const userInput = { mapping, scope, assignmentsByPrincipal: byPrincipal(assignments), groupsOfUser, context };
   const users = (await readSourceUsers(db, target, userIds)).map((row) => desiredUser(row, userInput));
   const groups = (await readSourceGroups(db, target, groupIds)).map((row) => desiredGroup(row, mapping, scope, context));
-  const userLinks = new Map(userLinkRows.map((row) => [row.sourceId, viewOfRow(row)]));
-  const groupLinks = new Map(groupLinkRows.map((row) => [row.sourceId, viewOfRow(row)]));
+  const userLinks = new Map(objects.userLinkRows.map((row) => [row.sourceId, viewOfRow(row)]));
+  const groupLinks = new Map(objects.groupLinkRows.map((row) => [row.sourceId, viewOfRow(row)]));
   if (!input.onlyUsers) {
-    for (const id of userCandidates.vanished) users.push(vanishedUser(userLinks.get(id) as LinkView));
-    for (const id of groupCandidates.vanished) groups.push(vanishedGroup(groupLinks.get(id) as LinkView));
+    for (const id of objects.vanished.users) users.push(vanishedUser(userLinks.get(id) as LinkView));
+    for (const id of objects.vanished.groups) groups.push(vanishedGroup(groupLinks.get(id) as LinkView));
   }
-  const applied = new Map<string, Set<string>>();
-  for (const edge of appliedRows) applied.set(edge.groupSourceId, (applied.get(edge.groupSourceId) ?? new Set()).add(edge.userSourceId));
+  const applied = objects.applied;
 
   const isLive = (link: LinkView | undefined) => link !== undefined && link.notionId !== null && ['active', 'disabled', 'deleted'].includes(link.state);
   const unlinked = users.filter((u) => u.lifecycle === 'active' && !isLive(userLinks.get(u.sourceId))).length
     + groups.filter((g) => g.lifecycle === 'active' && !isLive(groupLinks.get(g.sourceId))).length;
-  const linkedCount = userLinkRows.filter((l) => l.state === 'active').length;
   let notion: NotionSnapshot | undefined;
   // Until a complete cycle has run on this store (a first one, or a first after `provision` or a partial Entra read),
   // list Notion: the members no in-scope user accounts for are the ones a lost store would forget.
   const findUnaccounted = !checked && !input.onlyUsers;
   if (input.mode === 'verify' || findUnaccounted || listingPays(unlinked, linkedCount)) {
     input.progress.phase('read Notion');
+    // Matching must know every Notion id already linked, not only those of the objects this cycle reads.
+    await addLinkHolders(db, target, userLinks, groupLinks);
     const [listedUsers, listedGroups] = [await input.scim.listAllUsers(), await input.scim.listAllGroups()];
     notion = { users: listedUsers.resources, groups: listedGroups.resources, usersComplete: listedUsers.complete, groupsComplete: listedGroups.complete };
     if (input.mode === 'verify') applyObservedState(notion, userLinks, groupLinks, applied);
@@ -178,7 +173,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
         linkedUsers: linkedCount,
         force: input.forceDeletes,
         hold,
-        approved: new Set(linkRows.filter((l) => l.stagedAction?.startsWith(approvedPrefix)).map((l) => `${l.objectType}:${l.sourceId}`)),
+        approved,
       },
       maxMembersPerPatch: config.notion.maxMembersPerPatch,
     },
@@ -186,11 +181,13 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   // Only over a complete Entra read: a partial one would call members "not in scope" that are.
   if (findUnaccounted && notion && userIndex && hold === undefined) {
     // Members already waiting for a decision (recorded by a cycle that then failed) are not recorded twice.
-    const waiting = new Set(allLinkRows.filter((l) => l.state === 'unaccounted').map((l) => l.notionId));
+    const waiting = await readUnaccountedNotionIds(db, target);
     plan.unaccounted = findUnaccountedMembers({ notionUsers: notion.users, index: userIndex, users, matchingPaths: mapping.matching.user, protectedUserNames })
       .filter((member) => !waiting.has(member.notionId));
   }
   if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers), input.onlyGroups && new Set(input.onlyGroups));
+  // A create or an adoption refuses a Notion object linked to another Entra object: the executor must see every holder.
+  if (!notion && planOperations(plan).some((op) => holderChecked.has(op.kind))) await addLinkHolders(db, target, userLinks, groupLinks);
   return {
     mapping,
     importResult,
@@ -205,6 +202,21 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     evaluated: { users: userIds, groups: groupIds },
     firstCycle,
   };
+}
+
+const holderChecked = new Set(['create-user', 'adopt-user', 'enable-user', 'create-group', 'adopt-group']);
+
+/** Adds a view of every other linked object (its Notion id and state, no attributes) to the link maps. */
+async function addLinkHolders(db: Database, target: string, userLinks: Map<string, LinkView>, groupLinks: Map<string, LinkView>): Promise<void> {
+  for (const [objectType, map] of [['user', userLinks], ['group', groupLinks]] as const) {
+    await readLinkHolders(db, target, objectType, (page) => {
+      for (const holder of page) {
+        if (!map.has(holder.sourceId)) {
+          map.set(holder.sourceId, { sourceId: holder.sourceId, notionId: holder.notionId, state: holder.state as LinkView['state'], applied: {}, stagedAction: null, attempts: 0 });
+        }
+      }
+    });
+  }
 }
 
 /**

@@ -1,14 +1,15 @@
 // Step 2 of a cycle: assignments, groups delta, users delta (or in-scope users by id) into the mirror, then the
-// scope and its shrink check. Fail closed (ARCHITECTURE.md principle 7): a Graph read error ends the import
+// scope and its shrink check (set queries in SQL, src/store/scope-queries.ts: the mirror is never read whole). Fail closed (ARCHITECTURE.md principle 7): a Graph read error ends the import
 // with complete=false; the sweep and the assignment listing only ever apply complete reads.
 import type { Logger, Progress } from '../observe/index.js';
-import { readMirrorForScope, readTargetState, readWatermark, replaceAssignments, updateTargetState, type Database } from '../store/index.js';
+import {
+  ANALYZE_AFTER_CHANGES, analyzeTables, countNamedAndKnownUsers, countScope, readStaleScopeUsers, readTargetState, readWatermark, replaceAssignments, updateTargetState, type Database,
+} from '../store/index.js';
 import { listAssignments } from './assignments.js';
 import { cleanedReporter, readDeltaStream, startStreamFromNow, type StreamContext } from './delta-stream.js';
 import { GraphReadError } from './graph-errors.js';
 import type { GraphReader } from './graph-reader.js';
 import { readUsersById } from './id-reads.js';
-import { computeScope, scopeCandidates, type Scope } from './scope.js';
 
 export interface ImportOptions {
   /** Re-read everything (no deltaLink): objects no longer in Entra are marked removed at the end. */
@@ -85,7 +86,7 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
     result.changed.users = users.changedObjects;
 
     // In-scope users without a row of this read generation (new in scope, or the small-scope path): by id.
-    const stale = await staleInScopeUsers(db, target, options, users.generation);
+    const stale = await readStaleScopeUsers(db, target, options, users.generation);
     if (stale.length > 0) {
       progress?.phase('import in-scope users by id', stale.length);
       result.changed.users += await readUsersById(graph, db, target, stale, {
@@ -99,9 +100,10 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
     logger.warn({ event: 'entra.import.incomplete', target, kind: error.kind, status: error.status, code: error.code, reason: error.message }, 'Graph read stopped; the mirror keeps its earlier truth');
   }
 
-  const scope = computeScope(await readMirrorForScope(db, target), options);
-  result.scope = { users: scope.userIds.size, groups: scope.groupIds.size };
-  if (result.complete) await checkScopeShrink(db, target, scope, options, result);
+  const changes = result.changed.users + result.changed.groups + result.changed.memberships + result.changed.assignments;
+  if (changes >= ANALYZE_AFTER_CHANGES) await analyzeTables(db, 'mirror');
+  result.scope = await countScope(db, target, options);
+  if (result.complete) await checkScopeShrink(db, target, result.scope.users, options, result);
   result.graphRequests = graph.counts().requests - requestsBefore;
   logger.info({ event: 'entra.import.finished', target, ...result }, 'import finished');
   return result;
@@ -113,22 +115,13 @@ async function chooseUsersById(db: Database, target: string, options: ImportOpti
   const watermark = await readWatermark(db, target, 'users');
   const fullReadDue = options.full ? !(watermark?.nextLink && watermark.fullRead) : !watermark?.nextLink && !watermark?.deltaLink;
   if (!fullReadDue) return null;
-  const mirror = await readMirrorForScope(db, target);
-  const known = new Set([...mirror.users.map((user) => user.id), ...mirror.memberships.filter((edge) => edge.memberType === 'user').map((edge) => edge.memberId)]);
-  const inScope = scopeCandidates(mirror, options).userIds.size;
-  return inScope <= known.size * SMALL_SCOPE_SHARE ? { inScope, known: known.size } : null;
-}
-
-async function staleInScopeUsers(db: Database, target: string, options: ImportOptions, generation: number): Promise<string[]> {
-  const mirror = await readMirrorForScope(db, target);
-  const fresh = new Set(mirror.users.filter((user) => user.seenGeneration >= generation).map((user) => user.id));
-  return [...scopeCandidates(mirror, options).userIds].filter((id) => !fresh.has(id));
+  const { named, known } = await countNamedAndKnownUsers(db, target, options);
+  return named <= known * SMALL_SCOPE_SHARE ? { inScope: named, known } : null;
 }
 
 /** Holds a complete import whose scope shrank by more than the configured share since the last complete one. */
-async function checkScopeShrink(db: Database, target: string, scope: Scope, options: ImportOptions, result: ImportResult): Promise<void> {
+async function checkScopeShrink(db: Database, target: string, now: number, options: ImportOptions, result: ImportResult): Promise<void> {
   const last = (await readTargetState(db, target))?.lastScopeSize ?? null;
-  const now = scope.userIds.size;
   const shrinkPercent = last && last > 0 ? ((last - now) / last) * 100 : 0;
   if (shrinkPercent > options.scopeShrinkHoldPercent) {
     result.complete = false;

@@ -1,6 +1,8 @@
 // Opens the store: Postgres when DATABASE_URL is given, otherwise embedded PGlite persisted under DATA_DIR.
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -33,7 +35,28 @@ export type StoreLocation = { databaseUrl: string } | { dataDir: string } | { me
 export async function openStore(location: StoreLocation): Promise<Store> {
   if ('databaseUrl' in location) return openPostgres(location.databaseUrl);
   if ('dataDir' in location) return openPglite(resolve(location.dataDir));
-  return openPgliteInstance(new PGlite(), undefined);
+  return openPgliteInstance(new PGlite({ startParams: pgliteStartParams }), undefined);
+}
+
+/**
+ * PGlite's memory (issue 14): Postgres runs inside a WebAssembly heap that grows to the most it ever held and never
+ * shrinks. Postgres's defaults (128 MB of shared buffers, shared memory sized for 100 connections) made an opened
+ * store ~295 MB resident; 8 MB of buffers and the one connection PGlite has make it ~160 MB. The pages also sit in
+ * the OS cache, and a cycle reads only what changed.
+ */
+const pgliteStartParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB', '-c', 'max_connections=4', '-c', 'temp_buffers=2MB'];
+
+/**
+ * A new data directory is initialised (initdb) in a short-lived child process: PGlite runs initdb in a second
+ * WebAssembly instance next to the first, which alone took the process to ~820 MB resident, for good.
+ */
+function initialisePgliteDir(dataDir: string): void {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const script = `const { PGlite } = require(${JSON.stringify(pglite)});
+    (async () => { const db = new PGlite(${JSON.stringify(dataDir)}); await db.waitReady; await db.close(); })()
+      .catch((error) => { console.error(error instanceof Error ? error.message : String(error)); process.exit(1); });`;
+  execFileSync(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 function openPostgres(databaseUrl: string): Store {
@@ -65,7 +88,8 @@ async function openPglite(dataDir: string): Promise<Store> {
   // PGlite is single-process: a second process on the same directory would corrupt it.
   const dirLock = acquireDataDirLock(dataDir);
   try {
-    return await openPgliteInstance(new PGlite(dataDir), dirLock);
+    initialisePgliteDir(dataDir);
+    return await openPgliteInstance(new PGlite(dataDir, { startParams: pgliteStartParams }), dirLock);
   } catch (error) {
     dirLock.release();
     throw error;

@@ -15,3 +15,5 @@ export * from './log-search.js';
 export * from './console-reads.js';
 export * from './graph-subscriptions.js';
 export { describeDataDirProblem, describePostgresConnectionProblem } from './connection-problem.js';
+export * from './scope-queries.js';
+export * from './link-reads.js';

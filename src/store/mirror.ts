@@ -95,18 +95,25 @@ export async function writeSourceObjects(db: Queryable, target: string, kind: Mi
   return changed;
 }
 
-/** Applies `members@delta` entries (adds and `@removed`); returns how many edges changed and marks their groups dirty. */
+/**
+ * Applies `members@delta` entries (adds and `@removed`); returns how many edges changed and marks their groups dirty,
+ * and their user members: a user's groups decide its scope and the app roles it holds through a group.
+ */
 export async function writeMemberships(db: Queryable, target: string, changes: MembershipWrite[], generation: number): Promise<number> {
   const latest = new Map(changes.map((change) => [`${change.groupId}\u0000${change.memberId}`, change]));
   const changedGroups = new Set<string>();
+  const changedUsers = new Set<string>();
   let changed = 0;
   for (const batch of chunks([...latest.values()])) {
     const removals = batch.filter((change) => change.removed);
     if (removals.length > 0) {
       const deleted = await db.delete(sourceMemberships)
         .where(and(eq(sourceMemberships.target, target), edgeIn(removals)))
-        .returning({ groupId: sourceMemberships.groupId });
-      for (const row of deleted) changedGroups.add(row.groupId);
+        .returning({ groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType });
+      for (const row of deleted) {
+        changedGroups.add(row.groupId);
+        if (row.memberType === 'user') changedUsers.add(row.memberId);
+      }
       changed += deleted.length;
     }
     const additions = batch.filter((change) => !change.removed);
@@ -118,12 +125,16 @@ export async function writeMemberships(db: Queryable, target: string, changes: M
           set: { memberType: sql`excluded.member_type`, seenGeneration: sql`excluded.seen_generation` },
         })
         // xmax = 0 only for a row this statement inserted (not updated): how new edges are told apart.
-        .returning({ groupId: sourceMemberships.groupId, inserted: sql<boolean>`(xmax = 0)` });
-      for (const row of rows.filter((r) => r.inserted)) changedGroups.add(row.groupId);
+        .returning({ groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType, inserted: sql<boolean>`(xmax = 0)` });
+      for (const row of rows.filter((r) => r.inserted)) {
+        changedGroups.add(row.groupId);
+        if (row.memberType === 'user') changedUsers.add(row.memberId);
+      }
       changed += rows.filter((row) => row.inserted).length;
     }
   }
   await markDirty(db, target, 'groups', [...changedGroups]);
+  await markDirty(db, target, 'users', [...changedUsers]);
   return changed;
 }
 
@@ -185,6 +196,9 @@ export async function replaceAssignments(db: Queryable, target: string, listing:
     return !old || old.principalId !== row.principalId || old.principalType !== row.principalType
       || old.appRoleId !== row.appRoleId || old.principalDisplayName !== row.principalDisplayName;
   });
+  // An assignment that changed changes its principal's scope or roles: the user, or the group and its direct members.
+  const principals = [...gone.map((id) => before.get(id) as SourceAssignmentRow), ...upserts, ...upserts.map((row) => before.get(row.id)).filter((row) => row !== undefined)];
+  await markPrincipalsDirty(db, target, principals);
   for (const ids of chunks(gone)) {
     await db.delete(sourceAssignments).where(and(eq(sourceAssignments.target, target), inArray(sourceAssignments.id, ids)));
   }
@@ -257,6 +271,18 @@ async function markDirty(db: Queryable, target: string, kind: MirrorKind, ids: s
   const table = objectTable(kind);
   for (const chunk of chunks(ids)) {
     await db.update(table).set({ dirty: true }).where(and(eq(table.target, target), inArray(table.id, chunk)));
+  }
+}
+
+async function markPrincipalsDirty(db: Queryable, target: string, principals: ReadonlyArray<{ principalId: string; principalType: string }>): Promise<void> {
+  const users = principals.filter((p) => p.principalType === 'User').map((p) => p.principalId);
+  const groups = [...new Set(principals.filter((p) => p.principalType === 'Group').map((p) => p.principalId))];
+  await markDirty(db, target, 'users', [...new Set(users)]);
+  await markDirty(db, target, 'groups', groups);
+  for (const ids of chunks(groups)) {
+    await db.update(sourceUsers).set({ dirty: true }).where(and(eq(sourceUsers.target, target), sql`${sourceUsers.id} in (
+      select ${sourceMemberships.memberId} from ${sourceMemberships}
+      where ${sourceMemberships.target} = ${target} and ${inArray(sourceMemberships.groupId, ids)} and ${sourceMemberships.memberType} = 'user')`));
   }
 }
 

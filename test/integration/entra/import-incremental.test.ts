@@ -86,26 +86,27 @@ describe('an incremental import after a user change', () => {
 });
 
 describe('an incremental import after an assignment change', () => {
-  it('records an assignment and an unassignment without marking anyone dirty', async () => {
+  it('records an assignment and an unassignment, marking the user dirty (its scope changed)', async () => {
     const user = session.tenant.users().find((candidate) => !assigned(candidate.id) && !candidate.deletedDateTime)!;
     const added = await importAfter(() => session.tenant.assign(user.id));
     expect(added.result.changed).toEqual({ users: 0, groups: 0, memberships: 0, assignments: 1 });
-    expect(added.dirty).toEqual({ users: [], groups: [] });
+    expect(added.dirty).toEqual({ users: [user.id], groups: [] });
     const removed = await importAfter(() => session.tenant.unassign(user.id));
     expect(removed.result.changed).toEqual({ users: 0, groups: 0, memberships: 0, assignments: 1 });
+    expect(removed.dirty).toEqual({ users: [user.id], groups: [] });
   });
 });
 
 describe('an incremental import after a group change', () => {
-  it('records a member added and removed, marking the group dirty', async () => {
+  it('records a member added and removed, marking the group and the member dirty', async () => {
     const group = session.tenant.groups()[0]!;
     const user = session.tenant.users().find((candidate) => !session.tenant.membersOf(group.id).includes(candidate.id) && !candidate.deletedDateTime)!;
     const added = await importAfter(() => session.tenant.addMember(group.id, user.id));
     expect(added.result.changed).toEqual({ users: 0, groups: 0, memberships: 1, assignments: 0 });
-    expect(added.dirty).toEqual({ users: [], groups: [group.id] });
+    expect(added.dirty).toEqual({ users: [user.id], groups: [group.id] });
     const removed = await importAfter(() => session.tenant.removeMember(group.id, user.id));
     expect(removed.result.changed).toEqual({ users: 0, groups: 0, memberships: 1, assignments: 0 });
-    expect(removed.dirty).toEqual({ users: [], groups: [group.id] });
+    expect(removed.dirty).toEqual({ users: [user.id], groups: [group.id] });
   });
 
   it('adds a created group and records a rename', async () => {
@@ -122,9 +123,11 @@ describe('an incremental import after a group change', () => {
     const group = session.tenant.groups().find((candidate) => assigned(candidate.id) && session.tenant.membersOf(candidate.id).length > 0)!;
     const members = session.tenant.membersOf(group.id).length;
     const parents = session.tenant.groups().filter((candidate) => session.tenant.membersOf(candidate.id).includes(group.id)).map((candidate) => candidate.id);
+    // The assignment's removal marks the group's user members: they may leave scope.
+    const memberUsers = session.tenant.membersOf(group.id).filter((id) => session.tenant.findUser(id) !== undefined).sort();
     const { result, dirty } = await importAfter(() => session.tenant.deleteGroup(group.id));
     expect(result.changed).toEqual({ users: 0, groups: 1, memberships: parents.length, assignments: 1 });
-    expect(dirty).toEqual({ users: [], groups: [group.id, ...parents].sort() });
+    expect(dirty).toEqual({ users: memberUsers, groups: [group.id, ...parents].sort() });
     expect(await groupRow(group.id)).toMatchObject({ removedReason: 'deleted' });
     expect(members).toBeGreaterThan(0);
   });

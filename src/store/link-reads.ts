@@ -1,0 +1,80 @@
+// Link reads proportional to a cycle's change (issue 14): the links of given objects, the applied memberships of given
+// groups, and counts, instead of every link and every applied membership of the target.
+import { and, eq, inArray, isNotNull, like, ne, sql } from 'drizzle-orm';
+import type { Queryable } from './database.js';
+import type { LinkObjectType } from './links.js';
+import { appliedMemberships, links, type LinkRow } from './schema.js';
+
+/** Rows per statement: well under Postgres's 65,535 bind parameters. */
+const CHUNK = 1000;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += CHUNK) result.push(items.slice(index, index + CHUNK));
+  return result;
+}
+
+/** The links of these objects, except those kept for unaccounted members (no Entra object stands behind them). */
+export async function readLinksOf(db: Queryable, target: string, objectType: LinkObjectType, sourceIds: readonly string[]): Promise<LinkRow[]> {
+  const rows: LinkRow[] = [];
+  for (const ids of chunks([...new Set(sourceIds)])) {
+    rows.push(...(await db.select().from(links)
+      .where(and(eq(links.target, target), eq(links.objectType, objectType), inArray(links.sourceId, ids), ne(links.state, 'unaccounted')))));
+  }
+  return rows;
+}
+
+export interface LinkHolder {
+  sourceId: string;
+  notionId: string;
+  state: string;
+}
+
+/**
+ * Which source object holds each Notion id (no attributes): what matching and the create-answer checks need to refuse
+ * a Notion object already linked to another Entra object. Read in pages on the primary key.
+ */
+export async function readLinkHolders(db: Queryable, target: string, objectType: LinkObjectType, onPage: (page: LinkHolder[]) => void): Promise<void> {
+  let after = '';
+  for (;;) {
+    const page = await db.select({ sourceId: links.sourceId, notionId: links.notionId, state: links.state }).from(links)
+      .where(and(eq(links.target, target), eq(links.objectType, objectType), isNotNull(links.notionId), ne(links.state, 'unaccounted'), sql`${links.sourceId} > ${after}`))
+      .orderBy(links.sourceId)
+      .limit(5000);
+    if (page.length === 0) return;
+    onPage(page as LinkHolder[]);
+    after = page[page.length - 1]?.sourceId ?? after;
+  }
+}
+
+/** Linked active users: the base of the deletion guard's percentage. */
+export async function countActiveUserLinks(db: Queryable, target: string): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(links)
+    .where(and(eq(links.target, target), eq(links.objectType, 'user'), eq(links.state, 'active')));
+  return rows[0]?.n ?? 0;
+}
+
+/** Notion ids of unaccounted members already recorded (waiting for a decision). */
+export async function readUnaccountedNotionIds(db: Queryable, target: string): Promise<Set<string>> {
+  const rows = await db.select({ notionId: links.notionId }).from(links)
+    .where(and(eq(links.target, target), eq(links.objectType, 'user'), eq(links.state, 'unaccounted')));
+  return new Set(rows.map((row) => row.notionId).filter((id): id is string => id !== null));
+}
+
+/** Applied memberships of these groups. */
+export async function readAppliedMembershipsOf(db: Queryable, target: string, groupSourceIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const applied = new Map<string, Set<string>>();
+  for (const ids of chunks([...new Set(groupSourceIds)])) {
+    const rows = await db.select({ groupSourceId: appliedMemberships.groupSourceId, userSourceId: appliedMemberships.userSourceId }).from(appliedMemberships)
+      .where(and(eq(appliedMemberships.target, target), inArray(appliedMemberships.groupSourceId, ids)));
+    for (const row of rows) applied.set(row.groupSourceId, (applied.get(row.groupSourceId) ?? new Set()).add(row.userSourceId));
+  }
+  return applied;
+}
+
+/** Staged deprovisions an operator approved, as `${objectType}:${sourceId}`. */
+export async function readApprovedStaged(db: Queryable, target: string, approvedPrefix: string): Promise<Set<string>> {
+  const rows = await db.select({ objectType: links.objectType, sourceId: links.sourceId }).from(links)
+    .where(and(eq(links.target, target), like(links.stagedAction, `${approvedPrefix}%`)));
+  return new Set(rows.map((row) => `${row.objectType}:${row.sourceId}`));
+}

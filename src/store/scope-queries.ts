@@ -1,0 +1,210 @@
+// Scope as set queries (issue 14): who is in scope, which objects a cycle must evaluate and which groups' memberships
+// it must plan, computed in SQL so that a cycle reads only what changed, never the whole mirror into memory.
+// The rule is Entra's (reference entra-provisioning §1.2), the same as src/entra/scope.ts computes from plain rows.
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from './database.js';
+import { sourceAssignments, type SourceAssignmentRow } from './schema.js';
+
+export interface ScopeRule {
+  scope: 'assigned' | 'all';
+  transitiveGroups: boolean;
+}
+
+export type ScopeObjectType = 'user' | 'group';
+
+async function rowsOf<T>(db: Queryable, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+/**
+ * Ids travel as one text[] parameter: a list of parameters would hit Postgres's 65,535 limit on a large cycle. Tested
+ * with `= any(...)`, which Postgres hashes for a constant array; a join against a set-returning function instead is
+ * estimated at 100 rows whatever its size and planned as a nested loop (minutes at 100,000 ids).
+ */
+const idArray = (ids: readonly string[]): SQL => sql`${`{${ids.map((id) => `"${id.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+const inIds = (column: SQL, ids: readonly string[]): SQL => sql`${column} = any(${idArray(ids)})`;
+
+/**
+ * The common-table prefix: `assigned_groups`, `reach` (the assigned groups and, when transitive, the groups nested in
+ * them), `named_users` (the ids the rule names, mirrored or not), `scope_users` and `scope_groups` (live ones).
+ */
+function scopePrefix(target: string, rule: ScopeRule): SQL {
+  const reach = rule.transitiveGroups
+    ? sql`reach(id) as (
+        select id from assigned_groups
+        union
+        select m.member_id from reach r join source_memberships m on m.target = ${target} and m.group_id = r.id and m.member_type = 'group')`
+    : sql`reach(id) as (select id from assigned_groups)`;
+  const named = rule.scope === 'all'
+    ? sql`named_users(id) as (select id from source_users where target = ${target})`
+    : sql`named_users(id) as (
+        select principal_id from source_assignments where target = ${target} and principal_type = 'User'
+        union
+        select m.member_id from source_memberships m join reach r on m.group_id = r.id where m.target = ${target} and m.member_type = 'user')`;
+  const scopeGroups = rule.scope === 'all'
+    ? sql`scope_groups(id) as (select id from source_groups where target = ${target} and removed_reason is null)`
+    : sql`scope_groups(id) as (select g.id from source_groups g join assigned_groups a on a.id = g.id where g.target = ${target} and g.removed_reason is null)`;
+  return sql`with recursive
+    assigned_groups(id) as (select distinct principal_id from source_assignments where target = ${target} and principal_type = 'Group'),
+    ${reach},
+    ${named},
+    scope_users(id) as (select u.id from source_users u where u.target = ${target} and u.removed_reason is null and u.id in (select id from named_users)),
+    ${scopeGroups}`;
+}
+
+/**
+ * `members(group_id, user_id)`: the live user members Notion should have of each in-scope group (of `roots` when
+ * given): direct members, or everyone reachable through nested groups when transitive (Notion groups cannot nest).
+ * Members of an in-scope group are in scope by the rule, so "live" is the only filter left.
+ */
+function membersTable(target: string, rule: ScopeRule, roots?: readonly string[]): SQL {
+  const from = roots ? sql`select id from scope_groups where ${inIds(sql`id`, roots)}` : sql`select id from scope_groups`;
+  const walk = rule.transitiveGroups
+    ? sql`walk(root, id) as (
+        select id, id from roots
+        union
+        select w.root, m.member_id from walk w join source_memberships m on m.target = ${target} and m.group_id = w.id and m.member_type = 'group')`
+    : sql`walk(root, id) as (select id, id from roots)`;
+  return sql`roots(id) as (${from}),
+    ${walk},
+    members(group_id, user_id) as (
+      select distinct w.root, m.member_id from walk w
+      join source_memberships m on m.target = ${target} and m.group_id = w.id and m.member_type = 'user'
+      join source_users u on u.target = ${target} and u.id = m.member_id and u.removed_reason is null)`;
+}
+
+/** How many live users and groups are in scope. */
+export async function countScope(db: Queryable, target: string, rule: ScopeRule): Promise<{ users: number; groups: number }> {
+  const [row] = await rowsOf<{ users: number | string; groups: number | string }>(db, sql`${scopePrefix(target, rule)}
+    select (select count(*) from scope_users) as users, (select count(*) from scope_groups) as groups`);
+  return { users: Number(row?.users ?? 0), groups: Number(row?.groups ?? 0) };
+}
+
+/** For the import's small-scope choice: users the rule names, and users known at all (mirror rows and group members). */
+export async function countNamedAndKnownUsers(db: Queryable, target: string, rule: ScopeRule): Promise<{ named: number; known: number }> {
+  const [row] = await rowsOf<{ named: number | string; known: number | string }>(db, sql`${scopePrefix(target, rule)}
+    select (select count(*) from named_users) as named,
+      (select count(*) from (
+        select id from source_users where target = ${target}
+        union
+        select member_id from source_memberships where target = ${target} and member_type = 'user') k) as known`);
+  return { named: Number(row?.named ?? 0), known: Number(row?.known ?? 0) };
+}
+
+/** Users the rule names that no read of this generation has seen (new in scope, or the small-scope path). */
+export async function readStaleScopeUsers(db: Queryable, target: string, rule: ScopeRule, generation: number): Promise<string[]> {
+  const rows = await rowsOf<{ id: string }>(db, sql`${scopePrefix(target, rule)}
+    select n.id from named_users n
+    where not exists (select 1 from source_users u where u.target = ${target} and u.id = n.id and u.seen_generation >= ${generation})
+    order by n.id`);
+  return rows.map((row) => row.id);
+}
+
+export interface CandidateQuery {
+  /** Every mirrored object (a full or verify run, a mapping change). */
+  evaluateAll: boolean;
+  now: Date;
+  /** Restrict to these ids (on-demand provisioning). */
+  only?: readonly string[];
+}
+
+export interface CandidateRows {
+  /** Mirrored ids to evaluate, with whether the object is in scope. */
+  ids: Array<{ id: string; inScope: boolean }>;
+  /** Linked ids that the mirror no longer holds at all: treated as deleted in Entra. */
+  vanished: string[];
+}
+
+/**
+ * Which objects a cycle evaluates (the rule of src/engine/candidates.ts, as a query): dirty ones, every link with open
+ * work (a pending create, an escrow, a staged deprovision), objects whose scope disagrees with their link (in scope
+ * without a live link, or linked while out of scope: level-triggered), or all of them; never an escrow not yet due.
+ */
+export async function readCandidates(db: Queryable, target: string, objectType: ScopeObjectType, rule: ScopeRule, query: CandidateQuery): Promise<CandidateRows> {
+  const table = objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups');
+  const scoped = objectType === 'user' ? sql.raw('scope_users') : sql.raw('scope_groups');
+  const now = query.now.toISOString();
+  const waiting = sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${now}::timestamptz, false)`;
+  const chosen = query.evaluateAll || query.only
+    ? sql`true`
+    : sql`(o.dirty or (s.id is not null) <> coalesce(l.state in ('active', 'pending-create'), false)
+          or l.state = 'pending-create' or l.attempts > 0 or l.staged_action is not null
+          -- a group in its grace period: its delete falls due without any change in Entra
+          or l.retiring_since is not null)`;
+  const only = query.only ? sql`and ${inIds(sql`o.id`, query.only)}` : sql``;
+  const ids = await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)}
+    select o.id, s.id is not null as in_scope from ${table} o
+    left join ${scoped} s on s.id = o.id
+    left join links l on l.target = o.target and l.object_type = ${objectType} and l.source_id = o.id
+    where o.target = ${target} ${only} and ${chosen} ${query.only ? sql`` : sql`and not ${waiting}`}
+    order by o.id`);
+  const vanished = query.only ? [] : await rowsOf<{ source_id: string }>(db, sql`select l.source_id from links l
+    where l.target = ${target} and l.object_type = ${objectType} and l.state in ('active', 'disabled') and not ${waiting}
+      and not exists (select 1 from ${table} o where o.target = ${target} and o.id = l.source_id)
+    order by l.source_id`);
+  return { ids: ids.map((row) => ({ id: row.id, inScope: row.in_scope })), vanished: vanished.map((row) => row.source_id) };
+}
+
+/**
+ * The groups whose memberships this cycle plans, with whether each is in scope: the evaluated groups, the groups of
+ * the evaluated users (in Entra, or applied by us), and every linked group whose applied members differ from the
+ * members Entra wants of it among active linked users (level-triggered: a membership batch that failed, was held or
+ * was reset is planned again, as when every group was planned each cycle).
+ */
+export async function readTouchedGroups(
+  db: Queryable, target: string, rule: ScopeRule, evaluated: { users: readonly string[]; groups: readonly string[] },
+): Promise<Array<{ id: string; inScope: boolean }>> {
+  const rows = await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)},
+    ${membersTable(target, rule)},
+    linked_groups(id) as (select source_id from links where target = ${target} and object_type = 'group' and state = 'active' and notion_id is not null),
+    linked_users(id) as (select source_id from links where target = ${target} and object_type = 'user' and state = 'active' and notion_id is not null),
+    wanted(group_id, user_id) as (
+      select m.group_id, m.user_id from members m join linked_groups g on g.id = m.group_id join linked_users u on u.id = m.user_id),
+    applied(group_id, user_id) as (
+      select a.group_source_id, a.user_source_id from applied_memberships a join linked_groups g on g.id = a.group_source_id where a.target = ${target}),
+    touched(id) as (
+      select unnest(${idArray(evaluated.groups)})
+      union select m.group_id from members m where ${inIds(sql`m.user_id`, evaluated.users)}
+      union select a.group_source_id from applied_memberships a where a.target = ${target} and ${inIds(sql`a.user_source_id`, evaluated.users)}
+      union select group_id from (select group_id, user_id from wanted except select group_id, user_id from applied) missing
+      union select group_id from (select group_id, user_id from applied except select group_id, user_id from wanted) extra
+      -- A returning user (an evaluated user linked disabled or deleted) may be given back groups by Notion that we no
+      -- longer record (restored-memberships.ts): every managed group is checked then.
+      union select g.id from linked_groups g where exists (select 1 from links u where u.target = ${target} and u.object_type = 'user'
+        and u.state in ('disabled', 'deleted') and ${inIds(sql`u.source_id`, evaluated.users)}))
+    select t.id, t.id in (select id from scope_groups) as in_scope from touched t order by t.id`);
+  return rows.map((row) => ({ id: row.id, inScope: row.in_scope }));
+}
+
+/** Per in-scope group of `groupIds`: the live user members Notion should have (see membersTable). */
+export async function readGroupMembers(db: Queryable, target: string, rule: ScopeRule, groupIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const members = new Map<string, Set<string>>();
+  if (groupIds.length === 0) return members;
+  const rows = await rowsOf<{ group_id: string; user_id: string }>(db, sql`${scopePrefix(target, rule)},
+    ${membersTable(target, rule, groupIds)}
+    select group_id, user_id from members`);
+  for (const id of groupIds) members.set(id, new Set());
+  for (const row of rows) members.get(row.group_id)?.add(row.user_id);
+  return members;
+}
+
+/** App role assignments of these principals (the evaluated users and their groups), not of the whole tenant. */
+export async function readAssignmentsOf(db: Queryable, target: string, principalIds: readonly string[]): Promise<SourceAssignmentRow[]> {
+  if (principalIds.length === 0) return [];
+  return db.select().from(sourceAssignments)
+    .where(and(eq(sourceAssignments.target, target), inIds(sql`${sourceAssignments.principalId}`, [...new Set(principalIds)])));
+}
+
+/** A change this large makes the planner's row estimates stale enough to pick nested loops over the whole mirror. */
+export const ANALYZE_AFTER_CHANGES = 500;
+
+/**
+ * Refreshes the planner's statistics after a large change. PGlite runs no autovacuum at all, and Postgres's lags:
+ * without statistics the set queries above, estimated at a handful of rows, ran as nested loops (minutes at 100k).
+ */
+export async function analyzeTables(db: Queryable, which: 'mirror' | 'links'): Promise<void> {
+  await db.execute(which === 'mirror'
+    ? sql`analyze source_users, source_groups, source_memberships, source_assignments`
+    : sql`analyze links, applied_memberships`);
+}
