@@ -113,6 +113,7 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     }
   }
 
+  let stopped = false;
   return {
     schedule,
     noteThrottled(startedAt, retryAfterMs) {
@@ -145,6 +146,9 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     currentRequestsPerSecond: () => rate,
     learntRate: () => adaptive?.learnt(),
     async stop() {
+      // Idempotent: a client closed twice (a shutdown racing the end of a cycle) stops and saves once.
+      if (stopped) return;
+      stopped = true;
       if (pauseTimer !== undefined) clearTimeout(pauseTimer);
       pauseTimer = undefined;
       await limiter.stop({ dropWaitingJobs: true });
