@@ -48,17 +48,23 @@ const baseProbeGap = 100;
 const maxProbeGap = 3_200;
 // Bisection stops when the bracket is this narrow: the confirmed rate is then within 5% of the limit.
 const bracketPrecision = 0.05;
-// A 429 at the confirmed rate: it was a little above the limit (a burst allowance hid the excess for a window), so
-// step down gently. A 429 at a rate never confirmed (the start, or just after a decrease): the limit is well below,
-// or it fell (another client shares it): halve.
+// A 429 at or below the confirmed rate, the first for this many accepted requests, changes nothing but the pause: a
+// burst of arrivals bunched by the network (or a busy server) empties a shallow bucket below its rate, and such
+// isolated 429s stay under 1 in 200. Two within this many mean the rate is too high.
+const isolatedAfter = 200;
+// Too high: near a rate confirmed earlier, step down gently (a burst allowance hid a small excess for a window);
+// far below it, or with nothing confirmed yet, the limit fell (another client shares it) or was never known: halve.
 const gentleDecrease = 0.9;
 const decrease = 0.5;
+const nearConfirmed = 0.7;
 
 export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: LearntRate): AdaptiveRate {
   const bounded = (rps: number): number => Math.max(settings.floorRps, Math.min(settings.ceilingRps, rps));
   let rate = bounded(stored?.requestsPerSecond ?? conservativeStartRps);
   /** Highest rate sustained through a whole window since the last decrease; undefined until one is. */
   let confirmed: number | undefined;
+  /** The confirmed rate before the last decrease: says whether a throttled rate is near known-good territory. */
+  let lastConfirmed: number | undefined = stored?.requestsPerSecond;
   /** Lowest rate throttled (carried over from the stored state): the top of the bracket. */
   let throttledAt: number | undefined = stored?.throttledAtRps ?? undefined;
   if (throttledAt !== undefined && throttledAt <= rate) throttledAt = rate * (1 + 2 * bracketPrecision);
@@ -84,6 +90,7 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
   /** A window at `rate` passed with the limiter busy and no 429: the rate is confirmed, and maybe a probe follows. */
   function windowPassed(): void {
     confirmed = Math.max(confirmed ?? 0, rate);
+    lastConfirmed = confirmed;
     if (throttledAt === undefined) return setRate(rate * slowStartFactor);
     // The throttled rate passed a window: the limit may have risen. The bracket moves up by a step, no more: a short
     // window above the limit can pass behind a burst allowance, and slow start from there would overshoot.
@@ -114,21 +121,26 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
     throttled(startedAt, now) {
       // Requests already in flight when the first 429 came back are the same episode: counted once.
       if (startedAt < lastEpisodeAt) return;
+      const isolated = lastEpisodeAt === -Infinity || sinceEpisode >= isolatedAfter;
       lastEpisodeAt = now;
       sinceEpisode = 0;
       const failed = rate;
-      const narrow = throttledAt !== undefined && confirmed !== undefined && (throttledAt - confirmed) / confirmed <= bracketPrecision;
-      throttledAt = Math.min(throttledAt ?? Infinity, failed);
       if (confirmed !== undefined && failed > confirmed) {
-        // A probe above the confirmed rate failed: back to the confirmed rate.
+        // A probe above the confirmed rate failed: back to the confirmed rate. Once the bracket is narrow, the next
+        // probe waits twice as long.
+        const narrow = throttledAt !== undefined && (throttledAt - confirmed) / confirmed <= bracketPrecision;
+        throttledAt = Math.min(throttledAt ?? Infinity, failed);
         if (narrow) probeGap = Math.min(maxProbeGap, probeGap * 2);
         return setRate(confirmed);
       }
-      const wasConfirmed = confirmed !== undefined;
+      if (isolated) return;
+      throttledAt = Math.min(throttledAt ?? Infinity, failed);
+      if (confirmed !== undefined) lastConfirmed = confirmed;
+      const near = lastConfirmed !== undefined && failed >= nearConfirmed * lastConfirmed;
       confirmed = undefined;
-      // A gentle step keeps the probe gap (the limit did not move); halving starts the search afresh.
-      if (!wasConfirmed) probeGap = baseProbeGap;
-      setRate(failed * (wasConfirmed ? gentleDecrease : decrease));
+      // A gentle step keeps the probe gap (the limit did not move much); halving starts the search afresh.
+      if (!near) probeGap = baseProbeGap;
+      setRate(failed * (near ? gentleDecrease : decrease));
     },
     learnt() {
       return { requestsPerSecond: confirmed ?? rate, throttledAtRps: throttledAt ?? null };

@@ -104,15 +104,25 @@ describe('the adaptive rate after a 429', () => {
     expect(rate.rate).toBe(1.25);
   });
 
-  it('steps down by a tenth when the confirmed rate itself is throttled, and halves a rate never confirmed', () => {
-    const rate = createAdaptiveRate(settings);
-    let now = acceptAtRate(rate, 0, 10);
-    rate.throttled(now, now);
-    now = acceptAtRate(rate, now + 1000, 20);
-    rate.throttled(now, now);
-    expect(rate.rate).toBeCloseTo(0.9);
-    rate.throttled(now + 1, now + 2);
-    expect(rate.rate).toBeCloseTo(0.5);
+  it('lets an isolated 429 at the confirmed rate pass (bunched arrivals), and steps down by a tenth at the second', () => {
+    const rate = createAdaptiveRate(settings, { requestsPerSecond: 10, throttledAtRps: 12 });
+    rate.throttled(0, 1);
+    expect(rate.rate).toBe(10);
+    const now = acceptAtRate(rate, 1000, 50);
+    rate.throttled(now, now + 1);
+    expect(rate.rate).toBeCloseTo(9);
+    expect(rate.learnt().throttledAtRps).toBe(10);
+  });
+
+  it('halves when throttling repeats with nothing confirmed, or far below the last confirmed rate', () => {
+    const fresh = createAdaptiveRate({ floorRps: 0.1, ceilingRps: 100 });
+    fresh.throttled(0, 1);
+    fresh.throttled(2, 3);
+    expect(fresh.rate).toBe(0.5);
+    const known = createAdaptiveRate(settings, { requestsPerSecond: 10, throttledAtRps: 12 });
+    for (let i = 0; i < 6; i += 1) known.throttled(i * 10, i * 10 + 1);
+    // 10 (isolated) → 9 → 8.1 → 7.29 → 6.56, then below 70% of 10: halved.
+    expect(known.rate).toBeCloseTo(3.28, 1);
   });
 
   it('never goes below the floor', () => {
