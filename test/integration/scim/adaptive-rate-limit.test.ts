@@ -1,20 +1,12 @@
 // NOTION_RATE_LIMIT_RPS=auto over real HTTP: the client finds the Notion simulator's token bucket and keeps its
 // 429s rare. Asserted on counts (429s answered, the rate learnt after N requests), never on wall time.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { createScimClient, type LearntRate, type RateMemory, type ScimClient } from '../../../src/scim/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../../src/sim/notion/index.js';
 
-const open: Array<{ client: ScimClient; sim: NotionSimulator }> = [];
-
-afterEach(async () => {
-  for (const { client, sim } of open.splice(0)) {
-    await client.close();
-    await sim.close();
-  }
-});
 
 /** A simulator limited to `limit` requests/second (burst 2) and an `auto` client starting at `floor`. */
-async function limitedPair(limit: number, floor: number, memory?: RateMemory) {
+async function limitedPair(context: TestContext, limit: number, floor: number, memory?: RateMemory) {
   const sim = await startNotionSimulator({ rateLimit: { requestsPerSecond: limit, burst: 2 } });
   const ids = Array.from({ length: 20 }, (_, i) => sim.workspace.addUser({ userName: `rate.${i}@example.com` }).id);
   const client = createScimClient({
@@ -22,8 +14,15 @@ async function limitedPair(limit: number, floor: number, memory?: RateMemory) {
     adaptiveRate: { floorRps: floor, ceilingRps: 200, ...(memory ? { memory } : {}) },
     retry: { retries: 8, minDelayMs: 50, maxDelayMs: 200 },
   });
-  open.push({ client, sim });
-  return { sim, client, ids };
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await client.close();
+    await sim.close();
+  };
+  context.onTestFinished(close);
+  return { sim, client, ids, close };
 }
 
 /** `count` GETs, 4 asked for at any time (the limiter, not the caller, is the brake). */
@@ -40,12 +39,14 @@ async function readMany(client: ScimClient, ids: string[], count: number): Promi
 
 const throttledShare = (sim: NotionSimulator) => sim.requests().filter((r) => r.status === 429).length / sim.requests().length;
 
-describe('the adaptive rate limit against the Notion simulator', () => {
-  it.each([
-    { limit: 30, floor: 12, count: 400 },
-    { limit: 60, floor: 24, count: 600 },
-  ])('finds a limit of $limit requests/second within the first $count requests, with 429s under 2%', async ({ limit, floor, count }) => {
-    const { sim, client, ids } = await limitedPair(limit, floor);
+// Concurrent: each test has its own simulator, and waiting on a limit costs no CPU.
+describe.concurrent('the adaptive rate limit against the Notion simulator', () => {
+  it.for([
+    // Limits low enough that a busy test machine's stalls do not bunch requests past a 2-deep bucket.
+    { limit: 12, floor: 5, count: 200 },
+    { limit: 25, floor: 10, count: 350 },
+  ])('finds a limit of $limit requests/second within the first $count requests, with 429s under 2%', async ({ limit, floor, count }, context) => {
+    const { sim, client, ids } = await limitedPair(context, limit, floor);
     await readMany(client, ids, count);
     const learnt = client.rate().learnt!;
     expect(learnt.requestsPerSecond).toBeGreaterThanOrEqual(0.8 * limit);
@@ -54,20 +55,17 @@ describe('the adaptive rate limit against the Notion simulator', () => {
     expect(throttledShare(sim)).toBeLessThan(0.02);
   });
 
-  it('starts the next client at the rate the last one learnt: no slow start, no 429 burst', async () => {
+  it('starts the next client at the rate the last one learnt: no slow start, no 429 burst', async (context) => {
     let kept: LearntRate | undefined;
     const memory: RateMemory = { load: async () => kept, save: async (learnt) => void (kept = learnt) };
-    const first = await limitedPair(40, 16, memory);
-    await readMany(first.client, first.ids, 400);
-    for (const pair of open.splice(0)) {
-      await pair.client.close();
-      await pair.sim.close();
-    }
-    expect(kept?.requestsPerSecond).toBeGreaterThanOrEqual(32);
+    const first = await limitedPair(context, 20, 8, memory);
+    await readMany(first.client, first.ids, 300);
+    await first.close();
+    expect(kept?.requestsPerSecond).toBeGreaterThanOrEqual(16);
 
-    const second = await limitedPair(40, 1, memory);
-    await readMany(second.client, second.ids, 100);
-    expect(second.client.rate().requestsPerSecond).toBeGreaterThanOrEqual(32);
+    const second = await limitedPair(context, 20, 1, memory);
+    await readMany(second.client, second.ids, 80);
+    expect(second.client.rate().requestsPerSecond).toBeGreaterThanOrEqual(16);
     expect(second.sim.requests().filter((r) => r.status === 429).length).toBeLessThanOrEqual(1);
   });
 });
