@@ -5,6 +5,7 @@
 // Run alone: npm run bench -- adaptive-rate [--deep]   (--deep: also a bucket one second deep, as `sim notion` makes)
 import { spawn } from 'node:child_process';
 import console from 'node:console';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
 import { setInterval, clearInterval } from 'node:timers';
@@ -114,7 +115,7 @@ writeResultsSection(heading, [
   `The SCIM client with \`requestsPerSecond: 'auto'\` (floor ${settings.floorRps}, ceiling ${settings.ceilingRps}, 4 in flight, 8 GETs always waiting) against the Notion simulator's token bucket of R/s; ` +
     `every limit in its own process against its own simulator, all at once. Cold: ${coldSeconds} s from no stored rate. Warm: then ${warmSeconds} s from the rate the cold minute stored. ` +
     `"Within 10%": the learnt rate enters [0.9 R, 1.1 R] and stays there to the end of the minute. "Use": requests accepted in the second half of the run ÷ (R × its length). ` +
-    `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Goal: within 10% in the first minute at ≤ 1% 429s (cold).`,
+    `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}. Goal: within 10% in the first minute at ≤ 1% 429s (cold).`,
   '',
   '| R (req/s) | bucket depth | cold: within 10% after | cold: 429 / requests | learnt at 60 s | cold: use, 2nd half | warm: 429 / requests | warm: use, 2nd half | goal met |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

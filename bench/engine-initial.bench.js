@@ -3,7 +3,8 @@
 // process; on Postgres and on the embedded PGlite store. Figures: wall time, Notion requests, the floor (requests ÷
 // 50), floor ÷ wall time, 429s, the sync process's peak RSS, the store's size. Notion's final state is checked
 // against the tenant. Goals: ≥ 0.97 of the floor; peak RSS < 300 MB on PGlite.
-// Run: npm run bench -- engine-initial [--store=postgres|pglite]   (about 4 minutes per store)
+// Run: npm run bench -- engine-initial [--store=postgres|pglite] [--rate=auto]   (about 4 minutes per store)
+// --rate=auto: the engine is not told the limit and finds it (NOTION_RATE_LIMIT_RPS=auto, from no stored rate).
 import console from 'node:console';
 import process from 'node:process';
 import { writeResultsSection } from './results.js';
@@ -11,6 +12,7 @@ import { benchArgument, createBenchStore, machineLine, notionTraffic, runSync, s
 
 const rate = 50;
 const tenantOptions = { seed: 1, users: 10_000, groups: 200, assignedGroupShare: 1, directAssignmentShare: 1 };
+const engineRate = benchArgument('rate') === 'auto' ? 'auto' : String(rate);
 const stores = benchArgument('store') ? [benchArgument('store')] : ['postgres', 'pglite'];
 const heading = '## Engine: initial sync of 10,000 users at 50 requests/second (bench/engine-initial.bench.js)';
 
@@ -18,7 +20,7 @@ async function initialSync(kind) {
   const world = await startWorld({ tenant: tenantOptions, notionRps: rate });
   const store = await createBenchStore(kind);
   try {
-    const run = await runSync(world, store, { NOTION_RATE_LIMIT_RPS: String(rate), NOTION_MAX_CONCURRENCY: '4' });
+    const run = await runSync(world, store, { NOTION_RATE_LIMIT_RPS: engineRate, NOTION_MAX_CONCURRENCY: '4' });
     const traffic = notionTraffic(world.notion);
     const differences = world.differences();
     const floorSeconds = traffic.requests / rate;
@@ -38,7 +40,7 @@ for (const kind of stores) {
   const r = await initialSync(kind);
   results.push(r);
   console.log(
-    `engine-initial ${kind}: ${r.wallSeconds.toFixed(1)} s, ${r.requests} requests (floor ${r.floorSeconds.toFixed(1)} s → ${r.ratio.toFixed(3)}), 429: ${r.throttled}, ` +
+    `engine-initial ${kind} (engine rate ${engineRate}): ${r.wallSeconds.toFixed(1)} s, ${r.requests} requests (floor ${r.floorSeconds.toFixed(1)} s → ${r.ratio.toFixed(3)}), 429: ${r.throttled}, ` +
       `peak RSS ${r.peakRssMb.toFixed(0)} MB, store ${r.storeMb.toFixed(0)} MB, Notion ${r.correct ? 'matches the tenant' : `WRONG: ${r.differences.slice(0, 3).join('; ')}`} → ${r.ok ? 'ok' : 'GOAL MISSED'}`,
   );
 }
@@ -46,10 +48,10 @@ for (const kind of stores) {
 const storeName = { postgres: 'Postgres', pglite: 'PGlite (embedded)' };
 // One section per store, so that a run of one store (--store=) leaves the other's figures in place.
 for (const r of results) {
-  writeResultsSection(`${heading}: ${storeName[r.kind]}`, [
+  writeResultsSection(`${heading}${engineRate === 'auto' ? ', engine not told the limit (auto)' : ''}: ${storeName[r.kind]}`, [
     '',
     `Initial sync of a generated tenant: ${tenantOptions.users.toLocaleString('en')} users, ${tenantOptions.groups} groups, seed ${tenantOptions.seed} (${r.memberships.toLocaleString('en')} memberships), every user and group assigned. ` +
-      `Notion simulator token bucket of ${rate}/s (burst 2), engine told ${rate} with 4 in flight; \`sync\` as its own process (peak RSS and CPU are that process's). ` +
+      `Notion simulator token bucket of ${rate}/s (burst 2), ${engineRate === 'auto' ? 'engine not told the limit (NOTION_RATE_LIMIT_RPS=auto, nothing stored)' : `engine told ${rate}`} with 4 in flight; \`sync\` as its own process (peak RSS and CPU are that process's). ` +
       `Notion's final state is checked against the tenant. ${await machineLine()}. Goals (issue 14): ≥ 0.97 of the floor${r.kind === 'pglite' ? '; peak RSS < 300 MB' : ''}.`,
     '',
     '| wall time | Notion requests | floor (requests ÷ 50) | floor ÷ wall | 429s | peak RSS | CPU of `sync` | store size | Notion = tenant | goal met |',

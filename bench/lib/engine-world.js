@@ -142,9 +142,10 @@ export function notionTraffic(notion) {
 
 /** The machine line every results section starts with. */
 export async function machineLine() {
-  const { cpus, totalmem } = await import('node:os');
+  const { cpus, loadavg, totalmem } = await import('node:os');
   const cpu = cpus();
-  return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}`;
+  // The load says whether the figures are a quiet machine's or a shared one's.
+  return `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the end, measured ${new Date().toISOString().slice(0, 10)}`;
 }
 
 /** Arguments after the bench name: `--store=pglite`, `--rows=...`. */

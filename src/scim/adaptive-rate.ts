@@ -38,6 +38,9 @@ const slowStartFactor = 1.5;
 // above the limit for a while, and 8 requests 50% over a 2-token bucket empty it.
 const minWindowMs = 1_000;
 const windowRequests = 8;
+// A confirmed rate throttled later shows a bucket deep enough to hide the excess for a whole window: each time, the
+// windows that confirm a rate grow twice as long (up to 16 s), so that the next confirmation sees past it.
+const maxWindowMs = 16_000;
 // The limiter was the brake during a window if at least this share of its rate was used; otherwise the window says
 // nothing about the limit (the engine had too little to send) and the rate is kept.
 const saturatedShare = 0.75;
@@ -74,8 +77,9 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
   let lastEpisodeAt = -Infinity;
   let windowStart: number | undefined;
   let windowAccepted = 0;
+  let confirmWindowMs = minWindowMs;
 
-  const windowMs = (): number => Math.max(minWindowMs, (windowRequests / rate) * 1000);
+  const windowMs = (): number => Math.max(throttledAt === undefined ? minWindowMs : confirmWindowMs, (windowRequests / rate) * 1000);
 
   function restartWindow(): void {
     windowStart = undefined;
@@ -137,6 +141,7 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       throttledAt = Math.min(throttledAt ?? Infinity, failed);
       if (confirmed !== undefined) lastConfirmed = confirmed;
       const near = lastConfirmed !== undefined && failed >= nearConfirmed * lastConfirmed;
+      if (confirmed !== undefined) confirmWindowMs = Math.min(maxWindowMs, confirmWindowMs * 2);
       confirmed = undefined;
       // A gentle step keeps the probe gap (the limit did not move much); halving starts the search afresh.
       if (!near) probeGap = baseProbeGap;

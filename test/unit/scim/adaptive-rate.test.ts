@@ -155,6 +155,13 @@ describe('the adaptive rate against a token bucket (virtual time)', () => {
     expect(run.throttled / run.sent).toBeLessThanOrEqual(0.01);
   });
 
+  it('over ten minutes settles near the limit: confirmation windows grow after a confirmed rate is throttled', () => {
+    const run = runAgainstBucket(25, 2, 600);
+    expect(run.throttled / run.sent).toBeLessThanOrEqual(0.002);
+    expect(run.learnt.requestsPerSecond).toBeGreaterThanOrEqual(0.9 * 25);
+    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(1.05 * 25);
+  });
+
   it('at 1 request/second spends a single 429 in the first minute (the probe that finds the limit)', () => {
     const run = runAgainstBucket(1, 2, 60);
     expect(run.throttled).toBe(1);
