@@ -35,30 +35,32 @@ async function initialSync(kind) {
   }
 }
 
-const results = [];
-for (const kind of stores) {
-  const r = await initialSync(kind);
-  results.push(r);
-  console.log(
-    `engine-initial ${kind} (engine rate ${engineRate}): ${r.wallSeconds.toFixed(1)} s, ${r.requests} requests (floor ${r.floorSeconds.toFixed(1)} s → ${r.ratio.toFixed(3)}), 429: ${r.throttled}, ` +
-      `peak RSS ${r.peakRssMb.toFixed(0)} MB, store ${r.storeMb.toFixed(0)} MB, Notion ${r.correct ? 'matches the tenant' : `WRONG: ${r.differences.slice(0, 3).join('; ')}`} → ${r.ok ? 'ok' : 'GOAL MISSED'}`,
-  );
-}
-
 const storeName = { postgres: 'Postgres', pglite: 'PGlite (embedded)' };
-// One section per store, so that a run of one store (--store=) leaves the other's figures in place.
-for (const r of results) {
+
+/** One section per store, written as soon as that store's run ends (a run of one store leaves the other's in place). */
+async function record(r) {
   writeResultsSection(`${heading}${engineRate === 'auto' ? ', engine not told the limit (auto)' : ''}: ${storeName[r.kind]}`, [
     '',
     `Initial sync of a generated tenant: ${tenantOptions.users.toLocaleString('en')} users, ${tenantOptions.groups} groups, seed ${tenantOptions.seed} (${r.memberships.toLocaleString('en')} memberships), every user and group assigned. ` +
       `Notion simulator token bucket of ${rate}/s (burst 2), ${engineRate === 'auto' ? 'engine not told the limit (NOTION_RATE_LIMIT_RPS=auto, nothing stored)' : `engine told ${rate}`} with 4 in flight; \`sync\` as its own process (peak RSS and CPU are that process's). ` +
       `Notion's final state is checked against the tenant. ${await machineLine()}. Goals (issue 14): ≥ 0.97 of the floor${r.kind === 'pglite' ? '; peak RSS < 300 MB' : ''}.`,
     '',
-    '| wall time | Notion requests | floor (requests ÷ 50) | floor ÷ wall | 429s | peak RSS | CPU of `sync` | store size | Notion = tenant | goal met |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| wall time | Notion requests | floor (requests ÷ 50) | floor ÷ wall | 429s | peak RSS | CPU of `sync` | store size | cycle status | Notion = tenant | goal met |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     `| ${r.wallSeconds.toFixed(1)} s | ${r.requests.toLocaleString('en')} | ${r.floorSeconds.toFixed(1)} s | ${r.ratio.toFixed(3)} | ${r.throttled} | ${r.peakRssMb.toFixed(0)} MB | ` +
-      `${(r.cpuMs / 1000).toFixed(1)} s | ${r.storeMb.toFixed(0)} MB | ${r.correct ? 'yes' : 'NO'} | ${r.ok ? 'yes' : 'NO'} |`,
+      `${(r.cpuMs / 1000).toFixed(1)} s | ${r.storeMb.toFixed(0)} MB | ${r.summary.status} | ${r.correct ? 'yes' : `NO (${r.differences.length} differences)`} | ${r.ok ? 'yes' : 'NO'} |`,
     '',
   ]);
+}
+
+const results = [];
+for (const kind of stores) {
+  const r = await initialSync(kind);
+  results.push(r);
+  console.log(
+    `engine-initial ${kind} (engine rate ${engineRate}): ${r.wallSeconds.toFixed(1)} s, ${r.requests} requests (floor ${r.floorSeconds.toFixed(1)} s → ${r.ratio.toFixed(3)}), 429: ${r.throttled}, ` +
+      `peak RSS ${r.peakRssMb.toFixed(0)} MB, store ${r.storeMb.toFixed(0)} MB, cycle ${r.summary.status}, Notion ${r.correct ? 'matches the tenant' : `WRONG: ${r.differences.slice(0, 3).join('; ')}`} → ${r.ok ? 'ok' : 'GOAL MISSED'}`,
+  );
+  await record(r);
 }
 if (results.some((r) => !r.ok)) process.exitCode = 1;
