@@ -48,7 +48,7 @@ async function record(r) {
     '| wall time | Notion requests | floor (requests ÷ 50) | floor ÷ wall | 429s | peak RSS | CPU of `sync` | store size | cycle status | Notion = tenant | goal met |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     `| ${r.wallSeconds.toFixed(1)} s | ${r.requests.toLocaleString('en')} | ${r.floorSeconds.toFixed(1)} s | ${r.ratio.toFixed(3)} | ${r.throttled} | ${r.peakRssMb.toFixed(0)} MB | ` +
-      `${(r.cpuMs / 1000).toFixed(1)} s | ${r.storeMb.toFixed(0)} MB | ${r.summary.status} | ${r.correct ? 'yes' : `NO (${r.differences.length} differences)`} | ${r.ok ? 'yes' : 'NO'} |`,
+      `${(r.cpuMs / 1000).toFixed(1)} s | ${r.storeMb.toFixed(0)} MB | ${r.summary.status}${r.summary.error ? ` (${r.summary.error})` : ''} | ${r.correct ? 'yes' : `NO (${r.differences.length} differences)`} | ${r.ok ? 'yes' : 'NO'} |`,
     '',
   ]);
 }
@@ -59,7 +59,7 @@ for (const kind of stores) {
   results.push(r);
   console.log(
     `engine-initial ${kind} (engine rate ${engineRate}): ${r.wallSeconds.toFixed(1)} s, ${r.requests} requests (floor ${r.floorSeconds.toFixed(1)} s → ${r.ratio.toFixed(3)}), 429: ${r.throttled}, ` +
-      `peak RSS ${r.peakRssMb.toFixed(0)} MB, store ${r.storeMb.toFixed(0)} MB, cycle ${r.summary.status}, Notion ${r.correct ? 'matches the tenant' : `WRONG: ${r.differences.slice(0, 3).join('; ')}`} → ${r.ok ? 'ok' : 'GOAL MISSED'}`,
+      `peak RSS ${r.peakRssMb.toFixed(0)} MB, store ${r.storeMb.toFixed(0)} MB, cycle ${r.summary.status}${r.summary.error ? ` (${r.summary.error})` : ''}, Notion ${r.correct ? 'matches the tenant' : `WRONG: ${r.differences.slice(0, 3).join('; ')}`} → ${r.ok ? 'ok' : 'GOAL MISSED'}`,
   );
   await record(r);
 }
