@@ -1,6 +1,7 @@
 // Benchmark: the SCIM client against the Notion simulator's token bucket of R requests/second, knowing R.
 // Goal (issue 3): 500 requests finish with at most 1% answered 429 and in at most 1.15 × 500/R seconds.
 import console from 'node:console';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
@@ -54,7 +55,7 @@ async function runAtRate(rate) {
 function recordResults(results) {
   writeResultsSection(heading, [
     '',
-    `${requestCount} requests (4 GET /Users/{id} to 1 PATCH) asked for at once; simulator token bucket of R/s, burst ${burst}; client told R, 4 in flight. Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}.`,
+    `${requestCount} requests (4 GET /Users/{id} to 1 PATCH) asked for at once; simulator token bucket of R/s, burst ${burst}; client told R (spaced exactly 1/R apart), 4 in flight. ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the end, measured ${new Date().toISOString().slice(0, 10)}.`,
     '',
     '| R (req/s) | wall time | 500/R | limit 1.15 × 500/R | answered 429 | retries | requests sent | goal met |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -26,6 +26,8 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'NOTION_SCIM_URL', path: 'notion.scimUrl' },
   { name: 'NOTION_SCIM_TOKEN', path: 'notion.token', secret: true },
   { name: 'NOTION_RATE_LIMIT_RPS', path: 'notion.rateLimitRps' },
+  { name: 'NOTION_RATE_LIMIT_MIN_RPS', path: 'notion.rateLimitMinRps' },
+  { name: 'NOTION_RATE_LIMIT_MAX_RPS', path: 'notion.rateLimitMaxRps' },
   { name: 'NOTION_MAX_CONCURRENCY', path: 'notion.maxConcurrency' },
   { name: 'NOTION_MAX_MEMBERS_PER_PATCH', path: 'notion.maxMembersPerPatch' },
   { name: 'NOTION_MEMBERS_ON_CREATE', path: 'notion.membersOnCreate' },

@@ -25,6 +25,12 @@ const integer = (min: number, max: number) =>
     .number({ error: 'expected a whole number' })
     .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` });
 
+/** Requests per second, or `auto` (any case) to find the limit. */
+const rateLimit = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim().toLowerCase() === 'auto' ? 'auto' : v),
+  z.union([z.literal('auto'), z.coerce.number().refine((n) => n >= 0.1 && n <= 1000, { message: 'expected a number from 0.1 to 1000, or "auto"' })], { error: 'expected a number from 0.1 to 1000, or "auto"' }),
+);
+
 const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
   message: 'expected a GUID such as 00000000-0000-0000-0000-000000000000',
 });
@@ -66,7 +72,12 @@ export const configSchema = z
       .object({
         scimUrl: endpointUrl.default('https://api.notion.com/scim/v2'),
         token: z.string().min(1).optional(),
-        rateLimitRps: number(0.1, 1000).default(2.5),
+        /** A known limit in requests/second, used exactly; `auto` finds it between the two bounds below (and remembers it). */
+        rateLimitRps: rateLimit.default(2.5),
+        /** With `auto`: the rate never goes below this, whatever the throttling. */
+        rateLimitMinRps: number(0.1, 1000).default(0.5),
+        /** With `auto`: the rate never probes above this. */
+        rateLimitMaxRps: number(0.1, 1000).default(100),
         // Serial writes by default (reference notion-scim.md §5.1, §7.9): Notion documents no limit, so be polite.
         maxConcurrency: integer(1, 64).default(1),
         // Notion's maximum is undocumented (reference notion-scim.md §4, §9.2): this is the ceiling; the batch size in
@@ -78,6 +89,10 @@ export const configSchema = z
         patchDialect: z.enum(['rfc', 'entra'], { error: 'expected "rfc" or "entra"' }).default('rfc'),
       })
       .strict()
+      .refine((n) => n.rateLimitMinRps <= n.rateLimitMaxRps, {
+        message: 'the floor is above the ceiling (NOTION_RATE_LIMIT_MAX_RPS): set it at or below the ceiling',
+        path: ['rateLimitMinRps'],
+      })
       .prefault({}),
     database: z
       .object({

@@ -2,14 +2,21 @@
 import type { LoadedConfig } from '../config/index.js';
 import { createEntraSource, type EntraSource } from '../entra/index.js';
 import type { Logger } from '../observe/index.js';
-import { createScimClient, type ScimClient } from '../scim/index.js';
+import { createScimClient, type RateMemory, type ScimClient } from '../scim/index.js';
+import { learntRateLimitOf, type Queryable } from '../store/index.js';
 
-export function createNotionClient(config: LoadedConfig, logger: Logger, signal?: AbortSignal): ScimClient {
+/**
+ * With NOTION_RATE_LIMIT_RPS=auto, `db` keeps the learnt rate between cycles (read before the first request, written
+ * at close); without it each client starts its search afresh.
+ */
+export function createNotionClient(config: LoadedConfig, logger: Logger, signal?: AbortSignal, db?: Queryable): ScimClient {
   if (!config.notion.token) throw new Error('notion.token is not set (NOTION_TOKEN)');
+  const memory: RateMemory | undefined = db ? learntRateLimitOf(db, config.target) : undefined;
   return createScimClient({
     baseUrl: config.notion.scimUrl,
     token: config.notion.token,
     requestsPerSecond: config.notion.rateLimitRps,
+    adaptiveRate: { floorRps: config.notion.rateLimitMinRps, ceilingRps: config.notion.rateLimitMaxRps, ...(memory ? { memory } : {}) },
     maxConcurrency: config.notion.maxConcurrency,
     patchDialect: config.notion.patchDialect,
     maxMembersPerPatch: config.notion.maxMembersPerPatch,

@@ -113,7 +113,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     await recordCycleStart(db, { id: cycleId, target, kind, dryRun: options.dryRun ?? false, startedAt });
     started = true;
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');
-    scim = createNotionClient(config, logger, lock.lost);
+    scim = createNotionClient(config, logger, lock.lost, db);
     const source = createSource(config, logger, signal);
     const prepared = await prepareCycle({
       config, db, source, scim, progress, mapping, now: startedAt, mode, forceDeletes: options.forceDeletes ?? false,

@@ -24,7 +24,7 @@ export async function planCycle(deps: CycleDependencies, options: Pick<CycleOpti
   if (!lock) throw new Error(`another process is running a cycle for target "${deps.config.target}"; try again when it is over`);
   let scim: ScimClient | undefined;
   try {
-    scim = createNotionClient(deps.config, deps.logger);
+    scim = createNotionClient(deps.config, deps.logger, undefined, deps.store.db);
     const prepared = await prepareCycle({
       config: deps.config,
       db: deps.store.db,

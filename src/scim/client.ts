@@ -11,14 +11,17 @@ import { notionProfile } from './notion.js';
 import { memberOperations, patchRequestBody, withoutExtensionPaths, type PatchDialect, type ScimPatchOperation } from './patch.js';
 import type { ScimProfile } from './profile.js';
 import { groupFromBody, listPageFromBody, scimResourceFromAttributes, userFromBody, type ScimAttributes, type ScimGroup, type ScimUser } from './resource.js';
-import { createThrottle } from './throttle.js';
+import type { LearntRate } from './adaptive-rate.js';
+import { createThrottle, type AdaptiveThrottleOptions } from './throttle.js';
 import { createTransport, type TransportTimeouts } from './transport.js';
 
 export interface ScimClientOptions {
   baseUrl: string;
   token: string;
   profile?: ScimProfile;
-  requestsPerSecond?: number;
+  /** A known limit (used exactly), or `auto` to find it (h6: floor, ceiling and memory in `adaptiveRate`). */
+  requestsPerSecond?: number | 'auto';
+  adaptiveRate?: AdaptiveThrottleOptions;
   maxConcurrency?: number;
   patchDialect?: PatchDialect;
   /** The ceiling of the member batch size; the size in use adapts below it (member-batches.ts). */
@@ -61,6 +64,8 @@ export interface ScimClient {
   deleteGroup(id: string): Promise<'deleted' | 'already-absent'>;
   checkConnection(): Promise<{ ok: true } | { ok: false; kind: ScimErrorKind; message: string }>;
   stats(): { requests: number; throttled: number; retries: number };
+  /** The limiter's rate now and, with `auto`, what it has learnt (h6). */
+  rate(): { requestsPerSecond: number; learnt?: LearntRate };
   close(): Promise<void>;
 }
 
@@ -90,7 +95,7 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
   const maxConcurrency = options.maxConcurrency ?? profile.defaultMaxConcurrency;
   const maxMembersPerPatch = options.maxMembersPerPatch ?? profile.defaultMaxMembersPerPatch;
   const dialect = options.patchDialect ?? 'rfc';
-  if (!(requestsPerSecond > 0) || !(maxConcurrency >= 1) || !(maxMembersPerPatch >= 1)) {
+  if (!(requestsPerSecond === 'auto' || requestsPerSecond > 0) || !(maxConcurrency >= 1) || !(maxMembersPerPatch >= 1)) {
     throw new Error('SCIM client needs requestsPerSecond > 0, maxConcurrency >= 1 and maxMembersPerPatch >= 1');
   }
   const transport = createTransport({
@@ -102,7 +107,10 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   });
   // Without Retry-After, a throttle answer pauses everyone for the first retry delay.
-  const throttle = createThrottle({ requestsPerSecond, maxConcurrency, defaultPauseMs: options.retry?.minDelayMs ?? defaultRetryMinDelayMs });
+  const throttle = createThrottle({
+    requestsPerSecond, maxConcurrency, defaultPauseMs: options.retry?.minDelayMs ?? defaultRetryMinDelayMs,
+    ...(options.adaptiveRate ? { adaptive: options.adaptiveRate } : {}),
+  });
   const exchange = createExchange({
     transport,
     throttle,
@@ -304,6 +312,10 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
       }
     },
     stats: () => exchange.stats(),
+    rate: () => {
+      const learnt = throttle.learntRate();
+      return { requestsPerSecond: throttle.currentRequestsPerSecond(), ...(learnt ? { learnt } : {}) };
+    },
     async close() {
       await throttle.stop();
       await transport.close();

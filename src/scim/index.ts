@@ -1,4 +1,6 @@
 // Public face of the SCIM client: the only component that talks to Notion (or another SCIM 2.0 target).
+export type { AdaptiveRateSettings, LearntRate } from './adaptive-rate.js';
+export type { AdaptiveThrottleOptions, RateMemory } from './throttle.js';
 export { createScimClient, type ScimClient, type ScimClientOptions } from './client.js';
 export { ScimError, type ScimErrorKind, type ScimRequestInfo } from './errors.js';
 export type { RequestEvent, RetryOptions } from './exchange.js';

@@ -1,9 +1,23 @@
-// One rate limiter per target (bottleneck): spacing at the known rate (minTime), a whole-limiter pause on 429/529
-// (reservoir 0 until the Retry-After is over), and a rate lowered on repeated throttling that recovers slowly.
+// One rate limiter per target (bottleneck): spacing at the rate (minTime), a whole-limiter pause on 429/529
+// (reservoir 0 until the Retry-After is over). A known rate is used exactly and lowered on repeated throttling (it
+// recovers slowly); `auto` learns the rate (adaptive-rate.ts) and keeps it between cycles through a RateMemory.
 import Bottleneck from 'bottleneck';
+import { createAdaptiveRate, type AdaptiveRate, type AdaptiveRateSettings, type LearntRate } from './adaptive-rate.js';
+
+/** Where the learnt rate is kept between cycles (the store, per target). */
+export interface RateMemory {
+  load(): Promise<LearntRate | undefined>;
+  save(learnt: LearntRate): Promise<void>;
+}
+
+export interface AdaptiveThrottleOptions extends AdaptiveRateSettings {
+  memory?: RateMemory;
+}
 
 export interface ThrottleOptions {
-  requestsPerSecond: number;
+  /** A known limit, used exactly; `auto` finds it (then `adaptive` gives the floor, ceiling and memory). */
+  requestsPerSecond: number | 'auto';
+  adaptive?: AdaptiveThrottleOptions;
   maxConcurrency: number;
   /** Pause when a throttle answer carries no Retry-After. */
   defaultPauseMs: number;
@@ -16,6 +30,9 @@ export interface Throttle {
   /** A request that was not throttled: the rate creeps back towards the configured one. */
   noteAccepted(): void;
   currentRequestsPerSecond(): number;
+  /** With `auto`: what was learnt so far (the confirmed rate, the lowest throttled one). */
+  learntRate(): LearntRate | undefined;
+  /** Stops the limiter and, with `auto`, saves the learnt rate. */
   stop(): Promise<void>;
 }
 
@@ -25,20 +42,24 @@ const lowerFactor = 0.75;
 // Recovery: 5% of the configured rate per second without throttling, so a drop of 25% takes about 5 s to heal.
 const recoveryStepFraction = 0.05;
 const recoveryIntervalMs = 1_000;
-// Spacing is a hair wider than 1/R: timers and latency jitter, and a token bucket forgives no early arrival.
-const spacingMargin = 1.02;
 const requeued = Symbol('requeued');
+export const defaultAdaptiveSettings: AdaptiveRateSettings = { floorRps: 0.5, ceilingRps: 100 };
 
 export function createThrottle(options: ThrottleOptions): Throttle {
-  const configured = options.requestsPerSecond;
-  // Repeated throttling never takes the rate below a tenth of the configured one.
-  const floor = configured / 10;
-  let rate = configured;
+  const auto = options.requestsPerSecond === 'auto';
+  const settings = options.adaptive ?? defaultAdaptiveSettings;
+  let adaptive: AdaptiveRate | undefined = auto ? createAdaptiveRate(settings) : undefined;
+  const configured = auto ? settings.ceilingRps : (options.requestsPerSecond as number);
+  // Repeated throttling never takes a known rate below a tenth of it.
+  const floor = auto ? settings.floorRps : configured / 10;
+  let rate = adaptive?.rate ?? configured;
   let lastThrottledAt = -Infinity;
   let lastRecoveryAt = 0;
 
-  // Fractional milliseconds: at 50/s, rounding 20.4 ms up to 21 would cost 3% of the throughput.
-  const minTime = (rps: number): number => (1000 / rps) * spacingMargin;
+  // Exactly 1/R, in fractional milliseconds (at 50/s, rounding 20.4 ms up to 21 would cost 3% of the throughput):
+  // bottleneck spaces the starts, so jitter only ever makes requests later. No margin under a known limit; `auto`
+  // spends that slack on probing.
+  const minTime = (rps: number): number => 1000 / rps;
   const limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency, minTime: minTime(rate) });
 
   function setRate(next: number): void {
@@ -47,6 +68,19 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     rate = bounded;
     void limiter.updateSettings({ minTime: minTime(rate) });
   }
+
+  // The stored rate arrives before the first request leaves: every schedule waits for it (a failed read = start afresh).
+  const memory = auto ? options.adaptive?.memory : undefined;
+  const loaded: Promise<void> = memory
+    ? memory.load().then(
+        (learnt) => {
+          if (!learnt) return;
+          adaptive = createAdaptiveRate(settings, learnt);
+          setRate(adaptive.rate);
+        },
+        () => undefined,
+      )
+    : Promise.resolve();
 
   // The pause: bottleneck's reservoir at 0 holds every queued request until the Retry-After is over.
   let pausedUntil = 0;
@@ -72,16 +106,24 @@ export function createThrottle(options: ThrottleOptions): Throttle {
    * the front of the queue, to leave after the pause at the limiter's spacing like everyone else.
    */
   async function schedule<T>(send: () => Promise<T>): Promise<T> {
+    await loaded;
     for (let priority = 5; ; priority = 0) {
       const outcome = await limiter.schedule({ priority }, async () => (pauseTimer === undefined ? { sent: await send() } : requeued));
       if (outcome !== requeued) return outcome.sent;
     }
   }
 
+  let stopped = false;
   return {
     schedule,
     noteThrottled(startedAt, retryAfterMs) {
       const now = Date.now();
+      if (adaptive) {
+        adaptive.throttled(startedAt, now);
+        setRate(adaptive.rate);
+        pause(retryAfterMs ?? options.defaultPauseMs);
+        return;
+      }
       // A request sent before the last throttle answer belongs to that episode; only a new episode counts as repeated.
       if (startedAt >= lastThrottledAt) {
         if (now - lastThrottledAt < repeatWindowMs) setRate(rate * lowerFactor);
@@ -92,15 +134,29 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     },
     noteAccepted() {
       const now = Date.now();
+      if (adaptive) {
+        adaptive.accepted(now);
+        setRate(adaptive.rate);
+        return;
+      }
       if (rate >= configured || now - lastRecoveryAt < recoveryIntervalMs) return;
       lastRecoveryAt = now;
       setRate(rate + configured * recoveryStepFraction);
     },
     currentRequestsPerSecond: () => rate,
+    learntRate: () => adaptive?.learnt(),
     async stop() {
+      // Idempotent: a client closed twice (a shutdown racing the end of a cycle) stops and saves once.
+      if (stopped) return;
+      stopped = true;
       if (pauseTimer !== undefined) clearTimeout(pauseTimer);
       pauseTimer = undefined;
       await limiter.stop({ dropWaitingJobs: true });
+      // Kept for the next cycle; losing it only costs the next cycle a slower start, so a failed write is not an error.
+      if (memory && adaptive) {
+        await loaded;
+        await memory.save(adaptive.learnt()).catch(() => undefined);
+      }
     },
   };
 }

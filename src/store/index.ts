@@ -8,6 +8,7 @@ export * from './cycles.js';
 export * from './provisioning-log.js';
 export * from './target-state.js';
 export * from './watermarks.js';
+export * from './rate-limit.js';
 export * from './status.js';
 export * from './mirror.js';
 export * from './links.js';

@@ -1,7 +1,7 @@
 // The store's tables (drizzle schema; the same SQL migrations run on Postgres and on embedded PGlite).
 // Every table carries `target`, the configured name of a Notion workspace, so one database can serve several.
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -237,7 +237,21 @@ export const notificationSecrets = pgTable('notification_secrets', {
   createdAt: at('created_at').notNull().defaultNow(),
 });
 
+/**
+ * Per target, with NOTION_RATE_LIMIT_RPS=auto: the rate the adaptive limiter learnt, so that the next cycle starts
+ * there instead of probing from scratch (issue 14; src/scim/adaptive-rate.ts). Its own table: nothing else reads it.
+ */
+export const rateLimitState = pgTable('rate_limit_state', {
+  target: text('target').primaryKey(),
+  /** The rate confirmed last (requests/second). */
+  requestsPerSecond: doublePrecision('requests_per_second').notNull(),
+  /** The lowest rate that drew a 429, if one did: probing stays below it. */
+  throttledAtRps: doublePrecision('throttled_at_rps'),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
 export type WatermarkRow = typeof watermarks.$inferSelect;
+export type RateLimitStateRow = typeof rateLimitState.$inferSelect;
 export type TargetStateRow = typeof targetState.$inferSelect;
 export type SourceUserRow = typeof sourceUsers.$inferSelect;
 export type SourceGroupRow = typeof sourceGroups.$inferSelect;

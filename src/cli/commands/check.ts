@@ -57,7 +57,7 @@ function checkMapping(mapping: Parameters<typeof compileMapping>[0]): MappingRep
  *  Per reference notion-scim.md §2.2, `role` is owner, membership_admin, member or restricted_member; per
  *  reference notion-scim.md §3.3, the token's creator is a workspace owner and cannot be removed, and removing
  *  any owner revokes the tokens they made. */
-async function checkNotion(scimUrl: string, token: string, requestsPerSecond: number, logger: Parameters<typeof createScimClient>[0]['logger']): Promise<NotionReport> {
+async function checkNotion(scimUrl: string, token: string, requestsPerSecond: number | 'auto', logger: Parameters<typeof createScimClient>[0]['logger']): Promise<NotionReport> {
   const scim = createScimClient({ baseUrl: scimUrl, token, requestsPerSecond, maxConcurrency: 1, logger });
   try {
     const connection = await scim.checkConnection();

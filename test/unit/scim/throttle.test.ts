@@ -52,3 +52,35 @@ describe('pacing and pauses through the one limiter', () => {
     for (let i = 1; i < later.length; i += 1) expect(later[i]! - later[i - 1]!).toBeGreaterThanOrEqual(95);
   });
 });
+
+describe('auto: the learnt rate kept between cycles', () => {
+  it('starts from the stored rate before the first request leaves, and saves what it learnt when stopped', async () => {
+    const saved: unknown[] = [];
+    throttle = createThrottle({
+      requestsPerSecond: 'auto', maxConcurrency: 1, defaultPauseMs: 10,
+      adaptive: {
+        floorRps: 0.5, ceilingRps: 100,
+        memory: { load: async () => ({ requestsPerSecond: 40, throttledAtRps: 44 }), save: async (learnt) => void saved.push(learnt) },
+      },
+    });
+    expect(await throttle.schedule(async () => throttle!.currentRequestsPerSecond())).toBe(40);
+    await throttle.stop();
+    throttle = undefined;
+    expect(saved).toEqual([{ requestsPerSecond: 40, throttledAtRps: 44 }]);
+  });
+
+  it('starts afresh when the stored rate cannot be read', async () => {
+    throttle = createThrottle({
+      requestsPerSecond: 'auto', maxConcurrency: 1, defaultPauseMs: 10,
+      adaptive: { floorRps: 0.5, ceilingRps: 100, memory: { load: () => Promise.reject(new Error('store down')), save: async () => undefined } },
+    });
+    expect(await throttle.schedule(async () => throttle!.currentRequestsPerSecond())).toBe(1);
+  });
+
+  it('keeps its rate between the floor and the ceiling', () => {
+    throttle = createThrottle({ requestsPerSecond: 'auto', maxConcurrency: 1, defaultPauseMs: 10, adaptive: { floorRps: 2, ceilingRps: 3 } });
+    expect(throttle.currentRequestsPerSecond()).toBe(2);
+    for (let i = 0; i < 5; i += 1) throttle.noteThrottled(Date.now() + i, 1);
+    expect(throttle.currentRequestsPerSecond()).toBe(2);
+  });
+});
