@@ -168,6 +168,8 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     logger.info({ event: 'cycle.finished', ...summary }, 'cycle.finished');
     return summary;
   } catch (error) {
+    // A store restart may fail the query in flight before the lock's connection reports its own loss.
+    await lock.confirm();
     const message = lockLost() ?? (error instanceof Error ? error.message : String(error));
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
     const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });

@@ -154,7 +154,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     groups,
     userLinks,
     groupLinks,
-    applied,
+    applied: appliedForPlanning(applied, groupLinks),
     groupMembers: scope.groupMembers,
     ...(notion && userIndex
       ? { notion: { users: userIndex, groups: indexGroups(notion.groups, notion.groupsComplete, linkedNotionIds(groupLinks)) } }
@@ -202,6 +202,17 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     evaluated: { users: userIds, groups: groupIds },
     firstCycle,
   };
+}
+
+/**
+ * Memberships recorded for a group still pending its create were recorded before a POST whose fate is unknown (members
+ * on create, execute-groups.ts): the planner must not take them as in Notion, or a POST that never arrived would leave
+ * them out of every batch. The executor still sees them, to reconcile them with the group a lookup finds.
+ */
+function appliedForPlanning(applied: Map<string, Set<string>>, groupLinks: ReadonlyMap<string, LinkView>): Map<string, Set<string>> {
+  const planning = new Map(applied);
+  for (const [sourceId, link] of groupLinks) if (link.state === 'pending-create') planning.delete(sourceId);
+  return planning;
 }
 
 const holderChecked = new Set(['create-user', 'adopt-user', 'enable-user', 'create-group', 'adopt-group']);

@@ -9,6 +9,12 @@ export interface TargetLock {
    * replica may hold the lock from then on; the holder must start no further Notion write.
    */
   readonly lost: AbortSignal;
+  /**
+   * Asks the lock's connection whether it is still alive (aborting `lost` when not). A store restart fails the query
+   * in flight and the lock's connection at about the same moment, in either order: a caller that saw a store error
+   * asks first, so that the cause it reports is the lost lock when it is.
+   */
+  confirm(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -22,6 +28,8 @@ export class TargetLockLostError extends Error {
 
 type LockBackend = { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite' };
 
+const confirmTimeoutMs = 2_000;
+
 const lockKeySql = "hashtextextended('entra-notion-sync:' || $1, 0)";
 
 export function createTargetLocks(backend: LockBackend) {
@@ -30,7 +38,7 @@ export function createTargetLocks(backend: LockBackend) {
   async function tryLock(target: string): Promise<TargetLock | null> {
     if (held.has(target)) return null;
     // The embedded store lives and dies with this process: its lock cannot be lost while the process runs.
-    if (backend.kind === 'pglite') return remember(target, new AbortController(), async () => undefined);
+    if (backend.kind === 'pglite') return remember(target, new AbortController(), async () => undefined, async () => undefined);
     const client = await backend.pool.connect();
     try {
       const result = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(${lockKeySql}) as locked`, [target]);
@@ -58,12 +66,25 @@ export function createTargetLocks(backend: LockBackend) {
         // A dead connection must not go back to the pool.
         client.release(lost.signal.aborted ? true : undefined);
       }
+    }, async () => {
+      if (lost.signal.aborted) return;
+      let timer: NodeJS.Timeout | undefined;
+      // A connection cut without a reset may never answer: no answer in time counts as lost (the caller is failing anyway).
+      const silent = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('the lock connection did not answer')), confirmTimeoutMs); });
+      try {
+        await Promise.race([client.query('select 1'), silent]);
+      } catch (error) {
+        lost.abort(new TargetLockLostError(error));
+      } finally {
+        clearTimeout(timer);
+      }
     });
   }
 
-  function remember(target: string, lost: AbortController, unlock: () => Promise<void>): TargetLock {
+  function remember(target: string, lost: AbortController, unlock: () => Promise<void>, confirm: () => Promise<void>): TargetLock {
     const lock: TargetLock = {
       lost: lost.signal,
+      confirm,
       release: async () => {
         if (held.get(target) !== lock) return;
         held.delete(target);

@@ -114,6 +114,26 @@ describe('groups created with their first members', () => {
   });
 });
 
+describe('a group create that never reached Notion', () => {
+  it('sends every member the next cycle: memberships recorded before a POST that failed are not taken as applied', async () => {
+    const s = await synced();
+    const users = hire(s, 3);
+    await s.sync();
+    const group = s.tenant.createGroup({ displayName: 'Never Sent' });
+    for (const user of users) s.tenant.addMember(group.id, user.id);
+    s.tenant.assign(group.id);
+    // Every POST /Groups of this cycle is reset before Notion acts on it (as a store or network loss after the
+    // pending mark would leave it): the group stays pending, with its first members recorded.
+    s.notion.injectFault({ kind: 'reset', when: 'before', count: 1000, match: { method: 'POST', path: /^\/Groups$/ } });
+    expect((await s.sync()).status).toBe('partial');
+    expect(s.notion.workspace.groups().some((g) => g.displayName === 'Never Sent')).toBe(false);
+    s.notion.clearFaults();
+
+    expect((await s.sync()).status).toBe('succeeded');
+    expect(s.differences()).toEqual([]);
+  });
+});
+
 describe('refusals with a remedy, escrowed by name', () => {
   it('escrows the token owner named with what to do, and goes on with the cycle', async () => {
     const s = await synced();
