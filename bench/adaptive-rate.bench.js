@@ -12,6 +12,7 @@ import { setInterval, clearInterval } from 'node:timers';
 import { createAdaptiveRate } from '../dist/scim/adaptive-rate.js';
 import { createScimClient } from '../dist/scim/index.js';
 import { startNotionSimulator } from '../dist/sim/notion/index.js';
+import { runAgainstVirtualBucket } from '../dist/sim/notion/virtual-bucket.js';
 import { writeResultsSection } from './results.js';
 
 const limits = [1, 2.5, 10, 25, 50];
@@ -101,38 +102,12 @@ if (childArgument) {
   process.exit(0);
 }
 /**
- * The same algorithm against a modelled token bucket in virtual time (no HTTP, no timers, no other load): one request
- * in flight, 1 ms each way, sent at the limiter's rate; a 429 pauses for Retry-After (whole seconds, at least 1).
- * What the HTTP runs would show on an idle machine, and a check on them when the machine is busy.
+ * The same algorithm against the simulator's token bucket in virtual time (no HTTP, no timers, no other load): what
+ * the HTTP runs would show on an idle machine, and a check on them when the machine is busy.
  */
 function model(limit, burst, seconds) {
-  const rate = createAdaptiveRate(settings);
-  let now = 0;
-  let tokens = burst;
-  let refilledAt = 0;
-  let sent = 0;
-  let throttled = 0;
-  let within;
-  while (now < seconds * 1000) {
-    const arrival = now + 1;
-    tokens = Math.min(burst, tokens + ((arrival - refilledAt) / 1000) * limit);
-    refilledAt = arrival;
-    sent += 1;
-    let next = now + 1000 / rate.rate;
-    if (tokens >= 1) {
-      tokens -= 1;
-      rate.accepted(arrival + 1);
-    } else {
-      throttled += 1;
-      rate.throttled(now, arrival + 1);
-      next = arrival + 1 + Math.max(1, Math.ceil((1 - tokens) / limit)) * 1000;
-    }
-    const learnt = rate.learnt().requestsPerSecond;
-    if (learnt >= 0.9 * limit && learnt <= 1.1 * limit) within ??= now;
-    else within = undefined;
-    now = next;
-  }
-  return { sent, throttled, withinSeconds: within === undefined ? undefined : within / 1000, learnt: rate.learnt().requestsPerSecond };
+  const run = runAgainstVirtualBucket(createAdaptiveRate(settings), { limit, burst, seconds });
+  return { sent: run.sent, throttled: run.throttled, withinSeconds: run.withinMs === undefined ? undefined : run.withinMs / 1000, learnt: run.learnt.requestsPerSecond };
 }
 
 const modelRows = [];
