@@ -4,12 +4,12 @@
 // and a dropped notification is caught by the next watch poll.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PERMISSIONS } from '../../src/sim/graph/index.js';
-import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
+import { createTestStoreLocation } from '../helpers/store.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
 import { freePort } from '../helpers/free-port.js';
 import { groupMemberUser, notionUser } from '../helpers/tenant-picks.js';
 import { runCli } from '../helpers/cli-process.js';
-import { finishedCycle, spawnWorker, type LogLine, type WorkerProcess } from './worker-processes.js';
+import { finishedCycle, workerEnv, spawnWorker, type LogLine, type WorkerProcess } from './worker-processes.js';
 
 /** A schedule that never fires during a test (once a year). */
 const NEVER = '0 0 1 1 *';
@@ -29,16 +29,11 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
       graph: { grantedPermissions: [...DEFAULT_PERMISSIONS, 'Group.Read.All'], subscriptionGrantSeconds: 20 },
     });
     ({ location, drop } = await createTestStoreLocation());
-    env = {
-      ...session.env,
-      ...storeEnv(location),
-      NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '',
+    env = workerEnv(session, location, {
       SYNC_SCHEDULE: NEVER,
       VERIFY_SCHEDULE: 'off',
       CYCLE_DEBOUNCE_SECONDS: '1',
-      SHUTDOWN_GRACE_SECONDS: '20',
-      LOG_LEVEL: 'info',
-    };
+    });
   });
   afterAll(async () => {
     for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');

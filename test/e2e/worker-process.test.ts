@@ -1,10 +1,10 @@
 // The worker as a process against both simulators: cycles on a fast schedule, SIGTERM in the middle of a cycle, and
 // a restart that converges.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
+import { createTestStoreLocation } from '../helpers/store.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
 import { freePort } from '../helpers/free-port.js';
-import { finishedCycle, readCycles, spawnWorker, type WorkerProcess } from './worker-processes.js';
+import { finishedCycle, workerEnv, readCycles, spawnWorker, type WorkerProcess } from './worker-processes.js';
 
 describe('entra-notion-sync worker', () => {
   let session: EngineSession;
@@ -16,14 +16,9 @@ describe('entra-notion-sync worker', () => {
   beforeAll(async () => {
     session = await openEngineSession({ tenant: { seed: 7, users: 60, groups: 6 } });
     ({ location, drop } = await createTestStoreLocation());
-    env = {
-      ...session.env,
-      ...storeEnv(location),
-      NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '',
+    env = workerEnv(session, location, {
       SYNC_SCHEDULE: '*/2 * * * * *',
-      SHUTDOWN_GRACE_SECONDS: '20',
-      LOG_LEVEL: 'info',
-    };
+    });
   });
   afterAll(async () => {
     for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');

@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { openStore, type CycleRow, listRecentCycles } from '../../src/store/index.js';
+import type { EngineSession } from '../helpers/engine-session.js';
+import { storeEnv, type TestStore } from '../helpers/store.js';
 
 export type LogLine = Record<string, unknown> & { event?: string };
 
@@ -14,6 +16,18 @@ export interface WorkerProcess {
   waitForLine(matches: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
   /** Resolves with the exit code. */
   readonly exited: Promise<number | null>;
+}
+
+/** A worker's environment against a session's simulators and a test store: JSON info logs, 20 s to stop; then `settings`. */
+export function workerEnv(session: EngineSession, location: TestStore['location'], settings: Record<string, string>): Record<string, string> {
+  return {
+    ...session.env,
+    ...storeEnv(location),
+    NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '',
+    SHUTDOWN_GRACE_SECONDS: '20',
+    LOG_LEVEL: 'info',
+    ...settings,
+  };
 }
 
 export function spawnWorker(env: Record<string, string>): WorkerProcess {

@@ -6,7 +6,7 @@ import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
 import { freePort } from '../helpers/free-port.js';
 import { groupMemberUser, notionUser } from '../helpers/tenant-picks.js';
-import { finishedCycle, readCycles, spawnWorker, type LogLine, type WorkerProcess } from './worker-processes.js';
+import { finishedCycle, workerEnv, readCycles, spawnWorker, type LogLine, type WorkerProcess } from './worker-processes.js';
 
 /** A schedule that never fires during a test (once a year). */
 const NEVER = '0 0 1 1 *';
@@ -21,17 +21,12 @@ describe('entra-notion-sync worker in watch mode', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     session = await openEngineSession({ tenant: { seed: 11, users: 60, groups: 6 } });
     ({ location, drop } = await createTestStoreLocation());
-    env = {
-      ...session.env,
-      ...storeEnv(location),
-      NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '',
+    env = workerEnv(session, location, {
       SYNC_SCHEDULE: NEVER,
       VERIFY_SCHEDULE: 'off',
       WATCH_INTERVAL_SECONDS: '1',
       CYCLE_DEBOUNCE_SECONDS: '1',
-      SHUTDOWN_GRACE_SECONDS: '20',
-      LOG_LEVEL: 'info',
-    };
+    });
   });
   afterEach(async () => {
     // One worker at a time: an embedded store belongs to one process.
