@@ -164,7 +164,7 @@ describe('a Graph endpoint that cannot be reached', () => {
       .rejects.toMatchObject({ kind: 'transient', message: expect.stringMatching(/^Graph request failed: cannot resolve graph\.entra-notion-sync\.invalid \(ENOTFOUND\)/) });
   });
 
-  it('tries a dropped connection once: one retry path, for answers that ask for it (429, 503, 504)', async () => {
+  it('sends a read again when its connection drops before any answer, twice at most, then fails it as transient', async () => {
     let connections = 0;
     const dropper = createServer((socket) => {
       connections += 1;
@@ -176,7 +176,7 @@ describe('a Graph endpoint that cannot be reached', () => {
       const { port } = dropper.address() as { port: number };
       await expect(reader(`https://127.0.0.1:${port}`).getObject('/servicePrincipals/x'))
         .rejects.toMatchObject({ kind: 'transient', message: expect.stringContaining(`Graph request failed: cannot reach 127.0.0.1:${port}`) });
-      expect(connections).toBe(1);
+      expect(connections).toBe(3);
     } finally {
       dropper.close();
     }
@@ -204,11 +204,18 @@ describe('every Graph answer', () => {
       expect(answers).toEqual(graphRecords.map((record) => ['GET', record.status]));
       expect(answers.filter(([, status]) => status === 429)).toHaveLength(1);
 
+      // A read whose connection dropped before any answer is sent again (twice at most): a reused kept-alive socket
+      // the other side closed while the process was busy must not make the import incomplete.
       answers.length = 0;
       sim.injectFault({ kind: 'reset', count: 1, match: { path: /appRoleAssignedTo$/ } });
+      expect((await source.importIntoMirror(store.store.db, TARGET, importOptions)).complete).toBe(true);
+      expect(answers.slice(0, 2)).toEqual([['GET', 'error'], ['GET', 200]]);
+
+      answers.length = 0;
+      sim.injectFault({ kind: 'reset', count: 3, match: { path: /appRoleAssignedTo$/ } });
       const failed = await source.importIntoMirror(store.store.db, TARGET, importOptions);
       expect(failed).toMatchObject({ complete: false, incompleteReason: expect.stringMatching(/^transient/) });
-      expect(answers).toEqual([['GET', 'error']]);
+      expect(answers).toEqual([['GET', 'error'], ['GET', 'error'], ['GET', 'error']]);
     } finally {
       stop();
     }
