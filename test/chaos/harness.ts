@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { expectedWorkspace, workspaceDifferences, type ExpectedWorkspace } from '../../src/cli/commands/demo-verdict.js';
+import { entraUserName, expectedWorkspace, workspaceDifferences, type ExpectedWorkspace } from '../../src/cli/commands/demo-verdict.js';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../../src/sim/fault-proxy.js';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GenerateTenantOptions, type GraphSimulator, type SimTenant } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator, type NotionSimulatorOptions } from '../../src/sim/notion/index.js';
@@ -287,9 +287,10 @@ export async function verdict(world: World, store: ChaosStore | undefined, optio
   }
 
   if (store && options.converged) {
-    // Links: one Notion account per Entra user, and it must be the account whose userName is that user's UPN.
+    // Links: one Notion account per Entra user, and it must be the account whose userName is that user's UPN as Entra
+    // sends it (a B2B guest's without #EXT#).
     const rows = await store.query(`select source_id, notion_id, state from links where object_type = 'user' and notion_id is not null`);
-    const upnById = new Map(world.tenant.users().map((u) => [u.id, u.userPrincipalName.toLowerCase()]));
+    const upnById = new Map(world.tenant.users().map((u) => [u.id, entraUserName(u.userPrincipalName).toLowerCase()]));
     const sourcesByNotion = new Map<string, string[]>();
     for (const row of rows) {
       const sourceId = String(row.source_id);
