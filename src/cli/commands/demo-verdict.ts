@@ -10,7 +10,11 @@ export interface ExpectedUser {
   formatted: string;
 }
 
-/** Entra's userName for a B2B guest: `alias_theirdomain#EXT#@tenant` is sent as `alias@theirdomain` (HPW, B2B users). */
+/**
+ * Entra's userName for a B2B guest: `alias_theirdomain#EXT#@tenant` is sent as `alias@theirdomain` (HPW, B2B users).
+ * Written apart from the engine's `externalUserName` (src/mapping/guests.ts) on purpose: this is the demo's and the
+ * tests' oracle, and an oracle that called the code it checks would agree with its mistakes.
+ */
 export function entraUserName(upn: string): string {
   const guest = /^(.*)_([^_]+)#EXT#@/i.exec(upn);
   return guest ? `${guest[1]}@${guest[2]}` : upn;
