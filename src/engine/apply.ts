@@ -6,7 +6,7 @@ import { stageLinkDeprovision, unstageLinkDeprovision } from '../store/index.js'
 import { escrow, linksOf, record, StopCycle, type ApplyContext } from './apply-context.js';
 import { adoptOrRenameGroup, changeMembers, createGroup, groupCreatesWithFirstMembers, removeGroup } from './execute-groups.js';
 import { adoptUser, createUser, deprovisionUser, enableUser, updateUser } from './execute-users.js';
-import type { Operation, Plan, RecordOperation } from './model.js';
+import { objectTypeOf, type Operation, type Plan, type RecordOperation } from './model.js';
 
 export interface ApplyLimits {
   /** Operations started at once (the SCIM client queues beyond its own concurrency). */
@@ -15,7 +15,8 @@ export interface ApplyLimits {
   /** Quarantine when more than this share of at least `minOperations` attempted operations failed. */
   failurePercent: number;
   minOperations: number;
-  onOperationDone?: () => void;
+  /** After each operation; `failed` when it ended escrowed or failed in this cycle (a record-only op never fails here). */
+  onOperationDone?: (op: Operation, outcome: { failed: boolean }) => void;
 }
 
 export type ApplyEnd = { kind: 'done' } | { kind: 'interrupted' } | { kind: 'quarantine'; reason: string };
@@ -73,7 +74,7 @@ async function runPhase(ctx: ApplyContext, operations: readonly Operation[], lim
         else failure ??= error;
         return;
       }
-      limits.onOperationDone?.();
+      limits.onOperationDone?.(op, { failed: ctx.failedThisCycle.has(`${objectTypeOf(op)}:${op.sourceId}`) });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.parallel, operations.length)) }, worker));

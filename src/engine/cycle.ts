@@ -11,7 +11,7 @@ import {
 import { applyPlan, type ApplyEnd } from './apply.js';
 import type { ApplyContext } from './apply-context.js';
 import { createNotionClient, createSource } from './clients.js';
-import { logActionOf, objectTypeOf, planOperations, type LinkView, type Plan } from './model.js';
+import { logActionOf, objectTypeOf, planOperations, type LinkView, type Operation, type Plan } from './model.js';
 import { prepareCycle, type Prepared } from './prepare.js';
 import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
 import type { CycleStatusReported, CycleSummary } from './summary.js';
@@ -26,6 +26,8 @@ export interface CycleDependencies {
   /** Stop starting operations; the one in flight finishes; the cycle is recorded 'interrupted'. */
   signal?: AbortSignal;
   now?: () => Date;
+  /** After each operation the cycle applies (the worker's propagation delay is measured to the change's write). */
+  onOperationDone?: (op: Operation, outcome: { failed: boolean }) => void;
 }
 
 export interface CycleOptions {
@@ -133,7 +135,10 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
         signal,
         failurePercent: config.safety.quarantineFailurePercent,
         minOperations: config.safety.quarantineMinOperations,
-        onOperationDone: () => progress.tick(),
+        onOperationDone: (op, outcome) => {
+          progress.tick();
+          deps.onOperationDone?.(op, outcome);
+        },
       });
       counts = ctx.counts;
       if (end.kind === 'done' && prepared.plan.unaccounted && prepared.plan.unaccounted.length > 0) {
