@@ -5,12 +5,13 @@ import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  ANALYZE_AFTER_CHANGES, analyzeTables, clearDirty, clearLinkEscrow, countLinks, countOpenWork, markAbandonedCyclesInterrupted, pruneLog, recordCycleEnd, recordCycleStart,
+  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, countLinks, countOpenWork, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
   updateTargetState, type CycleKind, type OpenWork, type Store,
 } from '../store/index.js';
 import { applyPlan, type ApplyEnd } from './apply.js';
 import type { ApplyContext } from './apply-context.js';
 import { createNotionClient, createSource } from './clients.js';
+import { decisionFingerprint } from './decisions.js';
 import { logActionOf, objectTypeOf, planOperations, type LinkView, type Operation, type Plan } from './model.js';
 import { prepareCycle, type Prepared } from './prepare.js';
 import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
@@ -144,7 +145,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       if (end.kind === 'done' && prepared.plan.unaccounted && prepared.plan.unaccounted.length > 0) {
         await recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, prepared.plan.unaccounted, counts);
       }
-      if (end.kind === 'done') await finishState(store, target, prepared, mapping.fingerprint, options.onlyUsers !== undefined);
+      if (end.kind === 'done') await finishState(store, config, prepared, options.onlyUsers !== undefined);
       if (planOperations(prepared.plan).length >= ANALYZE_AFTER_CHANGES) await analyzeTables(db, 'links');
       // The operator confirmed the smaller scope: it becomes the base for the next shrink check.
       if (end.kind === 'done' && options.forceDeletes && prepared.importResult?.scopeShrinkHeld) {
@@ -200,12 +201,17 @@ function applyContext(prepared: Prepared, base: Pick<ApplyContext, 'scim' | 'db'
   };
 }
 
-/** After a completed apply: evaluated objects are no longer dirty (held deprovisions stay so) and the mapping is current. */
-async function finishState(store: Store, target: string, prepared: Prepared, fingerprint: string, onDemand: boolean): Promise<void> {
+/**
+ * After a completed apply: evaluated objects are no longer dirty and are settled with the scope they were evaluated
+ * with (held deprovisions stay dirty), and the mapping and decision settings are current.
+ */
+async function finishState(store: Store, config: LoadedConfig, prepared: Prepared, onDemand: boolean): Promise<void> {
+  const target = config.target;
   const held = new Set(prepared.plan.records.filter((r) => r.kind === 'skip' && prepared.plan.deprovisionHold !== undefined).map((r) => r.sourceId));
-  await clearDirty(store.db, target, {
-    users: prepared.evaluated.users.filter((id) => !held.has(id)),
-    groups: prepared.evaluated.groups.filter((id) => !held.has(id)),
+  const settledWith = (ids: readonly string[], inScope: ReadonlySet<string>) => ids.filter((id) => !held.has(id)).map((id) => ({ id, inScope: inScope.has(id) }));
+  await markEvaluated(store.db, target, {
+    users: settledWith(prepared.evaluated.users, prepared.scope.userIds),
+    groups: settledWith(prepared.evaluated.groups, prepared.scope.groupIds),
   });
   // An escrowed object evaluated again with nothing left to do (it left scope, or what failed is no longer wanted) is
   // no longer escrowed: else it would count as escrowed, and the cycle as partial, for ever.
@@ -215,5 +221,5 @@ async function finishState(store: Store, target: string, prepared: Prepared, fin
   for (const key of [...settled('user', prepared.evaluated.users, prepared.userLinks), ...settled('group', prepared.evaluated.groups, prepared.groupLinks)]) {
     await clearLinkEscrow(store.db, target, key, new Date());
   }
-  if (!onDemand) await updateTargetState(store.db, target, { mappingFingerprint: fingerprint });
+  if (!onDemand) await updateTargetState(store.db, target, { mappingFingerprint: prepared.mapping.fingerprint, decisionFingerprint: decisionFingerprint(config, prepared.mapping) });
 }

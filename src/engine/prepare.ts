@@ -10,6 +10,7 @@ import {
   readSourceUsers, readTargetState, readUnaccountedNotionIds, type Database, type LinkRow, type SourceAssignmentRow,
 } from '../store/index.js';
 import { readCycleObjects } from './candidates.js';
+import { decisionFingerprint } from './decisions.js';
 import { desiredGroup, desiredUser } from './desired.js';
 import { indexGroups, indexUsers } from './matching.js';
 import { planOperations, type DesiredGroup, type DesiredUser, type LinkView, type NotionSnapshot, type Plan } from './model.js';
@@ -95,7 +96,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   const importResult = input.skipImport ? undefined : await input.source.importIntoMirror(db, target, importOptionsFor(config, mapping, fullRead, input.progress));
   input.progress.phase('plan');
   const rule = { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups };
-  const evaluateAll = input.mode !== 'incremental' || mappingChanged;
+  const evaluateAll = input.mode !== 'incremental' || mappingChanged || state?.decisionFingerprint !== decisionFingerprint(config, mapping);
   const objects = await readCycleObjects({ db, target, rule, evaluateAll, now, ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}), ...(input.onlyGroups ? { onlyGroups: input.onlyGroups } : {}) });
   const [linkCount, linkedCount, checked, approved] = await Promise.all([
     countLinks(db, target),

@@ -2,6 +2,7 @@
 // Every write marks what changed `dirty`, so a cycle evaluates only those objects (ARCHITECTURE.md, "One cycle").
 import { and, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
+import { inIds } from './id-array.js';
 import {
   sourceAssignments, sourceGroups, sourceMemberships, sourceUsers,
   type SourceAssignmentRow, type SourceGroupRow, type SourceUserRow,
@@ -249,14 +250,24 @@ export async function readDirtyIds(db: Queryable, target: string): Promise<{ use
   return { users: users.map((row) => row.id), groups: groups.map((row) => row.id) };
 }
 
-/** Called by the engine once it has evaluated these objects. */
-export async function clearDirty(db: Queryable, target: string, ids: { users: string[]; groups: string[] }): Promise<void> {
-  for (const [kind, list] of [['users', ids.users], ['groups', ids.groups]] as const) {
+/**
+ * Called by the engine once a completed cycle has evaluated these objects: no longer dirty, and settled with the scope
+ * the evaluation saw (see `evaluatedInScope`).
+ */
+export async function markEvaluated(db: Queryable, target: string, evaluated: { users: EvaluatedObject[]; groups: EvaluatedObject[] }): Promise<void> {
+  for (const [kind, list] of [['users', evaluated.users], ['groups', evaluated.groups]] as const) {
     const table = objectTable(kind);
-    for (const chunk of chunks(list)) {
-      await db.update(table).set({ dirty: false }).where(and(eq(table.target, target), inArray(table.id, chunk)));
+    for (const inScope of [true, false]) {
+      const ids = list.filter((object) => object.inScope === inScope).map((object) => object.id);
+      if (ids.length === 0) continue;
+      await db.update(table).set({ dirty: false, evaluatedInScope: inScope }).where(and(eq(table.target, target), inIds(sql`${table.id}`, ids)));
     }
   }
+}
+
+export interface EvaluatedObject {
+  id: string;
+  inScope: boolean;
 }
 
 async function readObjects(db: Queryable, target: string, kind: MirrorKind, ids?: string[]): Promise<SourceUserRow[]> {

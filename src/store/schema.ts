@@ -29,6 +29,8 @@ export const targetState = pgTable('target_state', {
   target: text('target').primaryKey(),
   /** Hash of the mapping and scoping configuration that the links were evaluated with. */
   mappingFingerprint: text('mapping_fingerprint'),
+  /** Of the mapping and the provisioning settings the planner decides by: a change re-evaluates every object. */
+  decisionFingerprint: text('decision_fingerprint'),
   lastCompleteImportAt: at('last_complete_import_at'),
   /** Users in scope after the last complete import: the base for the scope-shrink hold. */
   lastScopeSize: integer('last_scope_size'),
@@ -56,6 +58,12 @@ export const sourceUsers = pgTable(
     /** Needs evaluation in the next cycle. */
     dirty: boolean('dirty').notNull().default(true),
     seenGeneration: integer('seen_generation').notNull().default(0),
+    /**
+     * Whether the object was in scope when a completed cycle last evaluated it (null: never). An object in scope and not
+     * linked that was evaluated so (a disabled user, one a scoping filter or GUEST_USERS leaves out) is not evaluated
+     * again every cycle: only when it changes, its scope changes, or the decisions' configuration does.
+     */
+    evaluatedInScope: boolean('evaluated_in_scope'),
   },
   (t) => [primaryKey({ columns: [t.target, t.id] }), index('source_users_dirty').on(t.target).where(sql`${t.dirty}`)],
 );
@@ -70,6 +78,8 @@ export const sourceGroups = pgTable(
     changedAt: at('changed_at').notNull().defaultNow(),
     dirty: boolean('dirty').notNull().default(true),
     seenGeneration: integer('seen_generation').notNull().default(0),
+    /** As for users. */
+    evaluatedInScope: boolean('evaluated_in_scope'),
   },
   (t) => [primaryKey({ columns: [t.target, t.id] }), index('source_groups_dirty').on(t.target).where(sql`${t.dirty}`)],
 );

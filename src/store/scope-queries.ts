@@ -3,6 +3,7 @@
 // The rule is Entra's (reference entra-provisioning §1.2), the same as src/entra/scope.ts computes from plain rows.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
+import { idArray, inIds } from './id-array.js';
 import { sourceAssignments, type SourceAssignmentRow } from './schema.js';
 
 export interface ScopeRule {
@@ -16,14 +17,6 @@ async function rowsOf<T>(db: Queryable, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
-
-/**
- * Ids travel as one text[] parameter: a list of parameters would hit Postgres's 65,535 limit on a large cycle. Tested
- * with `= any(...)`, which Postgres hashes for a constant array; a join against a set-returning function instead is
- * estimated at 100 rows whatever its size and planned as a nested loop (minutes at 100,000 ids).
- */
-const idArray = (ids: readonly string[]): SQL => sql`${`{${ids.map((id) => `"${id.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
-const inIds = (column: SQL, ids: readonly string[]): SQL => sql`${column} = any(${idArray(ids)})`;
 
 /**
  * The common-table prefix: `assigned_groups`, `reach` (the assigned groups and, when transitive, the groups nested in
@@ -119,7 +112,8 @@ export interface CandidateRows {
 /**
  * Which objects a cycle evaluates (the rule of src/engine/candidates.ts, as a query): dirty ones, every link with open
  * work (a pending create, an escrow, a staged deprovision), objects whose scope disagrees with their link (in scope
- * without a live link, or linked while out of scope: level-triggered), or all of them; never an escrow not yet due.
+ * without a live link, or linked while out of scope: level-triggered) unless a completed cycle already evaluated them
+ * with that scope, or all of them; never an escrow not yet due.
  */
 export async function readCandidates(db: Queryable, target: string, objectType: ScopeObjectType, rule: ScopeRule, query: CandidateQuery): Promise<CandidateRows> {
   const table = objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups');
@@ -128,7 +122,10 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
   const waiting = sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${now}::timestamptz, false)`;
   const chosen = query.evaluateAll || query.only
     ? sql`true`
-    : sql`(o.dirty or (s.id is not null) <> coalesce(l.state in ('active', 'pending-create'), false)
+    : sql`(o.dirty
+          -- level-triggered, once per scope: an object evaluated with the scope it has now and left unlinked (a
+          -- disabled user, one a scoping filter leaves out) or linked (a protected user) stays so until it changes
+          or ((s.id is not null) <> coalesce(l.state in ('active', 'pending-create'), false) and o.evaluated_in_scope is distinct from (s.id is not null))
           or l.state = 'pending-create' or l.attempts > 0 or l.staged_action is not null
           -- a group in its grace period: its delete falls due without any change in Entra
           or l.retiring_since is not null)`;

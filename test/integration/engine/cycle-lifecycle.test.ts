@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../../../src/config/index.js';
 import { runCycle } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { listRecentCycles } from '../../../src/store/index.js';
+import { listRecentCycles, readCandidates } from '../../../src/store/index.js';
 import { engineSessionPerTest } from '../../helpers/engine-session.js';
 import { directlyAssignedUser, notionUser } from '../../helpers/tenant-picks.js';
 
@@ -56,6 +56,30 @@ describe('a cycle', () => {
     const mapping = { ...s.config.mapping, scopingFilters: { user: [{ clauses: [{ attribute: 'userPrincipalName', operator: 'NOT EQUALS' as const, value: user.userPrincipalName }] }], group: [] } };
     const summary = await runCycle({ config: { ...s.config, mapping }, store: s.store.store, logger });
     expect(summary.counts['disable.success']).toBe(1);
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
+  });
+
+  it('evaluates an in-scope user it leaves unlinked once, not again every cycle (a disabled user is never created)', async () => {
+    const s = await open();
+    const disabled = s.tenant.hireUser({ accountEnabled: false });
+    s.tenant.assign(disabled.id);
+    await s.sync();
+    const rule = { scope: s.config.entra.scope, transitiveGroups: s.config.entra.transitiveGroups };
+    const candidates = await readCandidates(s.store.store.db, s.config.target, 'user', rule, { evaluateAll: false, now: new Date() });
+    expect(candidates.ids).toEqual([]);
+    expect(notionUser(s.notion.workspace, disabled.userPrincipalName)).toBeUndefined();
+  });
+
+  it('deprovisions a protected user out of scope once PROTECTED_USERS no longer names it, with no change in Entra', async () => {
+    const s = await open();
+    await s.sync();
+    const user = directlyAssignedUser(s.tenant);
+    const protecting = { ...s.config, provisioning: { ...s.config.provisioning, protectedUsers: [user.userPrincipalName] } };
+    s.tenant.unassign(user.id);
+    await runCycle({ config: protecting, store: s.store.store, logger });
+    expect((await runCycle({ config: protecting, store: s.store.store, logger })).counts['disable.success']).toBeUndefined();
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(true);
+    expect((await s.sync()).counts['disable.success']).toBe(1);
     expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // Incremental imports after each kind of directory change record exactly that change in the mirror.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntraSource, ImportResult } from '../../../src/entra/index.js';
-import { clearDirty, readDirtyIds, readSourceGroups, readSourceUsers } from '../../../src/store/index.js';
+import { markEvaluated, readDirtyIds, readSourceGroups, readSourceUsers } from '../../../src/store/index.js';
 import { TARGET, importOptions, livePicture, mirrorSnapshot, openEntraSession, tenantPicture, type EntraSession } from './entra-session.js';
 
 let session: EntraSession;
@@ -17,7 +17,9 @@ afterAll(() => session.close());
 
 /** Clears the dirty marks, applies the change, imports, and checks the mirror still equals the tenant. */
 async function importAfter(change: () => void): Promise<{ result: ImportResult; dirty: { users: string[]; groups: string[] } }> {
-  await clearDirty(session.db, TARGET, await readDirtyIds(session.db, TARGET));
+  const before = await readDirtyIds(session.db, TARGET);
+  const settled = (ids: string[]) => ids.map((id) => ({ id, inScope: true }));
+  await markEvaluated(session.db, TARGET, { users: settled(before.users), groups: settled(before.groups) });
   change();
   const result = await source.importIntoMirror(session.db, TARGET, importOptions);
   expect(result).toMatchObject({ complete: true, fullRead: { users: false, groups: false } });

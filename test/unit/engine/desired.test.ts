@@ -10,7 +10,7 @@ const gallery = mappingConfigSchema.parse(JSON.parse(readFileSync(new URL('../..
 const guestUpn = 'kim_partner.example#EXT#@contoso.onmicrosoft.com';
 
 function row(attributes: Record<string, unknown>): SourceUserRow {
-  return { target: 't', id: 'u1', attributes: { accountEnabled: true, displayName: 'Kim', ...attributes }, removedReason: null, changedAt: new Date(0), dirty: true, seenGeneration: 0 };
+  return { target: 't', id: 'u1', attributes: { accountEnabled: true, displayName: 'Kim', ...attributes }, removedReason: null, changedAt: new Date(0), dirty: true, seenGeneration: 0, evaluatedInScope: null };
 }
 
 function desired(attributes: Record<string, unknown>, guestUsers: GuestRule = 'map-upn', mapping = gallery) {
