@@ -2,7 +2,7 @@
 // took it, in one transaction, so that the log answers "who released these deletes" as well as "what the engine did".
 import { userInfo } from 'node:os';
 import {
-  approveStagedDeprovisions, clearEscrows, clearWatermarks, decideUnaccountedLinks, listEscrowedObjects, listStagedDeletes, readTargetState,
+  approveStagedDeprovisions, clearEscrows, clearWatermarks, decideUnaccountedLinks, listEscrowedObjects, listStagedDeletes, markObjectsDirty, readTargetState,
   readUnaccountedMembers, recordManualAction, rejectStagedDeprovisions, updateTargetState, type Database, type StagedDelete,
 } from '../store/index.js';
 
@@ -100,6 +100,7 @@ export async function resetEscrows(db: Database, target: string, actor: string):
   return db.transaction(async (tx) => {
     const escrowed = await listEscrowedObjects(tx, target, everything);
     const cleared = await clearEscrows(tx, target);
+    await markObjectsDirty(tx, target, escrowed);
     for (const object of escrowed) {
       await recordManualAction(tx, {
         target, actor, action: 'reset-escrow', objectType: object.objectType === 'group' ? 'group' : 'user', sourceId: object.sourceId,

@@ -278,6 +278,15 @@ async function readObjects(db: Queryable, target: string, kind: MirrorKind, ids?
   return rows;
 }
 
+/**
+ * For an object whose escrow an operator cleared: the next cycle evaluates it again, as promised, even when a completed
+ * cycle settled it and nothing changed in Entra since.
+ */
+export async function markObjectsDirty(db: Queryable, target: string, objects: ReadonlyArray<{ objectType: string; sourceId: string }>): Promise<void> {
+  await markDirty(db, target, 'users', objects.filter((o) => o.objectType === 'user').map((o) => o.sourceId));
+  await markDirty(db, target, 'groups', objects.filter((o) => o.objectType === 'group').map((o) => o.sourceId));
+}
+
 async function markDirty(db: Queryable, target: string, kind: MirrorKind, ids: string[]): Promise<void> {
   const table = objectTable(kind);
   for (const chunk of chunks(ids)) {

@@ -1,6 +1,6 @@
 // Page 5, Escrow and quarantine: objects waiting for a retry with their next attempt, "retry now" for one or all, and
 // "end quarantine" after a confirmation.
-import { clearEscrowOf, listEscrowedObjects, readTargetState, recordManualAction, updateTargetState } from '../../store/index.js';
+import { clearEscrowOf, listEscrowedObjects, markObjectsDirty, readTargetState, recordManualAction, updateTargetState } from '../../store/index.js';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { CsrfField, formatTime, Notice, objectHref, Page, Shown } from '../layout.js';
 
@@ -67,6 +67,7 @@ export function registerEscrow(app: ConsoleApp, ctx: ConsoleContext): void {
     for (const e of chosen) {
       const objectType = e.objectType === 'group' ? 'group' : 'user';
       if (!(await clearEscrowOf(ctx.store.db, ctx.target, { objectType, sourceId: e.sourceId }))) continue;
+      await markObjectsDirty(ctx.store.db, ctx.target, [{ objectType, sourceId: e.sourceId }]);
       n++;
       await recordManualAction(ctx.store.db, {
         target: ctx.target, actor, action: 'retry', objectType, sourceId: e.sourceId, displayName: e.name ?? null,

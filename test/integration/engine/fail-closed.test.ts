@@ -137,6 +137,19 @@ describe('reset escrows', () => {
     expect(notionUser(s.notion.workspace, 'newcomer@example.com')?.inWorkspace).toBe(true);
     expect(s.differences()).toEqual([]);
   });
+
+  it('tries a refused create again in the next cycle, though nothing about the user changed in Entra', async () => {
+    const s = await synced();
+    const newcomer = hire(s, 'refused@example.com');
+    s.notion.injectFault({ kind: 'status', status: 400, count: 50, match: { method: 'POST', path: /^\/Users$/ } });
+    expect(await s.sync()).toMatchObject({ status: 'partial', escrowed: 1 });
+    s.notion.clearFaults();
+    expect((await readLinks(s.store.store.db, s.config.target, 'user')).find((l) => l.sourceId === newcomer.id)?.state).not.toBe('pending-create');
+
+    expect(await resetEscrows(s.store.store.db, s.config.target, 'test-admin')).toBe(1);
+    expect(await s.sync()).toMatchObject({ status: 'succeeded', escrowed: 0 });
+    expect(notionUser(s.notion.workspace, 'refused@example.com')?.inWorkspace).toBe(true);
+  });
 });
 
 describe('transient Notion faults', () => {
