@@ -209,9 +209,12 @@ async function finishState(store: Store, config: LoadedConfig, prepared: Prepare
   const target = config.target;
   const held = new Set(prepared.plan.records.filter((r) => r.kind === 'skip' && prepared.plan.deprovisionHold !== undefined).map((r) => r.sourceId));
   const settledWith = (ids: readonly string[], inScope: ReadonlySet<string>) => ids.filter((id) => !held.has(id)).map((id) => ({ id, inScope: inScope.has(id) }));
+  // Groups stay dirty when the hold of an incomplete import or a scope shrink dropped member removals (plan.ts), and on
+  // demand, where only the provisioned users' memberships were applied: the next cycle plans them again.
+  const groupsSettle = prepared.plan.deprovisionHold === undefined && !onDemand;
   await markEvaluated(store.db, target, {
     users: settledWith(prepared.evaluated.users, prepared.scope.userIds),
-    groups: settledWith(prepared.evaluated.groups, prepared.scope.groupIds),
+    groups: groupsSettle ? settledWith(prepared.evaluated.groups, prepared.scope.groupIds) : [],
   });
   // An escrowed object evaluated again with nothing left to do (it left scope, or what failed is no longer wanted) is
   // no longer escrowed: else it would count as escrowed, and the cycle as partial, for ever.

@@ -144,32 +144,36 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
 }
 
 /**
- * The groups whose memberships this cycle plans, with whether each is in scope: the evaluated groups, the groups of
- * the evaluated users (in Entra, or applied by us), and every linked group whose applied members differ from the
- * members Entra wants of it among active linked users (level-triggered: a membership batch that failed, was held or
- * was reset is planned again, as when every group was planned each cycle).
+ * The groups whose memberships this cycle plans, with whether each is in scope: the evaluated groups, the in-scope
+ * groups that hold them (transitive: their member lists change with a nested group's), and the groups of the evaluated
+ * users (in-scope groups they are in, directly or through nested groups, and groups we applied them to). Every way a
+ * group's wanted members can part from its applied ones evaluates one of these: a membership change dirties the group,
+ * a user's scope or link change evaluates the user, a failed or refused batch escrows the group, and a removal held
+ * by an incomplete import leaves the group dirty (src/engine/cycle.ts, finishState). So a cycle reads the groups of
+ * what changed, never every membership of the tenant.
  */
 export async function readTouchedGroups(
   db: Queryable, target: string, rule: ScopeRule, evaluated: { users: readonly string[]; groups: readonly string[] },
 ): Promise<Array<{ id: string; inScope: boolean }>> {
+  const parentsOf = (from: SQL) => sql`select m.group_id from ${from} c join source_memberships m on m.target = ${target} and m.member_id = c.id and m.member_type = 'group'`;
+  const holders = rule.transitiveGroups
+    ? sql`holders(id) as (
+        select m.group_id from source_memberships m where m.target = ${target} and m.member_type = 'user' and ${inIds(sql`m.member_id`, evaluated.users)}
+        union select unnest(${idArray(evaluated.groups)})
+        union ${parentsOf(sql`holders`)})`
+    : sql`holders(id) as (
+        select m.group_id from source_memberships m where m.target = ${target} and m.member_type = 'user' and ${inIds(sql`m.member_id`, evaluated.users)})`;
   const rows = await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)},
-    ${membersTable(target, rule)},
-    linked_groups(id) as (select source_id from links where target = ${target} and object_type = 'group' and state = 'active' and notion_id is not null),
-    linked_users(id) as (select source_id from links where target = ${target} and object_type = 'user' and state = 'active' and notion_id is not null),
-    wanted(group_id, user_id) as (
-      select m.group_id, m.user_id from members m join linked_groups g on g.id = m.group_id join linked_users u on u.id = m.user_id),
-    applied(group_id, user_id) as (
-      select a.group_source_id, a.user_source_id from applied_memberships a join linked_groups g on g.id = a.group_source_id where a.target = ${target}),
+    ${holders},
     touched(id) as (
       select unnest(${idArray(evaluated.groups)})
-      union select m.group_id from members m where ${inIds(sql`m.user_id`, evaluated.users)}
+      union select h.id from holders h where h.id in (select id from scope_groups)
       union select a.group_source_id from applied_memberships a where a.target = ${target} and ${inIds(sql`a.user_source_id`, evaluated.users)}
-      union select group_id from (select group_id, user_id from wanted except select group_id, user_id from applied) missing
-      union select group_id from (select group_id, user_id from applied except select group_id, user_id from wanted) extra
       -- A returning user (an evaluated user linked disabled or deleted) may be given back groups by Notion that we no
       -- longer record (restored-memberships.ts): every managed group is checked then.
-      union select g.id from linked_groups g where exists (select 1 from links u where u.target = ${target} and u.object_type = 'user'
-        and u.state in ('disabled', 'deleted') and ${inIds(sql`u.source_id`, evaluated.users)}))
+      union select l.source_id from links l where l.target = ${target} and l.object_type = 'group' and l.state = 'active' and l.notion_id is not null
+        and exists (select 1 from links u where u.target = ${target} and u.object_type = 'user'
+          and u.state in ('disabled', 'deleted') and ${inIds(sql`u.source_id`, evaluated.users)}))
     select t.id, t.id in (select id from scope_groups) as in_scope from touched t order by t.id`);
   return rows.map((row) => ({ id: row.id, inScope: row.in_scope }));
 }

@@ -82,4 +82,23 @@ describe('a cycle', () => {
     expect((await s.sync()).counts['disable.success']).toBe(1);
     expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
   });
+
+  it('with transitive groups, adds the members of a group nested deeper to the assigned group that holds it', async () => {
+    const s = await open({ env: { TRANSITIVE_GROUPS: 'true' } });
+    const outer = s.tenant.createGroup({ displayName: 'Outer' });
+    const nested = s.tenant.createGroup({ displayName: 'Nested' });
+    const inner = s.tenant.createGroup({ displayName: 'Inner' });
+    s.tenant.assign(outer.id);
+    s.tenant.addMember(outer.id, nested.id);
+    const user = directlyAssignedUser(s.tenant);
+    s.tenant.addMember(inner.id, user.id);
+    await s.sync();
+    const notionId = notionUser(s.notion.workspace, user.userPrincipalName)?.id as string;
+    expect(notionId).toBeDefined();
+    // Only an edge between two groups changes: neither Outer nor the user is touched in Entra.
+    s.tenant.addMember(nested.id, inner.id);
+    expect((await s.sync()).status).toBe('succeeded');
+    const outerInNotion = s.notion.workspace.snapshot().groups.find((g) => g.displayName === 'Outer');
+    expect(outerInNotion?.members).toContain(notionId);
+  });
 });
