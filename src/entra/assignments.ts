@@ -13,6 +13,13 @@ export async function readServicePrincipal(graph: GraphReader, ids: { servicePri
   return { id: body.id, displayName: stringOrNull(body.displayName), appId: stringOrNull(body.appId) };
 }
 
+/**
+ * Whether a cycle reads the app's assignments: they decide scope (SYNC_SCOPE=assigned) or feed a mapping that reads app
+ * roles. With every user in scope and no role mapped they change nothing, and at 10,000 assignments skipping them saves
+ * 11 Graph requests a cycle (and a watch poll).
+ */
+export const assignmentsMatter = (options: { scope: 'assigned' | 'all'; readsAppRoles: boolean }): boolean => options.scope === 'assigned' || options.readsAppRoles;
+
 /** Every assignment of users and groups to the app (service principals assigned to it are not provisioned). */
 export async function listAssignments(graph: GraphReader, servicePrincipalId: string): Promise<AssignmentWrite[]> {
   const items = await graph.listAll(`/servicePrincipals/${servicePrincipalId}/appRoleAssignedTo`, {

@@ -5,7 +5,7 @@ import type { Logger, Progress } from '../observe/index.js';
 import {
   ANALYZE_AFTER_CHANGES, analyzeTables, countNamedAndKnownUsers, countScope, readStaleScopeUsers, readTargetState, readWatermark, replaceAssignments, updateTargetState, type Database,
 } from '../store/index.js';
-import { listAssignments } from './assignments.js';
+import { assignmentsMatter, listAssignments } from './assignments.js';
 import { cleanedReporter, readDeltaStream, startStreamFromNow, type StreamContext } from './delta-stream.js';
 import { GraphReadError } from './graph-errors.js';
 import type { GraphReader } from './graph-reader.js';
@@ -17,6 +17,8 @@ export interface ImportOptions {
   userAttributes: string[];
   groupAttributes: string[];
   scope: 'assigned' | 'all';
+  /** The mapping reads app roles (see assignmentsMatter). */
+  readsAppRoles: boolean;
   transitiveGroups: boolean;
   scopeShrinkHoldPercent: number;
   progress?: Progress;
@@ -67,9 +69,11 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
   };
   const context: StreamContext = { graph, db, target, logger, onPage: (count) => progress?.tick(count) };
   try {
-    progress?.phase('import assignments');
-    const listing = await listAssignments(graph, await deps.servicePrincipalId());
-    result.changed.assignments = await db.transaction((tx) => replaceAssignments(tx, target, listing));
+    if (assignmentsMatter(options)) {
+      progress?.phase('import assignments');
+      const listing = await listAssignments(graph, await deps.servicePrincipalId());
+      result.changed.assignments = await db.transaction((tx) => replaceAssignments(tx, target, listing));
+    }
 
     progress?.phase('import groups');
     const groups = await readDeltaStream(context, 'groups', { full: options.full, select: groupSelect(options) });

@@ -4,6 +4,7 @@
 // matters moves the deltaLink on (a compare-and-set: a cycle or another replica may have moved it meanwhile).
 import type { Logger } from '../observe/index.js';
 import { advanceDeltaLink, readMirrorForScope, readSourceAssignments, readWatermark, type Database, type DeltaStream } from '../store/index.js';
+import { assignmentsMatter } from './assignments.js';
 import type { GraphObject, GraphReader } from './graph-reader.js';
 
 export type PolledSource = DeltaStream | 'assignments';
@@ -23,13 +24,15 @@ export interface PollDependencies {
 export interface PollOptions {
   /** With `all`, every user is in scope and every users-delta item matters. */
   scope: 'assigned' | 'all';
+  /** The mapping reads app roles (see assignmentsMatter). */
+  readsAppRoles: boolean;
 }
 
 /** The first source that changed ends the poll: the cycle reads all of them anyway. */
 export async function pollForChanges(deps: PollDependencies, db: Database, target: string, options: PollOptions): Promise<PollResult> {
   const before = deps.graph.counts().requests;
   const result = (changed: PolledSource[]): PollResult => ({ changed, graphRequests: deps.graph.counts().requests - before });
-  if (await assignmentsChanged(deps, db, target)) return result(['assignments']);
+  if (assignmentsMatter(options) && (await assignmentsChanged(deps, db, target))) return result(['assignments']);
   // Groups before users: a membership change in an assigned group is the common case for a new hire.
   if (await streamChanged(deps, db, target, 'groups', options)) return result(['groups']);
   if (await streamChanged(deps, db, target, 'users', options)) return result(['users']);

@@ -30,6 +30,8 @@ export interface CompiledMapping {
   readonly matching: { user: string[]; group: string[] };
   /** GUEST_USERS: what `[userPrincipalName]` means for a B2B guest (guests.ts). */
   readonly guestUsers: GuestRule;
+  /** A user attribute reads `appRoleAssignments`: the app's assignments must be read even when every user is in scope. */
+  readonly readsAppRoles: boolean;
 }
 
 /**
@@ -198,6 +200,7 @@ export function compileMapping(input: MappingInput): CompiledMapping {
     sourceAttributes: { user: sourceAttributesOf(user, computedUserAttributes, alwaysReadUserAttributes), group: sourceAttributesOf(group, computedGroupAttributes, []) },
     matching: { user: matchingOf(checked.user), group: matchingOf(checked.group) },
     guestUsers,
+    readsAppRoles: user.attributes.some((attribute) => attribute.attributes.includes('appRoleAssignments')),
   };
   internals.set(mapping, { user, group });
   return mapping;

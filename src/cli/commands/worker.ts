@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConsoleSetupError, createConsoleRequestListener, createPhaseRecorder } from '../../console/index.js';
 import { liftQuarantineOnNewConfiguration, runCycle } from '../../engine/index.js';
 import { createEntraSource } from '../../entra/index.js';
+import { compileMapping } from '../../mapping/index.js';
 import { createNotificationService, notificationSettingsProblem } from '../../notify/index.js';
 import { createProgress, teeProgress } from '../../observe/index.js';
 import { startWorker } from '../../worker/index.js';
@@ -47,7 +48,7 @@ export function registerWorker(program: Command): void {
             runCycle: (signal, request) => runCycle({ config, store, logger, progress, signal }, { mode: request.mode }),
             ...(watchSource ? {
               poll: async () => {
-                const result = await watchSource.pollForChanges(store.db, config.target, { scope: config.entra.scope });
+                const result = await watchSource.pollForChanges(store.db, config.target, { scope: config.entra.scope, readsAppRoles: compileMapping(config.mapping).readsAppRoles });
                 return { changed: result.changed, requests: result.graphRequests };
               },
             } : {}),

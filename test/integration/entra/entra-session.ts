@@ -13,6 +13,7 @@ export const importOptions: ImportOptions = {
   userAttributes: ['givenName', 'surname', 'mail', 'jobTitle'],
   groupAttributes: ['description'],
   scope: 'assigned',
+  readsAppRoles: false,
   transitiveGroups: false,
   scopeShrinkHoldPercent: 30,
 };

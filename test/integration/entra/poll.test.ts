@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => session.close());
 
-const poll = () => source.pollForChanges(session.db, TARGET, { scope: 'assigned' });
+const poll = () => source.pollForChanges(session.db, TARGET, { scope: 'assigned', readsAppRoles: false });
 const assigned = (id: string): boolean => session.tenant.assignments().some((row) => row.principalId === id);
 const groupsOf = (userId: string) => session.tenant.groups().filter((group) => session.tenant.membersOf(group.id).includes(userId));
 
@@ -44,6 +44,17 @@ describe('a watch poll', () => {
     ]);
     expect(session.sim.requests().filter((request) => request.scope)).toEqual([]);
     expect(await mirrorSnapshot(session.db)).toEqual(before);
+  });
+
+  it('does not read the assignments when every user is in scope and no app role is mapped, and does when one is', async () => {
+    await poll();
+    const routes = async (options: { scope: 'assigned' | 'all'; readsAppRoles: boolean }) => {
+      session.sim.clearRequests();
+      await source.pollForChanges(session.db, TARGET, options);
+      return session.sim.requests().filter((request) => !request.scope).map((request) => request.route).sort();
+    };
+    expect(await routes({ scope: 'all', readsAppRoles: false })).toEqual(['/v1.0/groups/delta', '/v1.0/users/delta']);
+    expect(await routes({ scope: 'all', readsAppRoles: true })).toContain('/v1.0/servicePrincipals/{id}/appRoleAssignedTo');
   });
 
   it('sees a disabled user and leaves the change to the import', async () => {

@@ -50,6 +50,8 @@ describe('the default Notion mapping', () => {
       user: ['accountEnabled', 'displayName', 'mail', 'userPrincipalName', 'userType'],
       group: ['displayName'],
     });
+    // No app role is mapped: with SYNC_SCOPE=all a cycle need not read the app's assignments.
+    expect(mapping.readsAppRoles).toBe(false);
   });
 
   it('maps a group display name', () => {

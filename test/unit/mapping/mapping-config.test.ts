@@ -83,6 +83,8 @@ describe('compiling a mapping configuration', () => {
       scopingFilters: { user: [{ clauses: [{ attribute: 'country', operator: 'EQUALS', value: 'FR' }] }], group: [] },
     });
     expect(mapping.sourceAttributes.user).toEqual(['accountEnabled', 'country', 'department', 'jobTitle', 'mail', 'userPrincipalName', 'userType']);
+    expect(mapping.readsAppRoles).toBe(true);
+    expect(compileMapping(userMapping({ target: 'title', direct: 'jobTitle' })).readsAppRoles).toBe(false);
   });
 
   it('changes the fingerprint when a scoping filter changes, not when keys are reordered', () => {
