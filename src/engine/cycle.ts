@@ -5,7 +5,7 @@ import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, countLinks, countOpenWork, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
+  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, countOpenWork, hasLinks, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
   updateTargetState, type CycleKind, type OpenWork, type Store,
 } from '../store/index.js';
 import { applyPlan, type ApplyEnd } from './apply.js';
@@ -112,7 +112,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   try {
     await markAbandonedCyclesInterrupted(db, target, startedAt);
     await liftQuarantineOnNewConfiguration(store, config, logger);
-    if (!options.kindLabel && mode === 'incremental' && (await countLinks(db, target)) === 0) kind = 'initial';
+    if (!options.kindLabel && mode === 'incremental' && !(await hasLinks(db, target))) kind = 'initial';
     await recordCycleStart(db, { id: cycleId, target, kind, dryRun: options.dryRun ?? false, startedAt });
     started = true;
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');

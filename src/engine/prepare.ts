@@ -6,7 +6,7 @@ import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  approvedPrefix, countActiveUserLinks, countLinks, hasCompleteCycle, readApprovedStaged, readAssignmentsOf, readLinkHolders, readSourceGroups,
+  approvedPrefix, countActiveUserLinks, hasCompleteCycle, hasLinks, readApprovedStaged, readAssignmentsOf, readLinkHolders, readSourceGroups,
   readSourceUsers, readTargetState, readUnaccountedNotionIds, type Database, type LinkRow, type SourceAssignmentRow,
 } from '../store/index.js';
 import { readCycleObjects } from './candidates.js';
@@ -99,14 +99,14 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   const rule = { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups };
   const evaluateAll = input.mode !== 'incremental' || mappingChanged || state?.decisionFingerprint !== decisionFingerprint(config, mapping);
   const objects = await readCycleObjects({ db, target, rule, evaluateAll, now, ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}), ...(input.onlyGroups ? { onlyGroups: input.onlyGroups } : {}) });
-  const [linkCount, linkedCount, checked, approved] = await Promise.all([
-    countLinks(db, target),
+  const [anyLink, linkedCount, checked, approved] = await Promise.all([
+    hasLinks(db, target),
     countActiveUserLinks(db, target),
     hasCompleteCycle(db, target),
     readApprovedStaged(db, target, approvedPrefix),
   ]);
   // An empty store: no link at all, not even one kept for an unaccounted member.
-  const firstCycle = linkCount === 0;
+  const firstCycle = !anyLink;
   const scope = objects.scope;
   const userIds = input.onlyUsers ?? objects.users;
   const groupIds = objects.groups;

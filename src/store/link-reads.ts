@@ -75,6 +75,12 @@ export async function readAppliedMembershipsOf(db: Queryable, target: string, gr
 /** Staged deprovisions an operator approved, as `${objectType}:${sourceId}`. */
 export async function readApprovedStaged(db: Queryable, target: string, approvedPrefix: string): Promise<Set<string>> {
   const rows = await db.select({ objectType: links.objectType, sourceId: links.sourceId }).from(links)
-    .where(and(eq(links.target, target), like(links.stagedAction, `${approvedPrefix}%`)));
+    .where(and(eq(links.target, target), isNotNull(links.stagedAction), like(links.stagedAction, `${approvedPrefix}%`)));
   return new Set(rows.map((row) => `${row.objectType}:${row.sourceId}`));
+}
+
+/** Whether the target has any link at all (an empty store runs an initial cycle). */
+export async function hasLinks(db: Queryable, target: string): Promise<boolean> {
+  const rows = await db.select({ one: sql`1` }).from(links).where(eq(links.target, target)).limit(1);
+  return rows.length > 0;
 }

@@ -20,7 +20,7 @@ export async function countOpenWork(db: Queryable, target: string): Promise<Open
       unaccounted: sql<number>`count(*) filter (where ${links.state} = 'unaccounted')`.mapWith(Number),
     })
     .from(links)
-    .where(eq(links.target, target));
+    .where(and(eq(links.target, target), sql`(${links.stagedAction} is not null or ${links.attempts} > 0 or ${links.state} = 'unaccounted')`));
   return { stagedDeletes: row?.stagedDeletes ?? 0, escrowed: row?.escrowed ?? 0, unaccounted: row?.unaccounted ?? 0 };
 }
 
