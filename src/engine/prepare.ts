@@ -6,10 +6,10 @@ import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  approvedPrefix, countActiveUserLinks, hasCompleteCycle, hasLinks, readApprovedStaged, readAssignmentsOf, readLinkHolders, readSourceGroups,
-  readSourceUsers, readTargetState, readUnaccountedNotionIds, type Database, type LinkRow, type SourceAssignmentRow,
+  approvedPrefix, countActiveUserLinks, hasCompleteCycle, hasLinks, readApprovedStaged, readAssignmentsOf, readLinkHolders, readLinksOf, readScopeGroupsOfUsers,
+  readSourceGroups, readSourceUsers, readTargetState, readUnaccountedNotionIds, type Database, type LinkRow, type SourceAssignmentRow,
 } from '../store/index.js';
-import { readCycleObjects } from './candidates.js';
+import { readEvaluationCandidates, readMembershipObjects, type Candidates } from './candidates.js';
 import { decisionFingerprint } from './decisions.js';
 import { desiredGroup, desiredUser } from './desired.js';
 import { indexGroups, indexUsers } from './matching.js';
@@ -81,6 +81,8 @@ function byPrincipal(assignments: SourceAssignmentRow[]): Map<string, SourceAssi
   return map;
 }
 
+const isActiveLink = (link: LinkView | undefined): boolean => link !== undefined && link.notionId !== null && link.state === 'active';
+
 /** Notion pages a listing would cost against the filter lookups it saves: list when it is not more requests. */
 function listingPays(unlinked: number, linked: number): boolean {
   return unlinked > 0 && unlinked >= Math.ceil((linked + 1) / 100);
@@ -98,7 +100,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   input.progress.phase('plan');
   const rule = { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups };
   const evaluateAll = input.mode !== 'incremental' || mappingChanged || state?.decisionFingerprint !== decisionFingerprint(config, mapping);
-  const objects = await readCycleObjects({ db, target, rule, evaluateAll, now, ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}), ...(input.onlyGroups ? { onlyGroups: input.onlyGroups } : {}) });
+  const candidates = await readEvaluationCandidates({ db, target, rule, evaluateAll, now, ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}), ...(input.onlyGroups ? { onlyGroups: input.onlyGroups } : {}) });
   const [anyLink, linkedCount, checked, approved] = await Promise.all([
     hasLinks(db, target),
     countActiveUserLinks(db, target),
@@ -107,24 +109,41 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   ]);
   // An empty store: no link at all, not even one kept for an unaccounted member.
   const firstCycle = !anyLink;
-  const scope = objects.scope;
-  const userIds = input.onlyUsers ?? objects.users;
-  const groupIds = objects.groups;
+  const userIds = input.onlyUsers ?? candidates.users.map((row) => row.id);
+  const groupIds = candidates.groups.map((row) => row.id);
+  const inScope = (rows: Candidates['users']) => new Set(rows.filter((row) => row.inScope).map((row) => row.id));
+  const scope: Scope = { userIds: inScope(candidates.users), groupIds: inScope(candidates.groups), groupMembers: new Map() };
 
-  const groupsOfUser = new Map<string, string[]>();
-  for (const [groupId, members] of scope.groupMembers) for (const userId of members) groupsOfUser.set(userId, [...(groupsOfUser.get(userId) ?? []), groupId]);
+  // Roles held through a group need the user's groups; without a role mapping they are not read.
+  const groupsOfUser = mapping.readsAppRoles ? await readScopeGroupsOfUsers(db, target, rule, userIds) : new Map<string, string[]>();
   const assignments = await readAssignmentsOf(db, target, [...userIds, ...[...groupsOfUser.values()].flat()]);
   const context = { now, random: Math.random };
   const userInput = { mapping, scope, assignmentsByPrincipal: byPrincipal(assignments), groupsOfUser, context };
   const users = (await readSourceUsers(db, target, userIds)).map((row) => desiredUser(row, userInput));
+  const userLinks = new Map((await readLinksOf(db, target, 'user', [...userIds, ...candidates.vanished.users])).map((row) => [row.sourceId, viewOfRow(row)]));
+
+  // A user who stays active and linked (a rename, a new title) keeps its groups; on demand, the user's are checked too.
+  const staysActive = (user: DesiredUser) => user.lifecycle === 'active' && isActiveLink(userLinks.get(user.sourceId));
+  const changing = input.onlyUsers ? userIds : users.filter((user) => !staysActive(user)).map((user) => user.sourceId);
+  const memberships = await readMembershipObjects(db, target, rule, {
+    users: [...changing, ...candidates.vanished.users],
+    groups: [...groupIds, ...candidates.vanished.groups],
+  });
+  // Every user a planned group names (Entra's members, applied members) needs its link: its standing decides the batch.
+  const members = new Set<string>();
+  for (const list of [...memberships.groupMembers.values(), ...memberships.applied.values()]) for (const id of list) if (!userLinks.has(id)) members.add(id);
+  for (const row of await readLinksOf(db, target, 'user', [...members])) userLinks.set(row.sourceId, viewOfRow(row));
+  for (const list of memberships.groupMembers.values()) for (const id of list) scope.userIds.add(id);
+  for (const group of memberships.touched) if (group.inScope) scope.groupIds.add(group.id);
+  scope.groupMembers = memberships.groupMembers;
+  const groupLinkIds = new Set([...groupIds, ...candidates.vanished.groups, ...memberships.touched.map((group) => group.id)]);
+  const groupLinks = new Map((await readLinksOf(db, target, 'group', [...groupLinkIds])).map((row) => [row.sourceId, viewOfRow(row)]));
   const groups = (await readSourceGroups(db, target, groupIds)).map((row) => desiredGroup(row, mapping, scope, context));
-  const userLinks = new Map(objects.userLinkRows.map((row) => [row.sourceId, viewOfRow(row)]));
-  const groupLinks = new Map(objects.groupLinkRows.map((row) => [row.sourceId, viewOfRow(row)]));
   if (!input.onlyUsers) {
-    for (const id of objects.vanished.users) users.push(vanishedUser(userLinks.get(id) as LinkView));
-    for (const id of objects.vanished.groups) groups.push(vanishedGroup(groupLinks.get(id) as LinkView));
+    for (const id of candidates.vanished.users) users.push(vanishedUser(userLinks.get(id) as LinkView));
+    for (const id of candidates.vanished.groups) groups.push(vanishedGroup(groupLinks.get(id) as LinkView));
   }
-  const applied = objects.applied;
+  const applied = memberships.applied;
 
   const isLive = (link: LinkView | undefined) => link !== undefined && link.notionId !== null && ['active', 'disabled', 'deleted'].includes(link.state);
   const unlinked = users.filter((u) => u.lifecycle === 'active' && !isLive(userLinks.get(u.sourceId))).length

@@ -178,6 +178,25 @@ export async function readTouchedGroups(
   return rows.map((row) => ({ id: row.id, inScope: row.in_scope }));
 }
 
+/**
+ * Per user of `userIds`, the in-scope groups that hold it, directly or (transitive) through nested groups: for the app
+ * roles a user holds through a group.
+ */
+export async function readScopeGroupsOfUsers(db: Queryable, target: string, rule: ScopeRule, userIds: readonly string[]): Promise<Map<string, string[]>> {
+  const groups = new Map<string, string[]>();
+  if (userIds.length === 0) return groups;
+  const up = rule.transitiveGroups
+    ? sql`union select h.user_id, m.group_id from holders h join source_memberships m on m.target = ${target} and m.member_id = h.group_id and m.member_type = 'group'`
+    : sql``;
+  const rows = await rowsOf<{ user_id: string; group_id: string }>(db, sql`${scopePrefix(target, rule)},
+    holders(user_id, group_id) as (
+      select m.member_id, m.group_id from source_memberships m where m.target = ${target} and m.member_type = 'user' and ${inIds(sql`m.member_id`, userIds)}
+      ${up})
+    select distinct user_id, group_id from holders where group_id in (select id from scope_groups) order by user_id, group_id`);
+  for (const row of rows) groups.set(row.user_id, [...(groups.get(row.user_id) ?? []), row.group_id]);
+  return groups;
+}
+
 /** Per in-scope group of `groupIds`: the live user members Notion should have (see membersTable). */
 export async function readGroupMembers(db: Queryable, target: string, rule: ScopeRule, groupIds: readonly string[]): Promise<Map<string, Set<string>>> {
   const members = new Map<string, Set<string>>();

@@ -101,4 +101,23 @@ describe('a cycle', () => {
     const outerInNotion = s.notion.workspace.snapshot().groups.find((g) => g.displayName === 'Outer');
     expect(outerInNotion?.members).toContain(notionId);
   });
+
+  it('keeps the app role a user holds through a group when only its name changes, and sends that change alone', async () => {
+    const s = await open();
+    const team = s.tenant.createGroup({ displayName: 'Role Team' });
+    const user = s.tenant.hireUser({ userPrincipalName: 'role.holder@example.com', displayName: 'Role Holder' });
+    s.tenant.addMember(team.id, user.id);
+    s.tenant.assign(team.id, '00000000-0000-0000-0000-00000000abcd');
+    const mapping = { ...s.config.mapping, user: [...s.config.mapping.user, { target: 'title', expression: 'SingleAppRoleAssignment([appRoleAssignments])', apply: 'always' as const }] };
+    const config: LoadedConfig = { ...s.config, mapping };
+    await runCycle({ config, store: s.store.store, logger });
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.title).toBe('Role Team');
+    s.tenant.renameUser(user.id, { displayName: 'Role Holder Renamed' });
+    s.notion.clearRequests();
+    expect((await runCycle({ config, store: s.store.store, logger })).counts['update.success']).toBe(1);
+    const patches = s.notion.requests().filter((request) => request.method === 'PATCH');
+    expect(patches).toHaveLength(1);
+    expect(JSON.stringify(patches[0]?.body)).not.toContain('title');
+    expect(notionUser(s.notion.workspace, user.userPrincipalName)?.title).toBe('Role Team');
+  });
 });

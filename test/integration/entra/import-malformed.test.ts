@@ -7,7 +7,8 @@ import { TARGET, importOptions, livePicture, mirrorSnapshot, openEntraSession, t
 
 let session: EntraSession;
 // Scope `all` makes the users stream a tenant-wide delta read; `full` re-reads it with mark and sweep at its end.
-const fullRead = { ...importOptions, scope: 'all' as const, full: true };
+// A role mapping: the app's assignments are read though every user is in scope (assignmentsMatter).
+const fullRead = { ...importOptions, scope: 'all' as const, readsAppRoles: true, full: true };
 
 beforeAll(async () => {
   session = await openEntraSession({ seed: 43, users: 120, groups: 8 }, { pageSize: { min: 20, max: 30 } });
