@@ -38,11 +38,15 @@ function scopePrefix(target: string, rule: ScopeRule): SQL {
   const scopeGroups = rule.scope === 'all'
     ? sql`scope_groups(id) as (select id from source_groups where target = ${target} and removed_reason is null)`
     : sql`scope_groups(id) as (select g.id from source_groups g join assigned_groups a on a.id = g.id where g.target = ${target} and g.removed_reason is null)`;
+  // With `all`, the rule names every mirrored user: no semi-join of the users with themselves (a second at 100,000).
+  const scopeUsers = rule.scope === 'all'
+    ? sql`scope_users(id) as (select id from source_users where target = ${target} and removed_reason is null)`
+    : sql`scope_users(id) as (select u.id from source_users u where u.target = ${target} and u.removed_reason is null and u.id in (select id from named_users))`;
   return sql`with recursive
     assigned_groups(id) as (select distinct principal_id from source_assignments where target = ${target} and principal_type = 'Group'),
     ${reach},
     ${named},
-    scope_users(id) as (select u.id from source_users u where u.target = ${target} and u.removed_reason is null and u.id in (select id from named_users)),
+    ${scopeUsers},
     ${scopeGroups}`;
 }
 
@@ -87,7 +91,10 @@ export async function countNamedAndKnownUsers(db: Queryable, target: string, rul
 
 /** Users the rule names that no read of this generation has seen (new in scope, or the small-scope path). */
 export async function readStaleScopeUsers(db: Queryable, target: string, rule: ScopeRule, generation: number): Promise<string[]> {
-  const rows = await rowsOf<{ id: string }>(db, sql`${scopePrefix(target, rule)}
+  // With `all`, the named users are the mirrored rows themselves: the stale ones are those the read did not reach.
+  const rows = rule.scope === 'all'
+    ? await rowsOf<{ id: string }>(db, sql`select id from source_users where target = ${target} and seen_generation < ${generation} order by id`)
+    : await rowsOf<{ id: string }>(db, sql`${scopePrefix(target, rule)}
     select n.id from named_users n
     where not exists (select 1 from source_users u where u.target = ${target} and u.id = n.id and u.seen_generation >= ${generation})
     order by n.id`);
