@@ -125,6 +125,9 @@ export interface CandidateRows {
 export async function readCandidates(db: Queryable, target: string, objectType: ScopeObjectType, rule: ScopeRule, query: CandidateQuery): Promise<CandidateRows> {
   const table = objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups');
   const scoped = objectType === 'user' ? sql.raw('scope_users') : sql.raw('scope_groups');
+  // With `all`, every live object is in scope: no join of the mirror with itself.
+  const inScope = rule.scope === 'all' ? sql`(o.removed_reason is null)` : sql`(s.id is not null)`;
+  const scopeJoin = rule.scope === 'all' ? sql`` : sql`left join ${scoped} s on s.id = o.id`;
   const now = query.now.toISOString();
   const waiting = sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${now}::timestamptz, false)`;
   const chosen = query.evaluateAll || query.only
@@ -132,19 +135,22 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
     : sql`(o.dirty
           -- level-triggered, once per scope: an object evaluated with the scope it has now and left unlinked (a
           -- disabled user, one a scoping filter leaves out) or linked (a protected user) stays so until it changes
-          or ((s.id is not null) <> coalesce(l.state in ('active', 'pending-create'), false) and o.evaluated_in_scope is distinct from (s.id is not null))
+          or (${inScope} <> coalesce(l.state in ('active', 'pending-create'), false) and o.evaluated_in_scope is distinct from ${inScope})
           or l.state = 'pending-create' or l.attempts > 0 or l.staged_action is not null
           -- a group in its grace period: its delete falls due without any change in Entra
           or l.retiring_since is not null)`;
   const only = query.only ? sql`and ${inIds(sql`o.id`, query.only)}` : sql``;
   const ids = await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)}
-    select o.id, s.id is not null as in_scope from ${table} o
-    left join ${scoped} s on s.id = o.id
+    select o.id, ${inScope} as in_scope from ${table} o
+    ${scopeJoin}
     left join links l on l.target = o.target and l.object_type = ${objectType} and l.source_id = o.id
     where o.target = ${target} ${only} and ${chosen} ${query.only ? sql`` : sql`and not ${waiting}`}
     order by o.id`);
+  // Mirror rows are never deleted: a link without one is an approved unaccounted member (open work, found through the
+  // links_open_work index) unless the mirror was lost; a full, verify or mapping-change run checks every link.
+  const openWork = query.evaluateAll ? sql`` : sql`and (l.staged_action is not null or l.attempts > 0 or l.state = 'unaccounted')`;
   const vanished = query.only ? [] : await rowsOf<{ source_id: string }>(db, sql`select l.source_id from links l
-    where l.target = ${target} and l.object_type = ${objectType} and l.state in ('active', 'disabled') and not ${waiting}
+    where l.target = ${target} and l.object_type = ${objectType} and l.state in ('active', 'disabled') and not ${waiting} ${openWork}
       and not exists (select 1 from ${table} o where o.target = ${target} and o.id = l.source_id)
     order by l.source_id`);
   return { ids: ids.map((row) => ({ id: row.id, inScope: row.in_scope })), vanished: vanished.map((row) => row.source_id) };
