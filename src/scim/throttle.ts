@@ -43,6 +43,7 @@ const lowerFactor = 0.75;
 const recoveryStepFraction = 0.05;
 const recoveryIntervalMs = 1_000;
 const requeued = Symbol('requeued');
+const maxSlotAheadSeconds = 1;
 export const defaultAdaptiveSettings: AdaptiveRateSettings = { floorRps: 0.5, ceilingRps: 100 };
 
 export function createThrottle(options: ThrottleOptions): Throttle {
@@ -60,13 +61,17 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   // bottleneck spaces the starts, so jitter only ever makes requests later. No margin under a known limit; `auto`
   // spends that slack on probing.
   const minTime = (rps: number): number => 1000 / rps;
-  const limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency, minTime: minTime(rate) });
+  // Bottleneck gives each job its start slot when it takes it in, up to maxConcurrent jobs ahead: a new rate applies
+  // only after those. With `auto`, fewer are taken in at a low rate (as many as leave in a second, at least one), so
+  // that a step up takes effect within a second, not four slots of the old rate (4 s at 1 req/s) later.
+  const concurrency = (rps: number): number => (auto ? Math.min(options.maxConcurrency, Math.max(1, Math.ceil(rps * maxSlotAheadSeconds))) : options.maxConcurrency);
+  const limiter = new Bottleneck({ maxConcurrent: concurrency(rate), minTime: minTime(rate) });
 
   function setRate(next: number): void {
     const bounded = Math.max(floor, Math.min(configured, next));
     if (bounded === rate) return;
     rate = bounded;
-    void limiter.updateSettings({ minTime: minTime(rate) });
+    void limiter.updateSettings({ minTime: minTime(rate), maxConcurrent: concurrency(rate) });
   }
 
   // The stored rate arrives before the first request leaves: every schedule waits for it (a failed read = start afresh).
