@@ -39,13 +39,13 @@ export interface AdaptiveRate {
 
 // With no stored rate, start here (or at the floor or ceiling, whichever binds): slow for anyone.
 export const conservativeStartRps = 1;
-// Until the first 429 (slow start) each window that passes multiplies the rate by this: 1 to 50 req/s in ~20 s.
+// Until the first 429 (slow start) each window that passes multiplies the rate by this: 1 to 50 req/s in ~25 s.
 const slowStartFactor = 1.5;
 // A window lasts at least a second and at least this many requests. A token bucket's depth (burst) hides a rate
-// above the limit for a while: 4 requests 50% over a 2-token bucket empty it, so slow start sees its overshoot within
-// a window; a climb step of 5% needs about 21, so climb windows are 24 requests (2.4 s at 10 req/s).
+// above the limit for a while: 8 requests 15% over a 2-token bucket empty it, so slow start's overshoot shows within
+// a window or two; a climb step of 5% needs about 21, so climb windows are 24 requests (2.4 s at 10 req/s).
 const minWindowMs = 1_000;
-const slowStartWindowRequests = 4;
+const slowStartWindowRequests = 8;
 const climbWindowRequests = 24;
 // After the first 429 the rate climbs in steps of this share of the rate that went through last, stopping a step
 // short of the lowest rate throttled. A step that draws a 429 is at most a step or two above the limit (a window
@@ -58,6 +58,8 @@ const maxWindowMs = 16_000;
 // The limiter was the brake during a window if at least this share of its rate was used; otherwise the window says
 // nothing about the limit (the engine had too little to send) and the rate is kept.
 const saturatedShare = 0.75;
+// A window that achieved at least this share of its rate confirms the rate itself; below it, only what it achieved.
+const achievedShare = 0.95;
 // The 429 credit: each accepted answer earns this, each throttling episode costs 1, and a step up is taken only with
 // a whole credit in hand, so that 429s stay near 1% of the requests. The first 429 is free (nothing can be learnt
 // without one); at most this many credits are saved up.
@@ -146,9 +148,13 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
     restartWindow();
   }
 
-  /** A window at `rate` passed with the limiter busy and no 429: the rate is confirmed, and maybe a step up follows. */
-  function windowPassed(now: number): void {
-    confirmed = Math.max(confirmed ?? 0, rate);
+  /**
+   * A window at `rate` passed with the limiter busy and no 429: what it achieved is confirmed (the rate asked for,
+   * unless the sends fell short of it: a limiter still sending at the previous rate, a client too busy), and maybe a
+   * step up follows.
+   */
+  function windowPassed(now: number, achieved: number): void {
+    confirmed = Math.max(confirmed ?? 0, achieved >= achievedShare * rate ? rate : achieved);
     lastConfirmed = confirmed;
     if (slowStart) return setRate(rate * slowStartFactor, now);
     // The throttled rate passed a window: the limit may have risen. The bracket moves up by a step, no more: a short
@@ -179,7 +185,7 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       windowAccepted += 1;
       const elapsed = now - windowStart;
       if (elapsed < windowMs()) return;
-      if (windowAccepted >= saturatedShare * rate * (elapsed / 1000)) windowPassed(now);
+      if (windowAccepted >= saturatedShare * rate * (elapsed / 1000)) windowPassed(now, windowAccepted / (elapsed / 1000));
       else restartWindow();
     },
     throttled(startedAt, now) {

@@ -43,7 +43,7 @@ const lowerFactor = 0.75;
 const recoveryStepFraction = 0.05;
 const recoveryIntervalMs = 1_000;
 const requeued = Symbol('requeued');
-const maxSlotAheadSeconds = 1;
+const maxSlotAheadSeconds = 0.5;
 export const defaultAdaptiveSettings: AdaptiveRateSettings = { floorRps: 0.5, ceilingRps: 100 };
 
 export function createThrottle(options: ThrottleOptions): Throttle {
@@ -62,8 +62,8 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   // spends that slack on probing.
   const minTime = (rps: number): number => 1000 / rps;
   // Bottleneck gives each job its start slot when it takes it in, up to maxConcurrent jobs ahead: a new rate applies
-  // only after those. With `auto`, fewer are taken in at a low rate (as many as leave in a second, at least one), so
-  // that a step up takes effect within a second, not four slots of the old rate (4 s at 1 req/s) later.
+  // only after those. With `auto`, fewer are taken in at a low rate (as many as leave in half a second, at least one),
+  // so that a step up takes effect within a slot or two, not four slots of the old rate (4 s at 1 req/s) later.
   const concurrency = (rps: number): number => (auto ? Math.min(options.maxConcurrency, Math.max(1, Math.ceil(rps * maxSlotAheadSeconds))) : options.maxConcurrency);
   const limiter = new Bottleneck({ maxConcurrent: concurrency(rate), minTime: minTime(rate) });
 
@@ -113,9 +113,25 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   async function schedule<T>(send: () => Promise<T>): Promise<T> {
     await loaded;
     for (let priority = 5; ; priority = 0) {
-      const outcome = await limiter.schedule({ priority }, async () => (pauseTimer === undefined ? { sent: await send() } : requeued));
+      const outcome = await limiter.schedule({ priority }, async () => {
+        if (auto) await spaceFromLastSend();
+        return pauseTimer === undefined ? { sent: await send() } : requeued;
+      });
       if (outcome !== requeued) return outcome.sent;
     }
+  }
+
+  /**
+   * Bottleneck times each slot taken in on its own timer: after the event loop stalls, slots due during the stall
+   * all fire at once, and a burst of them empties a shallow bucket below its rate. With `auto` such a 429 would be
+   * read as the limit, so sends are also spaced from the last actual send: a late slot makes the next ones later.
+   */
+  let lastSendAt = -Infinity;
+  async function spaceFromLastSend(): Promise<void> {
+    const now = Date.now();
+    const sendAt = Math.max(now, lastSendAt + minTime(rate));
+    lastSendAt = sendAt;
+    if (sendAt > now) await new Promise((resolve) => setTimeout(resolve, sendAt - now));
   }
 
   let stopped = false;

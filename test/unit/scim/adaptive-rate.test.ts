@@ -25,16 +25,26 @@ describe('the adaptive rate, before anything is known', () => {
     expect(createAdaptiveRate({ floorRps: 0.1, ceilingRps: 0.5 }).rate).toBe(0.5);
   });
 
-  it('grows by half after each busy window (a second and 4 requests) without a 429 (slow start), up to the ceiling', () => {
+  it('grows by half after each busy window (a second and 8 requests) without a 429 (slow start), up to the ceiling', () => {
     const rate = createAdaptiveRate({ floorRps: 0.5, ceilingRps: 4 });
-    let now = acceptAtRate(rate, 0, 4);
+    let now = acceptAtRate(rate, 0, 8);
     expect(rate.rate).toBe(1);
-    now = acceptAtRate(rate, now, 1);
+    now = acceptAtRate(rate, now, 2);
     expect(rate.rate).toBe(1.5);
-    now = acceptAtRate(rate, now, 6);
+    now = acceptAtRate(rate, now, 12);
     expect(rate.rate).toBe(2.25);
     acceptAtRate(rate, now, 200);
     expect(rate.rate).toBe(4);
+  });
+
+  it('confirms only the rate a window achieved when the sends fell short of the rate asked for', () => {
+    const rate = createAdaptiveRate(settings);
+    // Asked for 1/s, sent at 0.8/s (the limiter still at an older spacing, or the client busy): busy enough to count.
+    for (let i = 0; i < 10; i += 1) rate.accepted(i * 1250);
+    expect(rate.rate).toBe(1.5);
+    expect(rate.learnt().requestsPerSecond).toBeCloseTo(0.8);
+    rate.throttled(20_000, 20_001);
+    expect(rate.rate).toBeCloseTo(0.8);
   });
 
   it('keeps the rate when the engine sends less than the limiter allows: an idle window says nothing about the limit', () => {
@@ -48,7 +58,7 @@ describe('the adaptive rate, before anything is known', () => {
 describe('the adaptive rate after a 429', () => {
   it('goes back to the last confirmed rate when slow start is throttled, and remembers where', () => {
     const rate = createAdaptiveRate(settings);
-    const now = acceptAtRate(rate, 0, 5);
+    const now = acceptAtRate(rate, 0, 10);
     expect(rate.rate).toBe(1.5);
     rate.throttled(now, now + 5);
     expect(rate.rate).toBe(1);
@@ -57,8 +67,8 @@ describe('the adaptive rate after a 429', () => {
 
   it('counts the 429s of requests already in flight as one episode', () => {
     const rate = createAdaptiveRate(settings);
-    let now = acceptAtRate(rate, 0, 5);
-    now = acceptAtRate(rate, now, 6);
+    let now = acceptAtRate(rate, 0, 10);
+    now = acceptAtRate(rate, now, 12);
     expect(rate.rate).toBe(2.25);
     // Four requests sent before the first 429 came back: one episode, one step back.
     for (let i = 0; i < 4; i += 1) rate.throttled(now - 10, now + i);
