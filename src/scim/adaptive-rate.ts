@@ -1,9 +1,9 @@
 // The adaptive rate (NOTION_RATE_LIMIT_RPS=auto), as pure logic: what the limiter's rate becomes after each accepted
 // or throttled answer. Notion documents no SCIM rate limit (reference notion-scim.md §5.1), so the limit is found by
 // probing: grow by half per window while nothing is known (slow start); after the first 429, climb from the last
-// rate that went through in small additive steps, each step only while the 429s so far stay within 1% of the
-// requests (a 429 credit); on a 429 fall back to the last step that went through. No clock and no timers here: `now`
-// is passed in.
+// rate that went through in small additive steps, each step only while the 429s so far stay near 1% of the requests
+// (a 429 credit); on a 429 fall back two steps; throttled at two rates in turn, compute the limit from the two
+// intervals between 429s (drains). No clock and no timers here: `now` is passed in.
 //
 // What a 429 alone can tell, and so what cannot be promised: the only signal is the 429 (Notion sends no remaining
 // budget), so before its first 429 the limiter does the same at every limit. Whatever rate it has learnt by then is
