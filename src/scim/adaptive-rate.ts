@@ -129,6 +129,9 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
   /** When the rate last changed, and the last interval between two episodes at one unchanged rate (a drain). */
   let rateSetAt = -Infinity;
   let climbWaitsGap = false;
+  /** Accepted answers and throttling episodes since the start: the probe's budget. */
+  let acceptedInAll = 0;
+  let episodes = 0;
   let lastDrain: Drain | undefined;
   let windowStart: number | undefined;
   let windowAccepted = 0;
@@ -166,7 +169,9 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
     if (credit < 1 || (climbWaitsGap && sinceEpisode < probeGap)) return restartWindow();
     const step = confirmed * (1 + climbStep);
     if (throttledAt === undefined || step < throttledAt * (1 - climbStep)) return setRate(step, now);
-    if (sinceEpisode < probeGap) return restartWindow();
+    // A probe is not needed to stay near the limit, so it waits until one more 429 keeps them within 1% of all the
+    // requests so far, the free first one included.
+    if (sinceEpisode < probeGap || episodes + 1 > creditPerAccepted * (acceptedInAll + episodes + 1)) return restartWindow();
     setRate(Math.min(step, throttledAt), now);
   }
 
@@ -176,6 +181,7 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
     },
     accepted(now) {
       sinceEpisode += 1;
+      acceptedInAll += 1;
       credit = Math.min(maxCredit, credit + creditPerAccepted);
       if (windowStart === undefined) {
         windowStart = now;
@@ -196,6 +202,7 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       lastEpisodeAt = now;
       sinceEpisode = 0;
       credit -= 1;
+      episodes += 1;
       const failed = rate;
       const drain = previousAt > -Infinity && rateSetAt <= previousAt ? { rps: failed, accepted: acceptedBetween, ms: now - previousAt, at: now } : undefined;
       const previousDrain = lastDrain !== undefined && now - lastDrain.at <= drainsFreshForMs ? lastDrain : undefined;
@@ -245,6 +252,9 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
         // The bucket's depth shows how long a window must be to see a climb step's excess.
         confirmWindowMs = Math.min(maxWindowMs, Math.max(confirmWindowMs, ((drained.depth - 1) / (climbStep * drained.limit)) * 1000));
       }
+      // The step down says the limit is below the rate that failed, not where: above two steps from here is unknown
+      // again, so that the climb stops there and what lies above is probed, with the probe's stricter budget.
+      throttledAt = Math.min(throttledAt, next * (1 + 2 * climbStep));
       setRate(next, now);
     },
     learnt() {

@@ -121,6 +121,30 @@ describe('the adaptive rate after a 429', () => {
     expect(rate.rate).toBeCloseTo(10.32, 2);
   });
 
+  it('probes the throttled rate only once one more 429 keeps them within 1% of all requests, the free first one included', () => {
+    const rate = createAdaptiveRate(settings);
+    let now = acceptAtRate(rate, 0, 10);
+    rate.throttled(now, now + 1);
+    let accepted = 10;
+    now += 1000;
+    while (rate.rate === 1) {
+      now = acceptAtRate(rate, now, 1);
+      accepted += 1;
+    }
+    expect(rate.rate).toBeCloseTo(1.05);
+    rate.throttled(now, now + 1);
+    expect(rate.learnt().requestsPerSecond).toBeCloseTo(0.945);
+    expect(rate.learnt().throttledAtRps).toBeCloseTo(1.05);
+    // Two 429s so far: the climb to 0.99 goes on credit, but the probe of 1.05 waits for 297 requests in all.
+    now += 1000;
+    while (rate.rate < 1) {
+      now = acceptAtRate(rate, now, 1);
+      accepted += 1;
+    }
+    expect(accepted).toBeGreaterThanOrEqual(297);
+    expect(rate.rate).toBeCloseTo(1.04, 2);
+  });
+
   it('lets an isolated 429 at the confirmed rate pass (bunched arrivals), and steps down by a tenth at the second', () => {
     const rate = createAdaptiveRate(settings, { requestsPerSecond: 10, throttledAtRps: 12 });
     rate.throttled(0, 1);
@@ -128,7 +152,8 @@ describe('the adaptive rate after a 429', () => {
     const now = acceptAtRate(rate, 1000, 50);
     rate.throttled(now, now + 1);
     expect(rate.rate).toBeCloseTo(9);
-    expect(rate.learnt().throttledAtRps).toBe(10);
+    // Below 10, but where is not known: the bracket's top comes down to two steps above the new rate.
+    expect(rate.learnt().throttledAtRps).toBeCloseTo(9.9);
   });
 
   it('takes a second isolated 429 at the same rate as a cadence: down to the rate accepted between the two', () => {
