@@ -136,6 +136,7 @@ const sweepRows = ['2', 'R'].map((burst) => {
 });
 
 const deep = process.argv.includes('--deep');
+const startLoad = loadavg()[0];
 const runs = await Promise.all([...limits.map((limit) => runInChild(limit, 2)), ...(deep ? limits.map((limit) => runInChild(limit, Math.max(1, Math.ceil(limit)))) : [])]);
 for (const r of runs) {
   console.log(
@@ -151,7 +152,7 @@ writeResultsSection(heading, [
   `The SCIM client with \`requestsPerSecond: 'auto'\` (floor ${settings.floorRps}, ceiling ${settings.ceilingRps}, 4 in flight, 8 GETs always waiting) against the Notion simulator's token bucket of R/s; ` +
     `every limit in its own process against its own simulator, all at once. Cold: ${coldSeconds} s from no stored rate. Warm: then ${warmSeconds} s from the rate the cold minute stored. ` +
     `"Within 10%": the learnt rate enters [0.9 R, 1.1 R] and stays there to the end of the minute. "Use": requests accepted in the second half of the run ÷ (R × its length). ` +
-    `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}. Goal: within 10% in the first minute at ≤ 1% 429s (cold).`,
+    `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${startLoad.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}. Goal: within 10% in the first minute at ≤ 1% 429s (cold).`,
   '',
   '| R (req/s) | bucket depth | cold: within 10% after | cold: 429 / requests | learnt at 60 s | cold: use, 2nd half | warm: 429 / requests | warm: use, 2nd half | goal met |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
