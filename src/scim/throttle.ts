@@ -62,16 +62,30 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   // spends that slack on probing.
   const minTime = (rps: number): number => 1000 / rps;
   // Bottleneck gives each job its start slot when it takes it in, up to maxConcurrent jobs ahead: a new rate applies
-  // only after those. With `auto`, fewer are taken in at a low rate (as many as leave in half a second, at least one),
-  // so that a step up takes effect within a slot or two, not four slots of the old rate (4 s at 1 req/s) later.
-  const concurrency = (rps: number): number => (auto ? Math.min(options.maxConcurrency, Math.max(1, Math.ceil(rps * maxSlotAheadSeconds))) : options.maxConcurrency);
-  const limiter = new Bottleneck({ maxConcurrent: concurrency(rate), minTime: minTime(rate) });
+  // only after those. With `auto`, fewer are taken in at a low rate: as many as leave in half a second, or in twice
+  // the time an answer takes (so that slow answers never hold the rate back), at least one. A step up then takes
+  // effect within a slot or two, not four slots of the old rate (4 s at 1 req/s) later.
+  let answerMs = 0;
+  const concurrency = (rps: number): number =>
+    auto ? Math.min(options.maxConcurrency, Math.max(1, Math.ceil(rps * Math.max(maxSlotAheadSeconds, (2 * answerMs) / 1000)))) : options.maxConcurrency;
+  let maxConcurrent = concurrency(rate);
+  const limiter = new Bottleneck({ maxConcurrent, minTime: minTime(rate) });
 
   function setRate(next: number): void {
     const bounded = Math.max(floor, Math.min(configured, next));
     if (bounded === rate) return;
     rate = bounded;
-    void limiter.updateSettings({ minTime: minTime(rate), maxConcurrent: concurrency(rate) });
+    maxConcurrent = concurrency(rate);
+    void limiter.updateSettings({ minTime: minTime(rate), maxConcurrent });
+  }
+
+  /** With `auto`: an answer took `ms`; the slots taken in ahead follow the time answers take (a moving average). */
+  function noteAnswerTime(ms: number): void {
+    answerMs = answerMs === 0 ? ms : 0.8 * answerMs + 0.2 * ms;
+    const next = concurrency(rate);
+    if (next === maxConcurrent) return;
+    maxConcurrent = next;
+    void limiter.updateSettings({ maxConcurrent });
   }
 
   // The stored rate arrives before the first request leaves: every schedule waits for it (a failed read = start afresh).
@@ -114,8 +128,15 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     await loaded;
     for (let priority = 5; ; priority = 0) {
       const outcome = await limiter.schedule({ priority }, async () => {
-        if (auto) await spaceFromLastSend();
-        return pauseTimer === undefined ? { sent: await send() } : requeued;
+        if (!auto) return pauseTimer === undefined ? { sent: await send() } : requeued;
+        await spaceFromLastSend();
+        if (pauseTimer !== undefined) return requeued;
+        const sentAt = Date.now();
+        try {
+          return { sent: await send() };
+        } finally {
+          noteAnswerTime(Date.now() - sentAt);
+        }
       });
       if (outcome !== requeued) return outcome.sent;
     }

@@ -98,3 +98,22 @@ describe('auto: pacing after a stall', () => {
     for (let i = 1; i < sentAt.length; i += 1) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThanOrEqual(95);
   });
 });
+
+describe('auto: slots taken in ahead', () => {
+  it('keeps as many requests in flight as slow answers need to hold the rate', async () => {
+    throttle = createThrottle({ requestsPerSecond: 'auto', maxConcurrency: 4, defaultPauseMs: 10, adaptive: { floorRps: 4, ceilingRps: 4 } });
+    let inFlight = 0;
+    let mostInFlight = 0;
+    // Answers take 700 ms at 4 requests/second: about three in flight (half a second of slots would allow two).
+    const jobs = Array.from({ length: 12 }, () =>
+      throttle!.schedule(async () => {
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        inFlight -= 1;
+      }),
+    );
+    await Promise.all(jobs);
+    expect(mostInFlight).toBeGreaterThanOrEqual(3);
+  });
+});
