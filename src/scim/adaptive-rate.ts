@@ -46,6 +46,9 @@ const slowStartFactor = 1.5;
 // a window or two; a climb step of 5% needs about 21, so climb windows are 24 requests (2.4 s at 10 req/s).
 const minWindowMs = 1_000;
 const slowStartWindowRequests = 8;
+// ... but no slow-start window lasts longer than this: below 2 req/s a minute cannot afford the 429s that precision
+// would cost anyway (see above), and every limit above waits for these first windows (8 s at 1 req/s).
+const maxSlowStartWindowMs = 4_000;
 const climbWindowRequests = 24;
 // After the first 429 the rate climbs in steps of this share of the rate that went through last, stopping a step
 // short of the lowest rate throttled. A step that draws a 429 is at most a step or two above the limit (a window
@@ -138,7 +141,7 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
   let confirmWindowMs = minWindowMs;
 
   const windowMs = (): number =>
-    slowStart ? Math.max(minWindowMs, (slowStartWindowRequests / rate) * 1000) : Math.max(confirmWindowMs, (climbWindowRequests / rate) * 1000);
+    slowStart ? Math.max(minWindowMs, Math.min(maxSlowStartWindowMs, (slowStartWindowRequests / rate) * 1000)) : Math.max(confirmWindowMs, (climbWindowRequests / rate) * 1000);
 
   function restartWindow(): void {
     windowStart = undefined;

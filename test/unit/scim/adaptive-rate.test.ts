@@ -25,13 +25,15 @@ describe('the adaptive rate, before anything is known', () => {
     expect(createAdaptiveRate({ floorRps: 0.1, ceilingRps: 0.5 }).rate).toBe(0.5);
   });
 
-  it('grows by half after each busy window (a second and 8 requests) without a 429 (slow start), up to the ceiling', () => {
+  it('grows by half after each busy window (a second and 8 requests, at most 4 s) without a 429 (slow start), up to the ceiling', () => {
     const rate = createAdaptiveRate({ floorRps: 0.5, ceilingRps: 4 });
-    let now = acceptAtRate(rate, 0, 8);
+    let now = acceptAtRate(rate, 0, 4);
     expect(rate.rate).toBe(1);
-    now = acceptAtRate(rate, now, 2);
+    now = acceptAtRate(rate, now, 1);
     expect(rate.rate).toBe(1.5);
-    now = acceptAtRate(rate, now, 12);
+    now = acceptAtRate(rate, now, 6);
+    expect(rate.rate).toBe(1.5);
+    now = acceptAtRate(rate, now, 1);
     expect(rate.rate).toBe(2.25);
     acceptAtRate(rate, now, 200);
     expect(rate.rate).toBe(4);
@@ -67,8 +69,8 @@ describe('the adaptive rate after a 429', () => {
 
   it('counts the 429s of requests already in flight as one episode', () => {
     const rate = createAdaptiveRate(settings);
-    let now = acceptAtRate(rate, 0, 10);
-    now = acceptAtRate(rate, now, 12);
+    let now = acceptAtRate(rate, 0, 5);
+    now = acceptAtRate(rate, now, 7);
     expect(rate.rate).toBe(2.25);
     // Four requests sent before the first 429 came back: one episode, one step back.
     for (let i = 0; i < 4; i += 1) rate.throttled(now - 10, now + i);
