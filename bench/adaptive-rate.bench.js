@@ -2,7 +2,8 @@
 // to the client. Goal (issue 14): the learnt rate within 10% of R in the first minute, at most 1% of requests 429.
 // Each limit runs in its own process (client + its own simulator), all at once: a cold minute (no stored rate), then
 // a warm half-minute starting from what the cold minute learnt. About 95 s in all.
-// Run alone: npm run bench -- adaptive-rate [--deep]   (--deep: also a bucket one second deep, as `sim notion` makes)
+// Run alone: npm run bench -- adaptive-rate [--deep] [--serial]   (--deep: also a bucket one second deep, as `sim notion`
+// makes; --serial: one limit at a time)
 import { spawn } from 'node:child_process';
 import console from 'node:console';
 import { cpus, loadavg } from 'node:os';
@@ -137,7 +138,12 @@ const sweepRows = ['2', 'R'].map((burst) => {
 
 const deep = process.argv.includes('--deep');
 const startLoad = loadavg()[0];
-const runs = await Promise.all([...limits.map((limit) => runInChild(limit, 2)), ...(deep ? limits.map((limit) => runInChild(limit, Math.max(1, Math.ceil(limit)))) : [])]);
+const cases = [...limits.map((limit) => [limit, 2]), ...(deep ? limits.map((limit) => [limit, Math.max(1, Math.ceil(limit))]) : [])];
+// --serial: one limit at a time (about 95 s each), when the machine is shared and five at once would add to its load.
+const serial = process.argv.includes('--serial');
+const runs = [];
+if (serial) for (const [limit, burst] of cases) runs.push(await runInChild(limit, burst));
+else runs.push(...(await Promise.all(cases.map(([limit, burst]) => runInChild(limit, burst)))));
 for (const r of runs) {
   console.log(
     `adaptive-rate R=${r.limit}/s burst ${r.burst}: within 10% after ${seconds(r.cold.withinSeconds)}, 429 ${r.cold.throttled}/${r.cold.requests} (${percent(r.cold.share)}), ` +
@@ -150,7 +156,7 @@ const row = (r) =>
 writeResultsSection(heading, [
   '',
   `The SCIM client with \`requestsPerSecond: 'auto'\` (floor ${settings.floorRps}, ceiling ${settings.ceilingRps}, 4 in flight, 8 GETs always waiting) against the Notion simulator's token bucket of R/s; ` +
-    `every limit in its own process against its own simulator, all at once. Cold: ${coldSeconds} s from no stored rate. Warm: then ${warmSeconds} s from the rate the cold minute stored. ` +
+    `every limit in its own process against its own simulator, ${serial ? 'one after another' : 'all at once'}. Cold: ${coldSeconds} s from no stored rate. Warm: then ${warmSeconds} s from the rate the cold minute stored. ` +
     `"Within 10%": the learnt rate enters [0.9 R, 1.1 R] and stays there to the end of the minute. "Use": requests accepted in the second half of the run ÷ (R × its length). ` +
     `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${startLoad.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end, ${new Date().toISOString().slice(0, 10)}. Goal: within 10% in the first minute at ≤ 1% 429s (cold).`,
   '',
