@@ -1,7 +1,15 @@
 // The adaptive rate (NOTION_RATE_LIMIT_RPS=auto), as pure logic: what the limiter's rate becomes after each accepted
 // or throttled answer. Notion documents no SCIM rate limit (reference notion-scim.md §5.1), so the limit is found by
-// probing: grow by half per window while nothing is known (slow start), then bisect between the highest rate confirmed and the lowest throttled,
-// spacing the probes further apart after each one that fails. No clock and no timers here: `now` is passed in.
+// probing: grow by half per window while nothing is known (slow start); after the first 429, climb from the last
+// rate that went through in small additive steps, each step only while the 429s so far stay near 1% of the requests
+// (a 429 credit); on a 429 fall back two steps; throttled at two rates in turn, compute the limit from the two
+// intervals between 429s (drains). No clock and no timers here: `now` is passed in.
+//
+// What a 429 alone can tell, and so what cannot be promised: the only signal is the 429 (Notion sends no remaining
+// budget), so before its first 429 the limiter does the same at every limit. Whatever rate it has learnt by then is
+// the same for a limit of 1 and of 50 req/s; to learn either within 10% it must draw a 429 at the lower limit. At
+// 1 req/s a minute holds at most 62 accepted requests (60 plus a 2-deep burst), so that one 429 is 1.6%: no limit
+// below 1.62 req/s can be found in a minute at ≤ 1% 429s, by this or any limiter that learns from 429s alone.
 
 export interface AdaptiveRateSettings {
   /** Lowest rate, whatever the throttling (requests/second). */
@@ -21,7 +29,7 @@ export interface LearntRate {
 export interface AdaptiveRate {
   /** The rate the limiter should run at now. */
   readonly rate: number;
-  /** An answer that was not throttled, sent at `startedAt`, received at `now`. */
+  /** An answer that was not throttled, received at `now` (ms). */
   accepted(now: number): void;
   /** A 429/529 to a request sent at `startedAt`. Answers to requests sent before the last episode's answer belong to it. */
   throttled(startedAt: number, now: number): void;
@@ -31,78 +39,143 @@ export interface AdaptiveRate {
 
 // With no stored rate, start here (or at the floor or ceiling, whichever binds): slow for anyone.
 export const conservativeStartRps = 1;
-// Until the first 429 (slow start) each window that passes multiplies the rate by this: 1 to 50 req/s in ~25 s, and
-// the overshoot that ends it is large enough to show within one window even behind a burst allowance.
+// Until the first 429 (slow start) each window that passes multiplies the rate by this: 1 to 50 req/s in ~25 s.
 const slowStartFactor = 1.5;
-// A window lasts at least a second and at least this many requests: a token bucket's depth (burst) hides a rate
-// above the limit for a while, and 8 requests 50% over a 2-token bucket empty it.
+// A window lasts at least a second and at least this many requests. A token bucket's depth (burst) hides a rate
+// above the limit for a while: 8 requests 15% over a 2-token bucket empty it, so slow start's overshoot shows within
+// a window or two; a climb step of 5% needs about 21, so climb windows are 24 requests (2.4 s at 10 req/s).
 const minWindowMs = 1_000;
-const windowRequests = 8;
-// A confirmed rate throttled later shows a bucket deep enough to hide the excess for a whole window: each time, the
-// windows that confirm a rate grow twice as long (up to 16 s), so that the next confirmation sees past it.
+const slowStartWindowRequests = 8;
+// ... but no slow-start window lasts longer than this: below 2 req/s a minute cannot afford the 429s that precision
+// would cost anyway (see above), and every limit above waits for these first windows (8 s at 1 req/s).
+const maxSlowStartWindowMs = 4_000;
+const climbWindowRequests = 24;
+// After the first 429 the rate climbs in steps of this share of the rate that went through last, stopping a step
+// short of the lowest rate throttled. A step that draws a 429 is at most a step or two above the limit (a window
+// sees 5% of excess), so the rate falls back two steps: below the limit and within 10% of it.
+const climbStep = 0.05;
+const climbFallback = 0.9;
+// A confirmed rate throttled again shows a bucket deep enough to hide the excess for a whole window: each time, the
+// windows that confirm a rate grow twice as long (up to 16 s), or as long as the bucket's depth shows (see drains).
 const maxWindowMs = 16_000;
 // The limiter was the brake during a window if at least this share of its rate was used; otherwise the window says
 // nothing about the limit (the engine had too little to send) and the rate is kept.
 const saturatedShare = 0.75;
-// Accepted requests between a 429 and the next probe above the confirmed rate: at most 1 episode in this many.
-// Once the bracket is narrow, doubles after every failed probe (up to the max): a rate just under the limit costs
-// ever fewer 429s, and the limit rising is still noticed.
+// A window that achieved at least this share of its rate confirms the rate itself; below it, only what it achieved.
+const achievedShare = 0.95;
+// The 429 credit: each accepted answer earns this, each throttling episode costs 1, and a step up is taken only with
+// a whole credit in hand, so that 429s stay near 1% of the requests. The first 429 is free (nothing can be learnt
+// without one); at most this many credits are saved up.
+const creditPerAccepted = 0.01;
+const maxCredit = 2;
+// The step that would reach the throttled rate itself (has the limit risen?) is a probe: taken only after this many
+// accepted requests since the last 429, doubling after every failure (up to the max), so that a rate just under the
+// limit costs ever fewer 429s and the limit rising is still noticed.
 const baseProbeGap = 100;
 const maxProbeGap = 3_200;
-// Bisection stops when the bracket is this narrow: the confirmed rate is then within 5% of the limit.
-const bracketPrecision = 0.05;
 // A 429 at or below the confirmed rate, the first for this many accepted requests, changes nothing but the pause: a
-// burst of arrivals bunched by the network (or a busy server) empties a shallow bucket below its rate, and such
-// isolated 429s stay under 1 in 200. Two within this many mean the rate is too high.
+// burst of arrivals bunched by the network (or a busy server) empties a shallow bucket below its rate. Two within
+// this many, or two such at the same rate, mean the rate is too high.
 const isolatedAfter = 200;
 // Too high: near a rate confirmed earlier, step down gently (a burst allowance hid a small excess for a window);
 // far below it, or with nothing confirmed yet, the limit fell (another client shares it) or was never known: halve.
+// Lower, to the limit measured from two drains when there are two (below), or to the rate accepted between two
+// episodes far apart: between two moments the bucket was empty it accepted no more than the limit brought.
 const gentleDecrease = 0.9;
 const decrease = 0.5;
 const nearConfirmed = 0.7;
+// Two drains tell the limit only while the limit and the pause stay the same: the older one is used this long.
+const drainsFreshForMs = 30_000;
+
+/** An interval between two 429 episodes at one rate: the bucket went from empty (after the pause) to empty again. */
+interface Drain {
+  rps: number;
+  accepted: number;
+  ms: number;
+  /** When it ended. */
+  at: number;
+}
+
+/**
+ * The limit from two drains at different rates, both above it. Each drain accepts the tokens the pause left (the
+ * same for the same pause) plus the limit's refill while sending: accepted = tokens + limit × sending time. With
+ * the same pause in both, the difference of the two gives the limit whatever the bucket's depth:
+ * limit = Δaccepted / Δduration; and the tokens the pause left = 1 + accepted × (1 - limit / rate).
+ */
+export function limitFromDrains(a: Drain, b: Drain): { limit: number; depth: number } | undefined {
+  const [fast, slow] = a.rps > b.rps ? [a, b] : [b, a];
+  if (slow.ms - fast.ms < minWindowMs / 4) return undefined;
+  const limit = (slow.accepted - fast.accepted) / ((slow.ms - fast.ms) / 1000);
+  if (!(limit > 0 && limit < slow.rps)) return undefined;
+  return { limit, depth: 1 + fast.accepted * (1 - limit / fast.rps) };
+}
 
 export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: LearntRate): AdaptiveRate {
   const bounded = (rps: number): number => Math.max(settings.floorRps, Math.min(settings.ceilingRps, rps));
   let rate = bounded(stored?.requestsPerSecond ?? conservativeStartRps);
+  /** Until the first 429 (cold start only): multiply per window. */
+  let slowStart = stored === undefined;
   /** Highest rate sustained through a whole window since the last decrease; undefined until one is. */
   let confirmed: number | undefined;
   /** The confirmed rate before the last decrease: says whether a throttled rate is near known-good territory. */
   let lastConfirmed: number | undefined = stored?.requestsPerSecond;
   /** Lowest rate throttled (carried over from the stored state): the top of the bracket. */
   let throttledAt: number | undefined = stored?.throttledAtRps ?? undefined;
-  if (throttledAt !== undefined && throttledAt <= rate) throttledAt = rate * (1 + 2 * bracketPrecision);
-  let probeGap = baseProbeGap;
-  // A stored rate was learnt in an earlier cycle: the first probe above it waits a gap, as after a 429.
+  if (throttledAt !== undefined && throttledAt <= rate) throttledAt = rate * (1 + 2 * climbStep);
+  // A stored rate was learnt in an earlier cycle: the first step above it waits for a credit, as after a 429.
+  let credit = stored ? 0 : 1;
+  let probeGap = stored ? baseProbeGap : 0;
   let sinceEpisode = stored ? 0 : Infinity;
   let lastEpisodeAt = -Infinity;
+  /** The rate at which a 429 was let pass as isolated, until the rate changes or another episode comes. */
+  let ignoredAt: number | undefined;
+  /** When the rate last changed, and the last interval between two episodes at one unchanged rate (a drain). */
+  let rateSetAt = -Infinity;
+  let climbWaitsGap = false;
+  /** Accepted answers and throttling episodes since the start: the probe's budget. */
+  let acceptedInAll = 0;
+  let episodes = 0;
+  let lastDrain: Drain | undefined;
   let windowStart: number | undefined;
   let windowAccepted = 0;
   let confirmWindowMs = minWindowMs;
 
-  const windowMs = (): number => Math.max(throttledAt === undefined ? minWindowMs : confirmWindowMs, (windowRequests / rate) * 1000);
+  const windowMs = (): number =>
+    slowStart ? Math.max(minWindowMs, Math.min(maxSlowStartWindowMs, (slowStartWindowRequests / rate) * 1000)) : Math.max(confirmWindowMs, (climbWindowRequests / rate) * 1000);
 
   function restartWindow(): void {
     windowStart = undefined;
     windowAccepted = 0;
   }
 
-  function setRate(next: number): void {
+  function setRate(next: number, now: number): void {
+    if (bounded(next) !== rate) rateSetAt = now;
     rate = bounded(next);
     restartWindow();
   }
 
-  /** A window at `rate` passed with the limiter busy and no 429: the rate is confirmed, and maybe a probe follows. */
-  function windowPassed(): void {
-    confirmed = Math.max(confirmed ?? 0, rate);
+  /**
+   * A window at `rate` passed with the limiter busy and no 429: what it achieved is confirmed (the rate asked for,
+   * unless the sends fell short of it: a limiter still sending at the previous rate, a client too busy), and maybe a
+   * step up follows.
+   */
+  function windowPassed(now: number, achieved: number): void {
+    confirmed = Math.max(confirmed ?? 0, achieved >= achievedShare * rate ? rate : achieved);
     lastConfirmed = confirmed;
-    if (throttledAt === undefined) return setRate(rate * slowStartFactor);
+    if (slowStart) return setRate(rate * slowStartFactor, now);
     // The throttled rate passed a window: the limit may have risen. The bracket moves up by a step, no more: a short
     // window above the limit can pass behind a burst allowance, and slow start from there would overshoot.
-    if (confirmed >= throttledAt) throttledAt = confirmed * (1 + 2 * bracketPrecision);
-    if (sinceEpisode < probeGap) return restartWindow();
-    // Bisect while the bracket is wide; once narrow, probe the throttled rate itself (the limit may have risen).
-    const wide = (throttledAt - confirmed) / confirmed > bracketPrecision;
-    setRate(wide ? (confirmed + throttledAt) / 2 : throttledAt);
+    if (throttledAt !== undefined && confirmed >= throttledAt) throttledAt = confirmed * (1 + 2 * climbStep);
+    // A step up is taken only with a credit in hand for the 429 that may end it. Steps stay a step clear of the
+    // throttled rate; the step that would reach it is a probe (the limit may have risen), taken only after a probe
+    // gap, longer after each failure.
+    if (credit < 1 || (climbWaitsGap && sinceEpisode < probeGap)) return restartWindow();
+    const step = confirmed * (1 + climbStep);
+    if (throttledAt === undefined || step < throttledAt * (1 - climbStep)) return setRate(step, now);
+    // A probe is not needed to stay near the limit, so it waits until one more 429 keeps them within 1% of all the
+    // requests so far, the free first one included.
+    if (sinceEpisode < probeGap || episodes + 1 > creditPerAccepted * (acceptedInAll + episodes + 1)) return restartWindow();
+    setRate(Math.min(step, throttledAt), now);
   }
 
   return {
@@ -111,6 +184,8 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
     },
     accepted(now) {
       sinceEpisode += 1;
+      acceptedInAll += 1;
+      credit = Math.min(maxCredit, credit + creditPerAccepted);
       if (windowStart === undefined) {
         windowStart = now;
         windowAccepted = 0;
@@ -119,33 +194,71 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       windowAccepted += 1;
       const elapsed = now - windowStart;
       if (elapsed < windowMs()) return;
-      if (windowAccepted >= saturatedShare * rate * (elapsed / 1000)) windowPassed();
+      if (windowAccepted >= saturatedShare * rate * (elapsed / 1000)) windowPassed(now, windowAccepted / (elapsed / 1000));
       else restartWindow();
     },
     throttled(startedAt, now) {
       // Requests already in flight when the first 429 came back are the same episode: counted once.
       if (startedAt < lastEpisodeAt) return;
-      const isolated = lastEpisodeAt === -Infinity || sinceEpisode >= isolatedAfter;
+      const acceptedBetween = sinceEpisode;
+      const previousAt = lastEpisodeAt;
       lastEpisodeAt = now;
       sinceEpisode = 0;
+      credit -= 1;
+      episodes += 1;
       const failed = rate;
-      if (confirmed !== undefined && failed > confirmed) {
-        // A probe above the confirmed rate failed: back to the confirmed rate. Once the bracket is narrow, the next
-        // probe waits twice as long.
-        const narrow = throttledAt !== undefined && (throttledAt - confirmed) / confirmed <= bracketPrecision;
+      const drain = previousAt > -Infinity && rateSetAt <= previousAt ? { rps: failed, accepted: acceptedBetween, ms: now - previousAt, at: now } : undefined;
+      const previousDrain = lastDrain !== undefined && now - lastDrain.at <= drainsFreshForMs ? lastDrain : undefined;
+      if (drain) lastDrain = drain;
+      if (slowStart || (confirmed !== undefined && failed > confirmed)) {
+        // A step above the confirmed rate failed (or slow start ended). The next probe of the throttled rate waits a
+        // probe gap, twice as long after each failure.
+        probeGap = slowStart ? 0 : Math.min(maxProbeGap, Math.max(baseProbeGap, probeGap * 2));
+        // A step failed below the rate throttled before: the limit is lower than the last failure showed (a deep
+        // burst allowance hid it, or the limit fell). No climbing until a probe gap has passed, so that the rate
+        // settles and the drains show the limit.
+        climbWaitsGap = !slowStart && throttledAt !== undefined && failed < throttledAt;
+        const endsSlowStart = slowStart;
+        slowStart = false;
+        ignoredAt = undefined;
         throttledAt = Math.min(throttledAt ?? Infinity, failed);
-        if (narrow) probeGap = Math.min(maxProbeGap, probeGap * 2);
-        return setRate(confirmed);
+        if (confirmed === undefined) return setRate(failed * decrease, now);
+        // Back to the confirmed rate after slow start. After a climb step, the step below it may itself have gone
+        // through only behind the burst allowance: back two steps, below a rate that went through.
+        if (!endsSlowStart) confirmed = Math.min(confirmed, failed * climbFallback);
+        return setRate(confirmed, now);
       }
-      if (isolated) return;
+      // At or below the confirmed rate. Once in a while that is arrivals bunched by the network, not the rate; but
+      // the second such 429 at the same rate is a cadence: the rate is too high behind a deep burst allowance.
+      const isolated = previousAt === -Infinity || acceptedBetween >= isolatedAfter;
+      if (isolated && ignoredAt !== failed) {
+        ignoredAt = failed;
+        return;
+      }
+      ignoredAt = undefined;
       throttledAt = Math.min(throttledAt ?? Infinity, failed);
-      if (confirmed !== undefined) lastConfirmed = confirmed;
+      if (confirmed !== undefined) {
+        lastConfirmed = confirmed;
+        confirmWindowMs = Math.min(maxWindowMs, confirmWindowMs * 2);
+      }
       const near = lastConfirmed !== undefined && failed >= nearConfirmed * lastConfirmed;
-      if (confirmed !== undefined) confirmWindowMs = Math.min(maxWindowMs, confirmWindowMs * 2);
       confirmed = undefined;
       // A gentle step keeps the probe gap (the limit did not move much); halving starts the search afresh.
       if (!near) probeGap = baseProbeGap;
-      setRate(failed * (near ? gentleDecrease : decrease));
+      let next = failed * (near ? gentleDecrease : decrease);
+      // Between two episodes the bucket was empty twice, so no more than the limit's refill was accepted in between:
+      // over a long interval (the pause a small part of it) that accepted rate is close to the limit from below.
+      if (isolated && previousAt > -Infinity) next = Math.max(failed * decrease, Math.min(next, acceptedBetween / ((now - previousAt) / 1000)));
+      const drained = drain && previousDrain ? limitFromDrains(previousDrain, drain) : undefined;
+      if (drained) {
+        next = Math.max(failed * decrease, Math.min(next, drained.limit));
+        // The bucket's depth shows how long a window must be to see a climb step's excess.
+        confirmWindowMs = Math.min(maxWindowMs, Math.max(confirmWindowMs, ((drained.depth - 1) / (climbStep * drained.limit)) * 1000));
+      }
+      // The step down says the limit is below the rate that failed, not where: above two steps from here is unknown
+      // again, so that the climb stops there and what lies above is probed, with the probe's stricter budget.
+      throttledAt = Math.min(throttledAt, next * (1 + 2 * climbStep));
+      setRate(next, now);
     },
     learnt() {
       return { requestsPerSecond: confirmed ?? rate, throttledAtRps: throttledAt ?? null };

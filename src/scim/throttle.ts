@@ -43,6 +43,7 @@ const lowerFactor = 0.75;
 const recoveryStepFraction = 0.05;
 const recoveryIntervalMs = 1_000;
 const requeued = Symbol('requeued');
+const maxSlotAheadSeconds = 0.5;
 export const defaultAdaptiveSettings: AdaptiveRateSettings = { floorRps: 0.5, ceilingRps: 100 };
 
 export function createThrottle(options: ThrottleOptions): Throttle {
@@ -60,13 +61,31 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   // bottleneck spaces the starts, so jitter only ever makes requests later. No margin under a known limit; `auto`
   // spends that slack on probing.
   const minTime = (rps: number): number => 1000 / rps;
-  const limiter = new Bottleneck({ maxConcurrent: options.maxConcurrency, minTime: minTime(rate) });
+  // Bottleneck gives each job its start slot when it takes it in, up to maxConcurrent jobs ahead: a new rate applies
+  // only after those. With `auto`, fewer are taken in at a low rate: as many as leave in half a second, or in twice
+  // the time an answer takes (so that slow answers never hold the rate back), at least one. A step up then takes
+  // effect within a slot or two, not four slots of the old rate (4 s at 1 req/s) later.
+  let answerMs = 0;
+  const concurrency = (rps: number): number =>
+    auto ? Math.min(options.maxConcurrency, Math.max(1, Math.ceil(rps * Math.max(maxSlotAheadSeconds, (2 * answerMs) / 1000)))) : options.maxConcurrency;
+  let maxConcurrent = concurrency(rate);
+  const limiter = new Bottleneck({ maxConcurrent, minTime: minTime(rate) });
 
   function setRate(next: number): void {
     const bounded = Math.max(floor, Math.min(configured, next));
     if (bounded === rate) return;
     rate = bounded;
-    void limiter.updateSettings({ minTime: minTime(rate) });
+    maxConcurrent = concurrency(rate);
+    void limiter.updateSettings({ minTime: minTime(rate), maxConcurrent });
+  }
+
+  /** With `auto`: an answer took `ms`; the slots taken in ahead follow the time answers take (a moving average). */
+  function noteAnswerTime(ms: number): void {
+    answerMs = answerMs === 0 ? ms : 0.8 * answerMs + 0.2 * ms;
+    const next = concurrency(rate);
+    if (next === maxConcurrent) return;
+    maxConcurrent = next;
+    void limiter.updateSettings({ maxConcurrent });
   }
 
   // The stored rate arrives before the first request leaves: every schedule waits for it (a failed read = start afresh).
@@ -108,9 +127,32 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   async function schedule<T>(send: () => Promise<T>): Promise<T> {
     await loaded;
     for (let priority = 5; ; priority = 0) {
-      const outcome = await limiter.schedule({ priority }, async () => (pauseTimer === undefined ? { sent: await send() } : requeued));
+      const outcome = await limiter.schedule({ priority }, async () => {
+        if (!auto) return pauseTimer === undefined ? { sent: await send() } : requeued;
+        await spaceFromLastSend();
+        if (pauseTimer !== undefined) return requeued;
+        const sentAt = Date.now();
+        try {
+          return { sent: await send() };
+        } finally {
+          noteAnswerTime(Date.now() - sentAt);
+        }
+      });
       if (outcome !== requeued) return outcome.sent;
     }
+  }
+
+  /**
+   * Bottleneck times each slot taken in on its own timer: after the event loop stalls, slots due during the stall
+   * all fire at once, and a burst of them empties a shallow bucket below its rate. With `auto` such a 429 would be
+   * read as the limit, so sends are also spaced from the last actual send: a late slot makes the next ones later.
+   */
+  let lastSendAt = -Infinity;
+  async function spaceFromLastSend(): Promise<void> {
+    const now = Date.now();
+    const sendAt = Math.max(now, lastSendAt + minTime(rate));
+    lastSendAt = sendAt;
+    if (sendAt > now) await new Promise((resolve) => setTimeout(resolve, sendAt - now));
   }
 
   let stopped = false;

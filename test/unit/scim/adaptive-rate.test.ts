@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conservativeStartRps, createAdaptiveRate, type AdaptiveRate, type LearntRate } from '../../../src/scim/adaptive-rate.js';
+import { conservativeStartRps, createAdaptiveRate, limitFromDrains, type AdaptiveRate, type LearntRate } from '../../../src/scim/adaptive-rate.js';
 import { runAgainstVirtualBucket } from '../../../src/sim/notion/virtual-bucket.js';
 
 const settings = { floorRps: 0.5, ceilingRps: 100 };
@@ -25,14 +25,28 @@ describe('the adaptive rate, before anything is known', () => {
     expect(createAdaptiveRate({ floorRps: 0.1, ceilingRps: 0.5 }).rate).toBe(0.5);
   });
 
-  it('grows by half after each busy window without a 429 (slow start), up to the ceiling', () => {
+  it('grows by half after each busy window (a second and 8 requests, at most 4 s) without a 429 (slow start), up to the ceiling', () => {
     const rate = createAdaptiveRate({ floorRps: 0.5, ceilingRps: 4 });
-    let now = acceptAtRate(rate, 0, 10);
+    let now = acceptAtRate(rate, 0, 4);
+    expect(rate.rate).toBe(1);
+    now = acceptAtRate(rate, now, 1);
     expect(rate.rate).toBe(1.5);
-    now = acceptAtRate(rate, now, 12);
+    now = acceptAtRate(rate, now, 6);
+    expect(rate.rate).toBe(1.5);
+    now = acceptAtRate(rate, now, 1);
     expect(rate.rate).toBe(2.25);
     acceptAtRate(rate, now, 200);
     expect(rate.rate).toBe(4);
+  });
+
+  it('confirms only the rate a window achieved when the sends fell short of the rate asked for', () => {
+    const rate = createAdaptiveRate(settings);
+    // Asked for 1/s, sent at 0.8/s (the limiter still at an older spacing, or the client busy): busy enough to count.
+    for (let i = 0; i < 10; i += 1) rate.accepted(i * 1250);
+    expect(rate.rate).toBe(1.5);
+    expect(rate.learnt().requestsPerSecond).toBeCloseTo(0.8);
+    rate.throttled(20_000, 20_001);
+    expect(rate.rate).toBeCloseTo(0.8);
   });
 
   it('keeps the rate when the engine sends less than the limiter allows: an idle window says nothing about the limit', () => {
@@ -44,7 +58,7 @@ describe('the adaptive rate, before anything is known', () => {
 });
 
 describe('the adaptive rate after a 429', () => {
-  it('goes back to the last confirmed rate when a step above it is throttled, and remembers where', () => {
+  it('goes back to the last confirmed rate when slow start is throttled, and remembers where', () => {
     const rate = createAdaptiveRate(settings);
     const now = acceptAtRate(rate, 0, 10);
     expect(rate.rate).toBe(1.5);
@@ -55,8 +69,8 @@ describe('the adaptive rate after a 429', () => {
 
   it('counts the 429s of requests already in flight as one episode', () => {
     const rate = createAdaptiveRate(settings);
-    let now = acceptAtRate(rate, 0, 10);
-    now = acceptAtRate(rate, now, 12);
+    let now = acceptAtRate(rate, 0, 5);
+    now = acceptAtRate(rate, now, 7);
     expect(rate.rate).toBe(2.25);
     // Four requests sent before the first 429 came back: one episode, one step back.
     for (let i = 0; i < 4; i += 1) rate.throttled(now - 10, now + i);
@@ -64,15 +78,73 @@ describe('the adaptive rate after a 429', () => {
     expect(rate.learnt().throttledAtRps).toBe(2.25);
   });
 
-  it('waits a gap of accepted requests before probing again, then bisects towards the throttled rate', () => {
+  it('climbs in steps of 5% once the 429s so far leave a credit (1 in 100 accepted)', () => {
+    const rate = createAdaptiveRate(settings, { requestsPerSecond: 10, throttledAtRps: 12 });
+    // A stored rate: no credit yet, so no step up before 100 accepted answers.
+    let now = acceptAtRate(rate, 0, 90);
+    expect(rate.rate).toBe(10);
+    now = acceptAtRate(rate, now, 30);
+    expect(rate.rate).toBeCloseTo(10.5);
+    acceptAtRate(rate, now, 30);
+    expect(rate.rate).toBeCloseTo(11.025);
+  });
+
+  it('falls back two steps when a step draws a 429 (the step below may have passed behind the burst), and spends a credit', () => {
+    const rate = createAdaptiveRate(settings, { requestsPerSecond: 10, throttledAtRps: 12 });
+    let now = acceptAtRate(rate, 0, 120);
+    expect(rate.rate).toBeCloseTo(10.5);
+    rate.throttled(now, now + 1);
+    expect(rate.rate).toBeCloseTo(9.45);
+    expect(rate.learnt()).toEqual({ requestsPerSecond: rate.rate, throttledAtRps: 10.5 });
+    // The limit is lower than the 12 throttled before: no step up until a probe gap (now 200 accepted) has passed.
+    now = acceptAtRate(rate, now + 1000, 190);
+    expect(rate.rate).toBeCloseTo(9.45);
+    acceptAtRate(rate, now, 30);
+    expect(rate.rate).toBeCloseTo(9.9225);
+  });
+
+  it('probes the throttled rate itself only after a gap of accepted requests, twice as long after each failed probe', () => {
+    const rate = createAdaptiveRate(settings, { requestsPerSecond: 10, throttledAtRps: 10.4 });
+    let now = acceptAtRate(rate, 0, 99);
+    expect(rate.rate).toBe(10);
+    while (rate.rate === 10) now = acceptAtRate(rate, now, 1);
+    expect(rate.rate).toBe(10.4);
+    rate.throttled(now, now + 1);
+    expect(rate.rate).toBeCloseTo(9.36);
+    // Climbing below the throttled rate goes on once a credit is earned; the next probe waits 200 accepted answers.
+    now = acceptAtRate(rate, now + 1000, 150);
+    expect(rate.rate).toBeCloseTo(9.828);
+    let accepted = 150;
+    while (rate.rate < 10) {
+      now = acceptAtRate(rate, now, 1);
+      accepted += 1;
+    }
+    expect(accepted).toBeGreaterThanOrEqual(200);
+    expect(rate.rate).toBeCloseTo(10.32, 2);
+  });
+
+  it('probes the throttled rate only once one more 429 keeps them within 1% of all requests, the free first one included', () => {
     const rate = createAdaptiveRate(settings);
     let now = acceptAtRate(rate, 0, 10);
-    rate.throttled(now, now);
-    expect(rate.rate).toBe(1);
-    now = acceptAtRate(rate, now + 1000, 99);
-    expect(rate.rate).toBe(1);
-    while (rate.rate === 1) now = acceptAtRate(rate, now, 1);
-    expect(rate.rate).toBe(1.25);
+    rate.throttled(now, now + 1);
+    let accepted = 10;
+    now += 1000;
+    while (rate.rate === 1) {
+      now = acceptAtRate(rate, now, 1);
+      accepted += 1;
+    }
+    expect(rate.rate).toBeCloseTo(1.05);
+    rate.throttled(now, now + 1);
+    expect(rate.learnt().requestsPerSecond).toBeCloseTo(0.945);
+    expect(rate.learnt().throttledAtRps).toBeCloseTo(1.05);
+    // Two 429s so far: the climb to 0.99 goes on credit, but the probe of 1.05 waits for 297 requests in all.
+    now += 1000;
+    while (rate.rate < 1) {
+      now = acceptAtRate(rate, now, 1);
+      accepted += 1;
+    }
+    expect(accepted).toBeGreaterThanOrEqual(297);
+    expect(rate.rate).toBeCloseTo(1.04, 2);
   });
 
   it('lets an isolated 429 at the confirmed rate pass (bunched arrivals), and steps down by a tenth at the second', () => {
@@ -82,14 +154,28 @@ describe('the adaptive rate after a 429', () => {
     const now = acceptAtRate(rate, 1000, 50);
     rate.throttled(now, now + 1);
     expect(rate.rate).toBeCloseTo(9);
-    expect(rate.learnt().throttledAtRps).toBe(10);
+    // Below 10, but where is not known: the bracket's top comes down to two steps above the new rate.
+    expect(rate.learnt().throttledAtRps).toBeCloseTo(9.9);
+  });
+
+  it('takes a second isolated 429 at the same rate as a cadence: down to the rate accepted between the two', () => {
+    const rate = createAdaptiveRate({ floorRps: 0.5, ceilingRps: 50 }, { requestsPerSecond: 50, throttledAtRps: null });
+    let now = acceptAtRate(rate, 0, 300);
+    rate.throttled(now, now);
+    expect(rate.rate).toBe(50);
+    const first = now;
+    // A second's pause, then 250 more before the next 429: 250 accepted in 6 s, 41.7/s, which the limit allowed.
+    now = acceptAtRate(rate, now + 1000, 250);
+    rate.throttled(now, first + 6000);
+    expect(rate.rate).toBeCloseTo(250 / 6);
   });
 
   it('halves when throttling repeats with nothing confirmed, or far below the last confirmed rate', () => {
     const fresh = createAdaptiveRate({ floorRps: 0.1, ceilingRps: 100 });
     fresh.throttled(0, 1);
-    fresh.throttled(2, 3);
     expect(fresh.rate).toBe(0.5);
+    fresh.throttled(2, 3);
+    expect(fresh.rate).toBe(0.25);
     const known = createAdaptiveRate(settings, { requestsPerSecond: 10, throttledAtRps: 12 });
     for (let i = 0; i < 6; i += 1) known.throttled(i * 10, i * 10 + 1);
     // 10 (isolated) → 9 → 8.1 → 7.29 → 6.56, then below 70% of 10: halved.
@@ -103,14 +189,37 @@ describe('the adaptive rate after a 429', () => {
   });
 });
 
+describe('the limit from two drains (429 to 429 at one rate, after the same pause)', () => {
+  // A bucket of limit L and depth D, a pause of p s after each 429, then sending at r until the bucket is empty:
+  // the pause leaves min(D, L·p) tokens, drained at r - L per second; all sent in the meantime is accepted.
+  const drainAt = (r: number, limit: number, depth: number, pauseS = 1) => {
+    const sendingS = (Math.min(depth, limit * pauseS) - 1) / (r - limit);
+    return { rps: r, accepted: r * sendingS, ms: (pauseS + sendingS) * 1000, at: 0 };
+  };
+
+  it('finds the limit and the depth, deep bucket or shallow', () => {
+    const deep = limitFromDrains(drainAt(80, 50, 50), drainAt(70, 50, 50));
+    expect(deep?.limit).toBeCloseTo(50);
+    expect(deep?.depth).toBeCloseTo(50);
+    const shallow = limitFromDrains(drainAt(11.4, 10, 2), drainAt(10.3, 10, 2));
+    expect(shallow?.limit).toBeCloseTo(10);
+    expect(shallow?.depth).toBeCloseTo(2);
+  });
+
+  it('says nothing when the two drains last about as long, or would put the limit above the rates', () => {
+    expect(limitFromDrains(drainAt(80, 50, 50), drainAt(80.1, 50, 50))).toBeUndefined();
+    expect(limitFromDrains({ rps: 20, accepted: 10, ms: 1500, at: 0 }, { rps: 18, accepted: 40, ms: 2000, at: 0 })).toBeUndefined();
+  });
+});
+
 describe('the learnt rate kept between cycles', () => {
-  it('starts at the stored rate and probes above it only after a gap', () => {
+  it('starts at the stored rate and steps above it only once a credit is earned (100 accepted answers)', () => {
     const rate = createAdaptiveRate(settings, { requestsPerSecond: 20, throttledAtRps: 24 });
     expect(rate.rate).toBe(20);
     let now = acceptAtRate(rate, 0, 99);
     expect(rate.rate).toBe(20);
     while (rate.rate === 20) now = acceptAtRate(rate, now, 1);
-    expect(rate.rate).toBe(22);
+    expect(rate.rate).toBe(21);
   });
 
   it('moves a stored throttled rate that is not above the stored rate up by a step, rather than forgetting it', () => {
@@ -120,22 +229,31 @@ describe('the learnt rate kept between cycles', () => {
 });
 
 describe('the adaptive rate against a token bucket (virtual time)', () => {
-  it.each([2.5, 10, 25, 50])('finds a limit of %s requests/second within 10%% in the first minute, at most 1%% of requests throttled', (limit) => {
+  it.each([5, 10, 25, 50])('finds a limit of %s requests/second (bucket 2 deep) within 10%% in the first minute, at most 1%% of requests throttled', (limit) => {
     const run = runAgainstBucket(limit, 2, 60);
     expect(run.withinMs).toBeLessThan(60_000);
     expect(run.throttled / run.sent).toBeLessThanOrEqual(0.01);
   });
 
-  it('over ten minutes settles near the limit: confirmation windows grow after a confirmed rate is throttled', () => {
-    const run = runAgainstBucket(25, 2, 600);
-    expect(run.throttled / run.sent).toBeLessThanOrEqual(0.002);
-    expect(run.learnt.requestsPerSecond).toBeGreaterThanOrEqual(0.9 * 25);
-    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(1.05 * 25);
+  it.each([10, 25, 50])('finds a limit of %s requests/second behind a bucket a second deep, from two drains', (limit) => {
+    const run = runAgainstBucket(limit, limit, 60);
+    expect(run.withinMs).toBeLessThan(60_000);
+    expect(run.throttled / run.sent).toBeLessThanOrEqual(0.01);
   });
 
-  it('at 1 request/second spends a single 429 in the first minute (the probe that finds the limit)', () => {
+  it('over ten minutes settles near the limit, below it', () => {
+    const run = runAgainstBucket(25, 2, 600);
+    expect(run.throttled / run.sent).toBeLessThanOrEqual(0.002);
+    expect(run.learnt.requestsPerSecond).toBeGreaterThanOrEqual(0.95 * 25);
+    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(25);
+  });
+
+  it('at 1 request/second spends a single 429 in the first minute: the least any limiter learning from 429s can', () => {
+    // Before its first 429 a limiter does the same at 1 as at 50 req/s, so it must draw one at 1 req/s to tell them
+    // apart; a minute at 1 req/s holds at most 62 accepted requests, so that 429 is 1.6%.
     const run = runAgainstBucket(1, 2, 60);
     expect(run.throttled).toBe(1);
+    expect(run.sent).toBeLessThanOrEqual(63);
     expect(run.learnt.requestsPerSecond).toBe(1);
   });
 

@@ -84,3 +84,36 @@ describe('auto: the learnt rate kept between cycles', () => {
     expect(throttle.currentRequestsPerSecond()).toBe(2);
   });
 });
+
+describe('auto: pacing after a stall', () => {
+  it('spaces sends from the last actual send: slots that fell due while the event loop was blocked do not leave together', async () => {
+    throttle = createThrottle({ requestsPerSecond: 'auto', maxConcurrency: 4, defaultPauseMs: 10, adaptive: { floorRps: 10, ceilingRps: 10 } });
+    const sentAt: number[] = [];
+    const jobs = Array.from({ length: 4 }, () => throttle!.schedule(async () => void sentAt.push(Date.now())));
+    // Shortly after, the event loop is blocked for 400 ms: the slots bottleneck gave the three others fall due meanwhile.
+    setTimeout(() => {
+      for (const until = Date.now() + 400; Date.now() < until; );
+    }, 50);
+    await Promise.all(jobs);
+    for (let i = 1; i < sentAt.length; i += 1) expect(sentAt[i]! - sentAt[i - 1]!).toBeGreaterThanOrEqual(95);
+  });
+});
+
+describe('auto: slots taken in ahead', () => {
+  it('keeps as many requests in flight as slow answers need to hold the rate', async () => {
+    throttle = createThrottle({ requestsPerSecond: 'auto', maxConcurrency: 4, defaultPauseMs: 10, adaptive: { floorRps: 4, ceilingRps: 4 } });
+    let inFlight = 0;
+    let mostInFlight = 0;
+    // Answers take 700 ms at 4 requests/second: about three in flight (half a second of slots would allow two).
+    const jobs = Array.from({ length: 12 }, () =>
+      throttle!.schedule(async () => {
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        inFlight -= 1;
+      }),
+    );
+    await Promise.all(jobs);
+    expect(mostInFlight).toBeGreaterThanOrEqual(3);
+  });
+});
