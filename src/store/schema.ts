@@ -148,8 +148,9 @@ export const links = pgTable(
   (t) => [
     primaryKey({ columns: [t.target, t.objectType, t.sourceId] }),
     uniqueIndex('links_notion_id').on(t.target, t.objectType, t.notionId),
-    // Open work (status.ts countOpenWork, link-reads.ts readApprovedStaged): a few rows, found without reading every link.
-    index('links_open_work').on(t.target).where(sql`${t.stagedAction} is not null or ${t.attempts} > 0 or ${t.state} = 'unaccounted'`),
+    // Open work (scope-queries.ts readCandidates, status.ts countOpenWork, link-reads.ts readApprovedStaged): a few
+    // rows, found without reading every link.
+    index('links_open_work').on(t.target).where(sql`${t.stagedAction} is not null or ${t.attempts} > 0 or ${t.state} in ('unaccounted', 'pending-create') or ${t.retiringSince} is not null`),
   ],
 );
 

@@ -118,9 +118,8 @@ export interface CandidateRows {
 
 /**
  * Which objects a cycle evaluates (the rule of src/engine/candidates.ts, as a query): dirty ones, every link with open
- * work (a pending create, an escrow, a staged deprovision), objects whose scope disagrees with their link (in scope
- * without a live link, or linked while out of scope: level-triggered) unless a completed cycle already evaluated them
- * with that scope, or all of them; never an escrow not yet due.
+ * work (a pending create, an escrow, a staged deprovision, a group in its grace period), objects whose scope is not
+ * the one a completed cycle last evaluated them with, or all of them; never an escrow not yet due.
  */
 export async function readCandidates(db: Queryable, target: string, objectType: ScopeObjectType, rule: ScopeRule, query: CandidateQuery): Promise<CandidateRows> {
   const table = objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups');
@@ -130,25 +129,30 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
   const scopeJoin = rule.scope === 'all' ? sql`` : sql`left join ${scoped} s on s.id = o.id`;
   const now = query.now.toISOString();
   const waiting = sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${now}::timestamptz, false)`;
-  const chosen = query.evaluateAll || query.only
-    ? sql`true`
-    : sql`(o.dirty
-          -- level-triggered, once per scope: an object evaluated with the scope it has now and left unlinked (a
-          -- disabled user, one a scoping filter leaves out) or linked (a protected user) stays so until it changes
-          or (${inScope} <> coalesce(l.state in ('active', 'pending-create'), false) and o.evaluated_in_scope is distinct from ${inScope})
-          or l.state = 'pending-create' or l.attempts > 0 or l.staged_action is not null
-          -- a group in its grace period: its delete falls due without any change in Entra
-          or l.retiring_since is not null)`;
+  const linkJoin = sql`left join links l on l.target = o.target and l.object_type = ${objectType} and l.source_id = o.id`;
   const only = query.only ? sql`and ${inIds(sql`o.id`, query.only)}` : sql``;
-  const ids = await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)}
-    select o.id, ${inScope} as in_scope from ${table} o
-    ${scopeJoin}
-    left join links l on l.target = o.target and l.object_type = ${objectType} and l.source_id = o.id
-    where o.target = ${target} ${only} and ${chosen} ${query.only ? sql`` : sql`and not ${waiting}`}
-    order by o.id`);
+  const ids = query.evaluateAll || query.only
+    ? await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)}
+        select o.id, ${inScope} as in_scope from ${table} o ${scopeJoin} ${linkJoin}
+        where o.target = ${target} ${only} ${query.only ? sql`` : sql`and not ${waiting}`}
+        order by o.id`)
+    : await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)}
+        -- What changed in Entra, and (level-triggered, once per scope) every object whose scope is not the one a
+        -- completed cycle last evaluated it with: a scope that moved through a nested group or a group's removal
+        -- marks no user dirty. An object evaluated with the scope it has now (a disabled user left unlinked, a
+        -- protected user left linked) stays settled until it changes.
+        select o.id, ${inScope} as in_scope from ${table} o ${scopeJoin} ${linkJoin}
+        where o.target = ${target} and (o.dirty or o.evaluated_in_scope is distinct from ${inScope}) and not ${waiting}
+        union
+        -- Open work (through the links_open_work index): a pending create, a due escrow, a staged deprovision, and a
+        -- group in its grace period, whose delete falls due without any change in Entra.
+        select o.id, ${inScope} from links l join ${table} o on o.target = l.target and o.id = l.source_id ${scopeJoin}
+        where l.target = ${target} and l.object_type = ${objectType} and not ${waiting}
+          and (l.staged_action is not null or l.attempts > 0 or l.state in ('unaccounted', 'pending-create') or l.retiring_since is not null)
+        order by id`);
   // Mirror rows are never deleted: a link without one is an approved unaccounted member (open work, found through the
   // links_open_work index) unless the mirror was lost; a full, verify or mapping-change run checks every link.
-  const openWork = query.evaluateAll ? sql`` : sql`and (l.staged_action is not null or l.attempts > 0 or l.state = 'unaccounted')`;
+  const openWork = query.evaluateAll ? sql`` : sql`and (l.staged_action is not null or l.attempts > 0 or l.state in ('unaccounted', 'pending-create') or l.retiring_since is not null)`;
   const vanished = query.only ? [] : await rowsOf<{ source_id: string }>(db, sql`select l.source_id from links l
     where l.target = ${target} and l.object_type = ${objectType} and l.state in ('active', 'disabled') and not ${waiting} ${openWork}
       and not exists (select 1 from ${table} o where o.target = ${target} and o.id = l.source_id)
@@ -168,6 +172,7 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
 export async function readTouchedGroups(
   db: Queryable, target: string, rule: ScopeRule, evaluated: { users: readonly string[]; groups: readonly string[] },
 ): Promise<Array<{ id: string; inScope: boolean }>> {
+  if (evaluated.users.length === 0 && evaluated.groups.length === 0) return [];
   const parentsOf = (from: SQL) => sql`select m.group_id from ${from} c join source_memberships m on m.target = ${target} and m.member_id = c.id and m.member_type = 'group'`;
   const holders = rule.transitiveGroups
     ? sql`holders(id) as (

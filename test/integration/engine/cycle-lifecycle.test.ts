@@ -91,15 +91,20 @@ describe('a cycle', () => {
     s.tenant.assign(outer.id);
     s.tenant.addMember(outer.id, nested.id);
     const user = directlyAssignedUser(s.tenant);
+    // In scope only through Inner once it is nested: evaluated out of scope first, and settled so.
+    const newcomer = s.tenant.hireUser({ userPrincipalName: 'nested.newcomer@example.com', displayName: 'Nested Newcomer' });
     s.tenant.addMember(inner.id, user.id);
+    s.tenant.addMember(inner.id, newcomer.id);
     await s.sync();
     const notionId = notionUser(s.notion.workspace, user.userPrincipalName)?.id as string;
     expect(notionId).toBeDefined();
-    // Only an edge between two groups changes: neither Outer nor the user is touched in Entra.
+    expect(notionUser(s.notion.workspace, newcomer.userPrincipalName)).toBeUndefined();
+    // Only an edge between two groups changes: neither Outer nor the users are touched in Entra.
     s.tenant.addMember(nested.id, inner.id);
     expect((await s.sync()).status).toBe('succeeded');
     const outerInNotion = s.notion.workspace.snapshot().groups.find((g) => g.displayName === 'Outer');
     expect(outerInNotion?.members).toContain(notionId);
+    expect(outerInNotion?.members).toContain(notionUser(s.notion.workspace, newcomer.userPrincipalName)?.id);
   });
 
   it('keeps the app role a user holds through a group when only its name changes, and sends that change alone', async () => {
