@@ -64,9 +64,23 @@ function createOutcomeUnknown(method: string, answer: HttpAnswer): boolean {
   return method === 'POST' && answer.status >= 500 && answer.status !== 503 && !isThrottleStatus(answer.status);
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function createExchange(options: ExchangeOptions): Exchange {
   const { transport, throttle, logger } = options;
   const counts: ExchangeStats = { requests: 0, throttled: 0, retries: 0 };
+
+  // The limiter books each start 1/R after the one before, each on its own timer. When the event loop was held (a
+  // garbage collection, a synchronous PGlite query), the timers that fell due meanwhile fire together and their
+  // requests would leave back to back: a burst the target's token bucket answers with 429 and a whole second's
+  // Retry-After for everyone (issue 14). So each send also takes the next slot 1/R after the previous send's slot, or
+  // now if that is later: a grid that a late start shifts but never compresses.
+  let lastSlot = -Infinity;
+  function delayToNextSlot(): number {
+    const now = performance.now();
+    lastSlot = Math.max(now, lastSlot + 1000 / throttle.currentRequestsPerSecond());
+    return lastSlot - now;
+  }
 
   async function attempt(method: string, pathAndQuery: string, request: ExchangeRequest): Promise<ExchangeResult> {
     const info = transport.requestInfo(method, pathAndQuery);
@@ -79,6 +93,9 @@ export function createExchange(options: ExchangeOptions): Exchange {
       logger?.debug({ event: 'scim.request', method, path, status, durationMs });
     };
     const answer = await throttle.schedule(async () => {
+      // Under a millisecond early is within any bucket's slack; a timer cannot wait less than one anyway.
+      const delay = delayToNextSlot();
+      if (delay >= 1) await sleep(delay);
       if (options.signal?.aborted) {
         // Shut down while queued: nothing was sent, so even a create is safely "not done".
         throw new ScimError({ kind: 'transient', message: `${method} ${info.url} not sent: the client was stopped`, request: info, cause: options.signal.reason });

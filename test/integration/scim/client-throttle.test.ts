@@ -81,4 +81,21 @@ describe('throttling', () => {
     await expect(client.getUser('b')).rejects.toMatchObject({ status: 429 });
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.event)).toEqual(['scim.throttled.gave-up']);
   });
+
+  it('keeps 1/R between sends after the event loop was held, instead of sending the requests that fell due together', async () => {
+    server = await startScriptedServer((request) => ({ status: 200, json: user(request.url.split('/').pop() ?? 'x') }));
+    client = createScimClient({ baseUrl: server.url, token: server.token, requestsPerSecond: 20, maxConcurrency: 4 });
+    const reads = ['a', 'b', 'c', 'd', 'e'].map((id) => client!.getUser(id));
+    while (server.seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    // Held (as a synchronous PGlite query or a long garbage collection holds it) while three starts fall due.
+    const heldUntil = Date.now() + 250;
+    while (Date.now() < heldUntil) {
+      // busy: nothing else runs
+    }
+    await Promise.all(reads);
+    const arrivals = server.seen.map((r) => r.at);
+    const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]!);
+    // 50 ms at 20/s; a few ms of leeway for the clocks (Date.now is whole milliseconds).
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
+  });
 });
