@@ -97,7 +97,10 @@ export async function startWorld({ tenant: tenantOptions, notionRps, burst = 2 }
   };
 }
 
-/** One `sync` as its own process; resolves with the summary, wall time, peak RSS and CPU of that process. */
+/**
+ * One `sync` as its own process; resolves with the summary, wall time, peak RSS and CPU of that process, its RSS
+ * sampled over time ([ms since start, MB]), its stdout (the log lines at LOG_LEVEL=info) and when it started (epoch ms).
+ */
 export async function runSync(world, store, env) {
   const usageFile = join(tmpdir(), `ens-bench-usage-${randomUUID()}.json`);
   const childEnv = {
@@ -125,7 +128,10 @@ export async function runSync(world, store, env) {
   }
   // A cycle that ends partial or held still printed its summary: recorded (and checked) rather than thrown.
   if (!summary) throw new Error(`sync exited ${code} without a summary: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return { exitCode: code, summary, wallSeconds, peakRssMb: usage.maxRssKb / 1024, cpuMs: (usage.userCpuMs ?? 0) + (usage.systemCpuMs ?? 0) };
+  return {
+    exitCode: code, summary, wallSeconds, peakRssMb: usage.maxRssKb / 1024, cpuMs: (usage.userCpuMs ?? 0) + (usage.systemCpuMs ?? 0),
+    rssTimeline: usage.rssTimeline ?? [], stdout, startedAt: performance.timeOrigin + started,
+  };
 }
 
 /** Requests the Notion simulator answered, with the 429s and writes among them, and the span from first to last. */
