@@ -15,7 +15,7 @@ import { simulatorConnectionEnv } from '../../dist/sim/connection-env.js';
 import { generateTenant, simulatorCaPath, startGraphSimulator } from '../../dist/sim/graph/index.js';
 import { startNotionSimulator } from '../../dist/sim/notion/index.js';
 
-const measuredCli = fileURLToPath(new URL('./measured-cli.js', import.meta.url));
+const measuredCli = process.env.BENCH_MEASURED_CLI ?? fileURLToPath(new URL('./measured-cli.js', import.meta.url));
 export const postgresAdminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A fresh store: a new Postgres database (dropped at the end) or a PGlite data directory. */
@@ -110,7 +110,9 @@ export async function runSync(world, store, env) {
     ...store.env, ...env,
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [measuredCli, 'sync'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_FLAGS (e.g. --cpu-prof, --trace-gc) profile the sync process.
+  const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeFlags, measuredCli, 'sync'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
