@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import v8 from 'node:v8';
 import { PGlite, type QueryOptions, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -83,7 +84,18 @@ function openPostgres(databaseUrl: string): Store {
   };
 }
 
+/**
+ * The embedded store lives in this process's memory, next to the engine's JavaScript heap. On a machine with plenty
+ * of RAM, V8 lets the old generation grow to about 4× what survived the last full collection before it collects again:
+ * an initial sync of 10,000 users (some 60 MB live) reached 450 MB resident with the heap at 200 MB, mostly garbage.
+ * A growth of 50% keeps the heap within 50–80 MB (10,000 users: ~310 MB resident at the peak). Lower costs CPU: at
+ * 30%, ~330 MB for a third more CPU in the sync (issue 14). The flag is read each time V8 sets the heap's next limit,
+ * so it applies from the next collection on.
+ */
+const pgliteHeapGrowingPercent = 50;
+
 async function openPglite(dataDir: string): Promise<Store> {
+  v8.setFlagsFromString(`--heap-growing-percent=${pgliteHeapGrowingPercent}`);
   mkdirSync(dataDir, { recursive: true });
   // PGlite is single-process: a second process on the same directory would corrupt it.
   const dirLock = acquireDataDirLock(dataDir);
