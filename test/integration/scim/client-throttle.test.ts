@@ -98,7 +98,8 @@ describe('throttling', () => {
     await Promise.all(reads);
     const arrivals = server.seen.map((r) => r.at);
     const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]!);
-    // 50 ms at 20/s; a few ms of leeway for the clocks (Date.now is whole milliseconds).
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
+    // 50 ms at 20/s. Sends that fell due together land within a millisecond or two of each other; half the interval
+    // leaves room for the arrival jitter of this in-process server on a busy machine.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(25);
   });
 });
