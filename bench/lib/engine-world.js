@@ -15,7 +15,7 @@ import { simulatorConnectionEnv } from '../../dist/sim/connection-env.js';
 import { generateTenant, simulatorCaPath, startGraphSimulator } from '../../dist/sim/graph/index.js';
 import { startNotionSimulator } from '../../dist/sim/notion/index.js';
 
-const measuredCli = fileURLToPath(new URL('./measured-cli.js', import.meta.url));
+const measuredCli = process.env.BENCH_MEASURED_CLI ?? fileURLToPath(new URL('./measured-cli.js', import.meta.url));
 export const postgresAdminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A fresh store: a new Postgres database (dropped at the end) or a PGlite data directory. */
@@ -97,7 +97,10 @@ export async function startWorld({ tenant: tenantOptions, notionRps, burst = 2 }
   };
 }
 
-/** One `sync` as its own process; resolves with the summary, wall time, peak RSS and CPU of that process. */
+/**
+ * One `sync` as its own process; resolves with the summary, wall time, peak RSS and CPU of that process, its RSS
+ * sampled over time ([ms since start, MB]), its stdout (the log lines at LOG_LEVEL=info) and when it started (epoch ms).
+ */
 export async function runSync(world, store, env) {
   const usageFile = join(tmpdir(), `ens-bench-usage-${randomUUID()}.json`);
   const childEnv = {
@@ -107,7 +110,9 @@ export async function runSync(world, store, env) {
     ...store.env, ...env,
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [measuredCli, 'sync'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_FLAGS (e.g. --cpu-prof, --trace-gc) profile the sync process.
+  const nodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeFlags, measuredCli, 'sync'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -125,7 +130,10 @@ export async function runSync(world, store, env) {
   }
   // A cycle that ends partial or held still printed its summary: recorded (and checked) rather than thrown.
   if (!summary) throw new Error(`sync exited ${code} without a summary: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return { exitCode: code, summary, wallSeconds, peakRssMb: usage.maxRssKb / 1024, cpuMs: (usage.userCpuMs ?? 0) + (usage.systemCpuMs ?? 0) };
+  return {
+    exitCode: code, summary, wallSeconds, peakRssMb: usage.maxRssKb / 1024, cpuMs: (usage.userCpuMs ?? 0) + (usage.systemCpuMs ?? 0),
+    rssTimeline: usage.rssTimeline ?? [], stdout, startedAt: performance.timeOrigin + started,
+  };
 }
 
 /** Requests the Notion simulator answered, with the 429s and writes among them, and the span from first to last. */

@@ -5,7 +5,7 @@ import { ScimError, type ScimGroup } from '../scim/index.js';
 import {
   addAppliedMemberships, clearAppliedMembershipsOfGroup, clearLinkEscrow, removeAppliedMemberships, saveLink, type LinkWrite,
 } from '../store/index.js';
-import { escrow, record, viewOf, type ApplyContext } from './apply-context.js';
+import { escrow, holderOf, record, viewOf, type ApplyContext } from './apply-context.js';
 import { checkLookup, groupCarries, matchFromLookup } from './matching.js';
 import type { GroupOperation, MembershipOperation, Operation, Plan } from './model.js';
 
@@ -21,7 +21,7 @@ const describeGroup = (group: ScimGroup): string => `"${group.displayName}" (${g
 function refuseCreateAnswer(ctx: ApplyContext, op: Op<'create-group'>, group: ScimGroup): string | undefined {
   const sent = String(op.attributes.displayName ?? op.name);
   if (!groupCarries(group, sent)) return `Notion answered the create of group "${sent}" with another group, ${describeGroup(group)}; nothing was linked and that group is left alone`;
-  const holder = [...ctx.groupLinks.values()].find((link) => link.notionId === group.id && link.sourceId !== op.sourceId);
+  const holder = holderOf(ctx.groupLinks, group.id, op.sourceId);
   if (holder) return `Notion answered the create of group "${sent}" with ${describeGroup(group)}, which is linked to Entra group ${holder.sourceId}; nothing was linked`;
   return undefined;
 }

@@ -3,7 +3,7 @@
 // reads the member's groups back (§3.6).
 import { ScimError, type ScimAttributes, type ScimUser } from '../scim/index.js';
 import { clearAppliedMembershipsOfUser, type LinkWrite } from '../store/index.js';
-import { escrow, markPending, record, type ApplyContext } from './apply-context.js';
+import { escrow, holderOf, markPending, record, type ApplyContext } from './apply-context.js';
 import { checkLookup, matchFromLookup, userCarries } from './matching.js';
 import type { ModifiedProperty, UserOperation } from './model.js';
 import { attributeChanges } from './diff.js';
@@ -41,7 +41,7 @@ function refuseCreateAnswer(ctx: ApplyContext, op: Op<'create-user'> | Op<'enabl
   if (user.userName.toLowerCase() !== sent.toLowerCase()) {
     return `Notion answered the create of ${sent} with another member, ${describeUser(user)}; nothing was linked and that member is left alone`;
   }
-  const holder = [...ctx.userLinks.values()].find((link) => link.notionId === user.id && link.sourceId !== op.sourceId && link.state !== 'released');
+  const holder = holderOf(ctx.userLinks, user.id, op.sourceId, (link) => link.state !== 'released');
   if (holder) return `Notion answered the create of ${sent} with ${describeUser(user)}, which is linked to Entra object ${holder.sourceId}; nothing was linked`;
   return undefined;
 }

@@ -81,4 +81,25 @@ describe('throttling', () => {
     await expect(client.getUser('b')).rejects.toMatchObject({ status: 429 });
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.event)).toEqual(['scim.throttled.gave-up']);
   });
+
+  it('keeps 1/R between sends after the event loop was held, instead of sending the requests that fell due together', async () => {
+    server = await startScriptedServer((request) => ({ status: 200, json: user(request.url.split('/').pop() ?? 'x') }));
+    client = createScimClient({ baseUrl: server.url, token: server.token, requestsPerSecond: 20, maxConcurrency: 4 });
+    const reads = ['a', 'b', 'c', 'd', 'e'].map((id) => client!.getUser(id));
+    // Held (as a synchronous PGlite query or a busy machine holds it) while starts fall due: once while the limiter's
+    // timers are pending, once while the sends they released wait for their slots.
+    for (const seen of [1, 2]) {
+      while (server.seen.length < seen) await new Promise((resolve) => setTimeout(resolve, 2));
+      const heldUntil = Date.now() + 250;
+      while (Date.now() < heldUntil) {
+        // busy: nothing else runs
+      }
+    }
+    await Promise.all(reads);
+    const arrivals = server.seen.map((r) => r.at);
+    const gaps = arrivals.slice(1).map((at, i) => at - arrivals[i]!);
+    // 50 ms at 20/s. Sends that fell due together land within a millisecond or two of each other; half the interval
+    // leaves room for the arrival jitter of this in-process server on a busy machine.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(25);
+  });
 });
