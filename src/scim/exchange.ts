@@ -64,33 +64,9 @@ function createOutcomeUnknown(method: string, answer: HttpAnswer): boolean {
   return method === 'POST' && answer.status >= 500 && answer.status !== 503 && !isThrottleStatus(answer.status);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-/** How late a timer usually fires on a busy process: a send up to this late keeps the grid of slots. */
-const timerLatenessMs = 2;
-
 export function createExchange(options: ExchangeOptions): Exchange {
   const { transport, throttle, logger } = options;
   const counts: ExchangeStats = { requests: 0, throttled: 0, retries: 0 };
-
-  // The limiter books each start 1/R after the one before, each on its own timer. When the event loop was held (a
-  // garbage collection, a synchronous PGlite query, a busy machine), the timers that fell due meanwhile fire together
-  // and their requests would leave back to back: a burst the target's token bucket answers with 429 and a whole
-  // second's Retry-After for everyone (issue 14). So a send also waits until 1/R after the previous send's slot,
-  // checked again on waking (the wait is a timer too). The slots keep an exact grid through a timer's usual lateness
-  // (no 2% lost to it); a send later than that starts the grid afresh, so a stall is never made up by a burst.
-  let lastSlot = -Infinity;
-  async function waitForSendSlot(): Promise<void> {
-    for (;;) {
-      const next = lastSlot + 1000 / throttle.currentRequestsPerSecond();
-      const now = performance.now();
-      // Under a millisecond early is within any bucket's slack; a timer cannot wait less than one anyway.
-      if (now >= next - 1) {
-        lastSlot = Math.max(next, now - timerLatenessMs);
-        return;
-      }
-      await sleep(next - now);
-    }
-  }
 
   async function attempt(method: string, pathAndQuery: string, request: ExchangeRequest): Promise<ExchangeResult> {
     const info = transport.requestInfo(method, pathAndQuery);
@@ -103,7 +79,6 @@ export function createExchange(options: ExchangeOptions): Exchange {
       logger?.debug({ event: 'scim.request', method, path, status, durationMs });
     };
     const answer = await throttle.schedule(async () => {
-      await waitForSendSlot();
       if (options.signal?.aborted) {
         // Shut down while queued: nothing was sent, so even a create is safely "not done".
         throw new ScimError({ kind: 'transient', message: `${method} ${info.url} not sent: the client was stopped`, request: info, cause: options.signal.reason });

@@ -44,6 +44,8 @@ const recoveryStepFraction = 0.05;
 const recoveryIntervalMs = 1_000;
 const requeued = Symbol('requeued');
 const maxSlotAheadSeconds = 0.5;
+/** How late a timer usually fires on a busy process: a send up to this late keeps the grid of slots. */
+const timerLatenessMs = 2;
 export const defaultAdaptiveSettings: AdaptiveRateSettings = { floorRps: 0.5, ceilingRps: 100 };
 
 export function createThrottle(options: ThrottleOptions): Throttle {
@@ -128,14 +130,13 @@ export function createThrottle(options: ThrottleOptions): Throttle {
     await loaded;
     for (let priority = 5; ; priority = 0) {
       const outcome = await limiter.schedule({ priority }, async () => {
-        if (!auto) return pauseTimer === undefined ? { sent: await send() } : requeued;
-        await spaceFromLastSend();
+        await waitForSendSlot();
         if (pauseTimer !== undefined) return requeued;
         const sentAt = Date.now();
         try {
           return { sent: await send() };
         } finally {
-          noteAnswerTime(Date.now() - sentAt);
+          if (auto) noteAnswerTime(Date.now() - sentAt);
         }
       });
       if (outcome !== requeued) return outcome.sent;
@@ -143,16 +144,25 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   }
 
   /**
-   * Bottleneck times each slot taken in on its own timer: after the event loop stalls, slots due during the stall
-   * all fire at once, and a burst of them empties a shallow bucket below its rate. With `auto` such a 429 would be
-   * read as the limit, so sends are also spaced from the last actual send: a late slot makes the next ones later.
+   * Bottleneck times each slot taken in on its own timer: when the event loop was held (a garbage collection, a
+   * synchronous PGlite query, a busy machine), the slots that fell due meanwhile fire together and their requests would
+   * leave back to back: a burst the target's token bucket answers with 429 and a second's Retry-After for everyone, and
+   * with `auto` a 429 read as the limit (issue 14). So a send also waits until 1/R after the previous send's slot,
+   * checked again on waking (the wait is a timer too). The slots keep an exact grid through a timer's usual lateness
+   * (no rate lost to it); a send later than that starts the grid afresh, so a stall is never made up by a burst.
    */
-  let lastSendAt = -Infinity;
-  async function spaceFromLastSend(): Promise<void> {
-    const now = Date.now();
-    const sendAt = Math.max(now, lastSendAt + minTime(rate));
-    lastSendAt = sendAt;
-    if (sendAt > now) await new Promise((resolve) => setTimeout(resolve, sendAt - now));
+  let lastSlot = -Infinity;
+  async function waitForSendSlot(): Promise<void> {
+    for (;;) {
+      const next = lastSlot + minTime(rate);
+      const now = performance.now();
+      // Under a millisecond early is within any bucket's slack; a timer cannot wait less than one anyway.
+      if (now >= next - 1) {
+        lastSlot = Math.max(next, now - timerLatenessMs);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, next - now));
+    }
   }
 
   let stopped = false;
