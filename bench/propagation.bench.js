@@ -190,7 +190,8 @@ function changeMakers(setup) {
  * Where one change's delay went, from the worker's log lines (their `time`) between the change and the end of the
  * cycle that wrote it: `detect` until the poll saw it or the notification's hint arrived, `queue` until the cycle was
  * triggered (the debounce), `start` until the cycle started (quarantine check, lock), then the cycle's own `import`,
- * `plan` and `apply` up to the write. A phase ends when the progress log reports it (a line per phase end).
+ * `plan` (the rest of prepare.ts: the scope and store reads, the plan, and a Notion listing when one pays) and `apply`
+ * up to the write. A phase ends when the progress log reports it (a line per phase end).
  */
 function breakdown(lines, at, writeAt) {
   const since = lines.filter((line) => Date.parse(line.time) >= at);
@@ -332,7 +333,7 @@ function recordResults(results) {
   }
   out.push('', 'By kind of change (and how long the cycles took, from their start to their end):', '');
   for (const r of results) out.push(`- ${r.mode === 'watch' ? `watch, ${r.intervalSeconds} s` : 'notifications'}: ${r.lines.join('; ')}`);
-  out.push('', 'What a delay is made of (the "parts" above, from the worker\'s log lines): `detect`, the wait for the next poll (uniform over the interval) and the poll, or the notification\'s delivery; `debounce`, the trigger\'s window (a poll\'s request starts at once); `to start`, the quarantine check and the lock; then the cycle\'s own `import` (the delta reads and the store), `plan` and `apply` up to the write.');
+  out.push('', 'What a delay is made of (the "parts" above, from the worker\'s log lines): `detect`, the wait for the next poll (uniform over the interval) and the poll, or the notification\'s delivery; `debounce`, the trigger\'s window (a poll\'s request starts at once); `to start`, the quarantine check and the lock; then the cycle\'s own `import` (the delta reads into the store), `plan` (the rest of prepare.ts: the scope and store reads, the plan, a Notion listing when one pays) and `apply` up to the write.');
   const idle = results.find((r) => r.idle)?.idle;
   if (idle) {
     out.push(
