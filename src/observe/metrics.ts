@@ -33,7 +33,7 @@ export interface WorkerMetrics {
   recordCycleReasons(reasons: string[]): void;
   /** A watch poll: `unchanged`, `changed`, `skipped` (a cycle ran or waited) or `failed`; `changed` names the sources. */
   recordPoll(outcome: 'unchanged' | 'changed' | 'skipped' | 'failed', changed?: string[]): void;
-  /** Seconds from a change's detection (a poll or a notification) to the end of the cycle that applied it. */
+  /** Seconds from a change's detection (a poll or a notification) to one Notion write of the cycle that served it. */
   recordPropagation(seconds: number): void;
   // --- end of watch mode ---
   /** The exposition text and its content type, for `/metrics`. */
@@ -106,7 +106,7 @@ export function createWorkerMetrics(target: string, options: MetricsOptions = {}
   const pollChanges = new Counter({ name: `${prefix}watch_changes_detected_total`, help: 'Watch polls that saw a change, by source (users, groups, assignments)', labelNames: ['source'], registers });
   const propagation = new Histogram({
     name: `${prefix}propagation_delay_seconds`,
-    help: "Seconds from a change's detection (watch poll or notification) to the end of the cycle that applied it",
+    help: "Seconds from a change's detection (watch poll or notification) to each successful Notion write of the cycle that served it (one observation per write)",
     buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 900],
     registers,
   });

@@ -32,11 +32,19 @@ export interface CycleRequest {
   reasons: string[];
 }
 
+/** What the worker watches of a running cycle (the engine's CycleDependencies.onOperationDone). */
+export interface CycleObserver {
+  /** After each operation the cycle applies; `kind` is the engine's operation kind (`disable-user`, `skip`, …). */
+  onOperationDone(op: { kind: string }, outcome: { failed: boolean }): void;
+}
+
 /** Runs one cycle; on abort it starts no new operation, lets the one in flight finish and returns `interrupted`. */
-export type CycleRunner = (signal: AbortSignal, request: CycleRequest) => Promise<CycleOutcome>;
+export type CycleRunner = (signal: AbortSignal, request: CycleRequest, observer: CycleObserver) => Promise<CycleOutcome>;
 
 /** Reasons that mean "something changed in Entra": their cycles measure the propagation delay. */
 const changeReasons = new Set(['watch', 'notification']);
+/** Operations that only record (a log line, a staged or held deprovision): nothing reaches Notion, nothing propagated. */
+const recordOnlyKinds = new Set(['skip', 'conflict', 'stage', 'unstage']);
 /** The reason a VERIFY_SCHEDULE tick carries; a cycle with it runs in verify mode. */
 export const verifyReason = 'verify-schedule';
 
@@ -97,7 +105,7 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   let stopping = false;
 
   /** Runs the cycle unless the quarantine defers it; returns its outcome (undefined when none ran). */
-  async function runOneCycle(request: CycleRequest): Promise<Pick<CycleOutcome, 'status' | 'error'> | undefined> {
+  async function runOneCycle(request: CycleRequest, observer: CycleObserver): Promise<Pick<CycleOutcome, 'status' | 'error'> | undefined> {
     const state = await readTargetHealth(store, target, rule, now());
     const nextAttemptAt = state.quarantine?.nextAttemptAt;
     if (nextAttemptAt && nextAttemptAt > now()) {
@@ -106,7 +114,7 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
     }
     controller = new AbortController();
     try {
-      const outcome = await deps.runCycle(controller.signal, request);
+      const outcome = await deps.runCycle(controller.signal, request, observer);
       metrics.recordCycle(outcome);
       metrics.recordCycleReasons(request.reasons);
       if (outcome.status === 'locked') logger.info({ event: 'cycle.locked', target, message: 'another process holds the lock for this target; waiting for the next tick' });
@@ -149,24 +157,44 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   /** First change request not yet served by a cycle (for the propagation delay). */
   let changeDetectedAt: number | undefined;
 
+  /**
+   * The propagation delay, observed at every successful write of a cycle that serves a detected change, from the
+   * earliest detection it serves: each write is a change arriving in Notion, so a burst of 100 changes gives 100
+   * observations and the p95 shows how long its last writes waited (observing the first write only would show how
+   * fast the worker reacts, not how long changes take). A change detected later in the same debounce window is
+   * measured from the earlier detection (an upper bound), and the cycle's retry of an escrowed object counts as
+   * a write of it. Record-only operations and failed writes propagated nothing.
+   */
+  function propagationObserver(detectedAt: number | undefined) {
+    const delaysMs: number[] = [];
+    const observer: CycleObserver = {
+      onOperationDone(op, outcome) {
+        if (detectedAt === undefined || outcome.failed || recordOnlyKinds.has(op.kind)) return;
+        const delayMs = now().getTime() - detectedAt;
+        delaysMs.push(delayMs);
+        metrics.recordPropagation(delayMs / 1000);
+      },
+    };
+    return { observer, delaysMs };
+  }
+
   /** One trigger firing: a verify cycle when VERIFY_SCHEDULE asked for one (it does all an incremental one does). */
   async function runRequested(reasons: string[]): Promise<void> {
     const request: CycleRequest = { mode: reasons.includes(verifyReason) ? 'verify' : 'incremental', reasons };
-    const detectedAt = changeDetectedAt;
+    const propagation = propagationObserver(changeDetectedAt);
     changeDetectedAt = undefined;
     logger.info({ event: 'cycle.triggered', mode: request.mode, reasons });
     let outcome: Pick<CycleOutcome, 'status' | 'error'> | undefined;
     try {
-      outcome = await runOneCycle(request);
+      outcome = await runOneCycle(request, propagation.observer);
     } catch (error) {
       // Reading the quarantine state failed: the store is unreachable; the next request tries again.
       logger.error({ event: 'cycle.error', error: error instanceof Error ? error.message : String(error) });
       outcome = { status: 'failed', error: error instanceof Error ? error.message : String(error) };
     }
-    if (detectedAt !== undefined && outcome && outcome.status !== 'locked') {
-      const delayMs = now().getTime() - detectedAt;
-      metrics.recordPropagation(delayMs / 1000);
-      logger.info({ event: 'worker.propagated', delayMs, status: outcome.status });
+    const delays = propagation.delaysMs;
+    if (delays.length > 0) {
+      logger.info({ event: 'worker.propagated', writes: delays.length, firstWriteDelayMs: delays[0], lastWriteDelayMs: delays.at(-1), status: outcome?.status });
     }
     await observeHealth(outcome);
   }

@@ -1,7 +1,7 @@
 // The worker as a process with Graph change notifications (issue 15) against both simulators: it subscribes and
 // renews, a burst of 100 changes converges in one or two cycles, a wrong clientState is refused, a forged
 // notification with the right secret costs one delta read and changes nothing, SIGTERM deletes the subscriptions,
-// and a dropped notification is caught by the next watch poll.
+// and a dropped notification is caught by the next watch poll, or by the scheduled cycle when watch mode is off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PERMISSIONS } from '../../src/sim/graph/index.js';
 import { createTestStoreLocation } from '../helpers/store.js';
@@ -163,6 +163,27 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
       expect(notionUser(session.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
       expect(session.graph.subscriptions.deliveries().filter((d) => d.kind === 'change').at(-1)?.status).toBe(-1);
       expect(triggered(worker, from).map((l) => l.reasons)).toEqual([['watch']]);
+    } finally {
+      session.graph.subscriptions.dropNotifications(false);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    }
+  });
+
+  it('catches a dropped notification on the scheduled cycle when watch mode is off', async () => {
+    const { worker } = await start({ WATCH_INTERVAL_SECONDS: '0', SYNC_SCHEDULE: '*/5 * * * * *' });
+    await until('two subscriptions', () => session.graph.subscriptions.list().length === 2);
+    session.graph.subscriptions.dropNotifications(true);
+    try {
+      const from = worker.lines.length;
+      const { user } = groupMemberUser(session.tenant);
+      session.tenant.disableUser(user.id);
+      await until('Notion converged', () => session.differences().length === 0);
+      expect(notionUser(session.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
+      expect(session.graph.subscriptions.deliveries().filter((d) => d.kind === 'change').at(-1)?.status).toBe(-1);
+      const reasons = triggered(worker, from).flatMap((l) => l.reasons as string[]);
+      expect(reasons).toContain('schedule');
+      expect(reasons).not.toContain('notification');
     } finally {
       session.graph.subscriptions.dropNotifications(false);
       worker.child.kill('SIGTERM');

@@ -72,7 +72,10 @@ describe('entra-notion-sync worker in watch mode', { timeout: 240_000 }, () => {
     expect(notionUser(session.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
     expect(w.lines.find((line) => line.event === 'watch.changed')).toMatchObject({ changed: ['users'] });
     expect(triggered(w).map((line) => line.reasons)).toEqual([['start'], ['watch']]);
-    await w.waitForLine((line) => line.event === 'worker.propagated', 'the propagation delay');
+    // Measured at the cycle's writes (the engine's onOperationDone, wired by the CLI), not at its end.
+    const propagated = await w.waitForLine((line) => line.event === 'worker.propagated', 'the propagation delay');
+    expect(propagated.writes).toBeGreaterThanOrEqual(1);
+    expect(propagated.lastWriteDelayMs).toBeGreaterThanOrEqual(propagated.firstWriteDelayMs as number);
   });
 
   it('polls an idle tenant with three Graph reads each, writes no cycle row and sends nothing to Notion', async () => {

@@ -45,7 +45,7 @@ export function registerWorker(program: Command): void {
           const watchSource = config.worker.watchIntervalSeconds > 0 ? createEntraSource({ config: config.entra, logger }) : undefined;
           worker = await startWorker({
             config, store, logger,
-            runCycle: (signal, request) => runCycle({ config, store, logger, progress, signal }, { mode: request.mode }),
+            runCycle: (signal, request, observer) => runCycle({ config, store, logger, progress, signal, onOperationDone: observer.onOperationDone }, { mode: request.mode }),
             ...(watchSource ? {
               poll: async () => {
                 const result = await watchSource.pollForChanges(store.db, config.target, { scope: config.entra.scope, readsAppRoles: compileMapping(config.mapping).readsAppRoles });

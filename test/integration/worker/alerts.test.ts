@@ -3,6 +3,7 @@ import { tables, updateTargetState } from '../../../src/store/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
 import { captureLog, manualTicks, scriptedRunner, startWorker, workerConfig } from './worker-fixture.js';
+import type { CycleRunner } from '../../../src/worker/index.js';
 
 describe('webhook alerts', () => {
   let testStore: TestStore;
@@ -26,8 +27,8 @@ describe('webhook alerts', () => {
     const config = workerConfig({ SYNC_TARGET: target, WEBHOOK_URL: receiver.url });
     const log = captureLog();
     const runner = scriptedRunner(testStore.store, target, () => clock.now);
-    const runCycle = async (signal: AbortSignal) => {
-      const outcome = runner.runCycle(signal);
+    const runCycle: CycleRunner = async (signal, request, observer) => {
+      const outcome = runner.runCycle(signal, request, observer);
       await runner.started.at(-1)!.finish(outcomes.shift() ?? 'succeeded');
       return outcome;
     };

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type LoadedConfig } from '../../../src/config/index.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { recordCycleEnd, recordCycleStart, type Store } from '../../../src/store/index.js';
-import { startWorker, type CycleOutcome, type RunningWorker, type WorkerDependencies } from '../../../src/worker/index.js';
+import { startWorker, type CycleObserver, type CycleOutcome, type RunningWorker, type WorkerDependencies } from '../../../src/worker/index.js';
 
 export type LogLine = Record<string, unknown> & { event?: string; level: string };
 
@@ -29,6 +29,8 @@ export function workerConfig(env: Record<string, string> = {}): LoadedConfig {
 /** A cycle the test finishes by hand; it records its row in the store as the engine does. */
 export interface ScriptedCycle {
   signal: AbortSignal;
+  /** Reports one applied operation to the worker, as the engine does after each (`disable-user`, `skip`, …). */
+  operationDone(kind: string, outcome?: { failed: boolean }): void;
   /** Records the cycle and returns its outcome to the worker; a no-op when already finished. */
   finish(status?: CycleOutcome['status']): Promise<void>;
 }
@@ -36,13 +38,14 @@ export interface ScriptedCycle {
 export function scriptedRunner(store: Store, target: string, now: () => Date) {
   const started: ScriptedCycle[] = [];
   let waiters: Array<(cycle: ScriptedCycle) => void> = [];
-  const runCycle = (signal: AbortSignal) =>
+  const runCycle = (signal: AbortSignal, _request: unknown, observer: CycleObserver) =>
     new Promise<CycleOutcome>((resolve) => {
       const id = randomUUID();
       const startedAt = now();
       let finished = false;
       const cycle: ScriptedCycle = {
         signal,
+        operationDone: (kind, outcome = { failed: false }) => observer.onOperationDone({ kind }, outcome),
         async finish(status = 'succeeded') {
           if (finished) return;
           finished = true;

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { updateTargetState } from '../../../src/store/index.js';
 import { longestScheduleGapMs } from '../../../src/worker/index.js';
+import { freePort } from '../../helpers/free-port.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 import { captureLog, manualTicks, scriptedRunner, startWorker, workerConfig, type RunningWorker } from './worker-fixture.js';
 
@@ -54,6 +55,40 @@ describe('the worker', () => {
     await tick;
     expect(runner.started).toHaveLength(2);
     expect(log.lines.filter((l) => l.event === 'cycle.triggered').map((l) => l.reasons)).toEqual([['start'], ['schedule', 'watch', 'notification']]);
+  });
+
+  it('measures the propagation delay at each successful write of a change-triggered cycle, not at its end', async () => {
+    const { runner, worker, log, clock } = await setUp({ CYCLE_DEBOUNCE_SECONDS: '0', HTTP_PORT: String(await freePort()) });
+    await (await runner.nextCycle(0)).finish();
+    await worker.firstTick;
+    const detectedAt = clock.now.getTime();
+    worker.requestCycle('watch');
+    const changeCycle = await runner.nextCycle(1);
+    clock.now = new Date(detectedAt + 3_000);
+    changeCycle.operationDone('remove-members');
+    changeCycle.operationDone('skip');
+    changeCycle.operationDone('stage');
+    changeCycle.operationDone('update-user', { failed: true });
+    clock.now = new Date(detectedAt + 7_000);
+    changeCycle.operationDone('disable-user');
+    // The cycle's end, a minute later, is not the time the change reached Notion.
+    clock.now = new Date(detectedAt + 67_000);
+    await changeCycle.finish();
+    // A scheduled cycle serves no detected change: its writes are not propagation.
+    const tick = worker.tick();
+    const scheduled = await runner.nextCycle(2);
+    scheduled.operationDone('create-user');
+    await scheduled.finish();
+    await tick;
+
+    expect(log.lines.filter((l) => l.event === 'worker.propagated')).toEqual([
+      expect.objectContaining({ writes: 2, firstWriteDelayMs: 3_000, lastWriteDelayMs: 7_000, status: 'succeeded' }),
+    ]);
+    const text = await (await fetch(`http://127.0.0.1:${worker.httpPort}/metrics`)).text();
+    const bucket = (le: string) => new RegExp(`^entra_notion_sync_propagation_delay_seconds_bucket\\{le="${le}",target="[^"]+"\\} (\\d+)$`, 'm').exec(text)?.[1];
+    expect([bucket('2'), bucket('5'), bucket('10'), bucket('60')]).toEqual(['0', '1', '2', '2']);
+    expect(text).toMatch(/^entra_notion_sync_propagation_delay_seconds_count\{target="[^"]+"\} 2$/m);
+    expect(text).toMatch(/^entra_notion_sync_propagation_delay_seconds_sum\{target="[^"]+"\} 10$/m);
   });
 
   it('logs that another process holds the lock and waits for the next tick', async () => {
