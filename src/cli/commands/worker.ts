@@ -43,12 +43,13 @@ export function registerWorker(program: Command): void {
           const notifications = createNotificationService({ config, store, logger });
           // Watch mode keeps one Graph reader for the worker's life: its token is reused until it expires.
           const watchSource = config.worker.watchIntervalSeconds > 0 ? createEntraSource({ config: config.entra, logger }) : undefined;
+          const pollOptions = { scope: config.entra.scope, readsAppRoles: compileMapping(config.mapping).readsAppRoles };
           worker = await startWorker({
             config, store, logger,
             runCycle: (signal, request, observer) => runCycle({ config, store, logger, progress, signal, onOperationDone: observer.onOperationDone }, { mode: request.mode }),
             ...(watchSource ? {
               poll: async () => {
-                const result = await watchSource.pollForChanges(store.db, config.target, { scope: config.entra.scope, readsAppRoles: compileMapping(config.mapping).readsAppRoles });
+                const result = await watchSource.pollForChanges(store.db, config.target, pollOptions);
                 return { changed: result.changed, requests: result.graphRequests };
               },
             } : {}),
