@@ -151,8 +151,9 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
     expect(run.stderr).toMatch(/NOTIFICATION_URL: .*set HTTP_PORT too/);
   });
 
-  it('catches a dropped notification with the next watch poll', async () => {
-    const { worker } = await start({ WATCH_INTERVAL_SECONDS: '2' });
+  /** A worker whose notifications Graph drops; a user is disabled: the reasons of the cycles that made Notion follow. */
+  async function convergeWithNotificationsDropped(env: Record<string, string>): Promise<string[][]> {
+    const { worker } = await start(env);
     await until('two subscriptions', () => session.graph.subscriptions.list().length === 2);
     session.graph.subscriptions.dropNotifications(true);
     try {
@@ -162,32 +163,21 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
       await until('Notion converged', () => session.differences().length === 0);
       expect(notionUser(session.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
       expect(session.graph.subscriptions.deliveries().filter((d) => d.kind === 'change').at(-1)?.status).toBe(-1);
-      expect(triggered(worker, from).map((l) => l.reasons)).toEqual([['watch']]);
+      return triggered(worker, from).map((l) => l.reasons as string[]);
     } finally {
       session.graph.subscriptions.dropNotifications(false);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
     }
+  }
+
+  it('catches a dropped notification with the next watch poll', async () => {
+    expect(await convergeWithNotificationsDropped({ WATCH_INTERVAL_SECONDS: '2' })).toEqual([['watch']]);
   });
 
   it('catches a dropped notification on the scheduled cycle when watch mode is off', async () => {
-    const { worker } = await start({ WATCH_INTERVAL_SECONDS: '0', SYNC_SCHEDULE: '*/5 * * * * *' });
-    await until('two subscriptions', () => session.graph.subscriptions.list().length === 2);
-    session.graph.subscriptions.dropNotifications(true);
-    try {
-      const from = worker.lines.length;
-      const { user } = groupMemberUser(session.tenant);
-      session.tenant.disableUser(user.id);
-      await until('Notion converged', () => session.differences().length === 0);
-      expect(notionUser(session.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
-      expect(session.graph.subscriptions.deliveries().filter((d) => d.kind === 'change').at(-1)?.status).toBe(-1);
-      const reasons = triggered(worker, from).flatMap((l) => l.reasons as string[]);
-      expect(reasons).toContain('schedule');
-      expect(reasons).not.toContain('notification');
-    } finally {
-      session.graph.subscriptions.dropNotifications(false);
-      worker.child.kill('SIGTERM');
-      expect(await worker.exited).toBe(0);
-    }
+    const reasons = (await convergeWithNotificationsDropped({ WATCH_INTERVAL_SECONDS: '0', SYNC_SCHEDULE: '*/5 * * * * *' })).flat();
+    expect(reasons).toContain('schedule');
+    expect(reasons).not.toContain('notification');
   });
 });
