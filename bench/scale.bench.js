@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 import pg from 'pg';
+import { entraUserName } from '../dist/cli/commands/demo-verdict.js';
 import { generateTenant, simulatorCaPath, startGraphSimulator } from '../dist/sim/graph/index.js';
 import { startNotionSimulator } from '../dist/sim/notion/index.js';
 import { writeResultsSection } from './results.js';
@@ -141,7 +142,8 @@ async function runCase(name, spec, storeKind) {
 
     if (spec.rename) {
       const renamed = [...seeded.byUserName.values()].filter((user) => user.inWorkspace).slice(0, Math.round(spec.users * spec.rename)).map((user) => user.userName);
-      const tenantByUpn = new Map(tenant.users().map((user) => [user.userPrincipalName, user]));
+      // A B2B guest's Notion userName is its UPN without #EXT# (GUEST_USERS=map-upn): the demo oracle's rule.
+      const tenantByUpn = new Map(tenant.users().map((user) => [entraUserName(user.userPrincipalName), user]));
       const expected = new Map();
       for (const userName of renamed) {
         const user = tenantByUpn.get(userName);
