@@ -101,6 +101,7 @@ describe('a first sync against a populated workspace (a lost store)', () => {
     await dropLeaverStore();
   });
 
+  // Ten CLI processes in a row, each opening the store: 23–59 s measured on a loaded 2-core machine (60 s default).
   it('plan lists them, sync holds (exit 5), approve --unaccounted deactivates only the one chosen, --reject leaves the other', async () => {
     const plan = await cli(['plan'], leaverEnv);
     expect(plan.code).toBe(0);
@@ -132,6 +133,5 @@ describe('a first sync against a populated workspace (a lost store)', () => {
     expect(leaverNotion.workspace.accountByUserName('leaver@example.com')?.inWorkspace).toBe(false);
     expect(leaverNotion.workspace.accountByUserName('stays@example.com')?.inWorkspace).toBe(true);
     expect((await cli(['status'], leaverEnv)).stdout).not.toContain('Unaccounted Notion members');
-    // Ten CLI processes in a row, each opening the store: 23–59 s measured on a loaded 2-core machine.
   }, 180_000);
 });
