@@ -1,6 +1,6 @@
 // What a cycle reads (issue 14: work proportional to change), in two steps. First the objects to evaluate: dirty ones,
-// every link with open work, objects whose scope disagrees with their link and that no completed cycle evaluated with
-// that scope, or everything after a mapping change or in a full or verify run. Then, once the users are evaluated, the
+// every link with open work, objects whose scope is not the one a completed cycle last evaluated them with, or
+// everything after a mapping change or in a full or verify run. Then, once the users are evaluated, the
 // groups whose memberships to plan: those of the evaluated groups and of the users whose standing may change, with
 // only their Entra members, applied memberships and links. The set logic runs in SQL (src/store/scope-queries.ts);
 // nothing here reads the whole mirror or every link.

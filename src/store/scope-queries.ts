@@ -121,6 +121,9 @@ export interface CandidateRows {
  * work (a pending create, an escrow, a staged deprovision, a group in its grace period), objects whose scope is not
  * the one a completed cycle last evaluated them with, or all of them; never an escrow not yet due.
  */
+/** A link with open work: the predicate of the links_open_work index (schema.ts), so that the index serves it. */
+const openWorkLink = sql`(l.staged_action is not null or l.attempts > 0 or l.state in ('unaccounted', 'pending-create') or l.retiring_since is not null)`;
+
 export async function readCandidates(db: Queryable, target: string, objectType: ScopeObjectType, rule: ScopeRule, query: CandidateQuery): Promise<CandidateRows> {
   const table = objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups');
   const scoped = objectType === 'user' ? sql.raw('scope_users') : sql.raw('scope_groups');
@@ -148,11 +151,11 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
         -- group in its grace period, whose delete falls due without any change in Entra.
         select o.id, ${inScope} from links l join ${table} o on o.target = l.target and o.id = l.source_id ${scopeJoin}
         where l.target = ${target} and l.object_type = ${objectType} and not ${waiting}
-          and (l.staged_action is not null or l.attempts > 0 or l.state in ('unaccounted', 'pending-create') or l.retiring_since is not null)
+          and ${openWorkLink}
         order by id`);
   // Mirror rows are never deleted: a link without one is an approved unaccounted member (open work, found through the
   // links_open_work index) unless the mirror was lost; a full, verify or mapping-change run checks every link.
-  const openWork = query.evaluateAll ? sql`` : sql`and (l.staged_action is not null or l.attempts > 0 or l.state in ('unaccounted', 'pending-create') or l.retiring_since is not null)`;
+  const openWork = query.evaluateAll ? sql`` : sql`and ${openWorkLink}`;
   const vanished = query.only ? [] : await rowsOf<{ source_id: string }>(db, sql`select l.source_id from links l
     where l.target = ${target} and l.object_type = ${objectType} and l.state in ('active', 'disabled') and not ${waiting} ${openWork}
       and not exists (select 1 from ${table} o where o.target = ${target} and o.id = l.source_id)
