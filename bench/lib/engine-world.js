@@ -143,6 +143,7 @@ export function notionTraffic(notion) {
   const last = Math.max(...requests.map((r) => r.at));
   return {
     requests: requests.length,
+    firstAt: first,
     throttled: requests.filter((r) => r.status === 429).length,
     writes: requests.filter((r) => r.method !== 'GET' && r.status < 400).length,
     spanSeconds: Math.max(0.001, (last - first) / 1000),
