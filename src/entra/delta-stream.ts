@@ -8,7 +8,7 @@ import {
 } from '../store/index.js';
 import { toMembershipWrites, toObjectWrite, type OnCleaned } from './delta-items.js';
 import { GraphReadError } from './graph-errors.js';
-import type { GraphQuery, GraphReader } from './graph-reader.js';
+import type { GraphPage, GraphQuery, GraphReader } from './graph-reader.js';
 
 export interface StreamContext {
   graph: GraphReader;
@@ -17,6 +17,12 @@ export interface StreamContext {
   logger: Logger;
   /** Called with the number of objects on each page written. */
   onPage?: (objects: number) => void;
+  /**
+   * Runs one mirror write; the reads of one import share it so that their transactions run one at a time. Two page
+   * transactions at once would lock the same user rows in different orders (a groups page marks its members dirty, a
+   * users page upserts them): a deadlock on Postgres. Without it, writes run as they come.
+   */
+  serialize?: <T>(write: () => Promise<T>) => Promise<T>;
 }
 
 export interface StreamReadResult {
@@ -55,43 +61,57 @@ export async function readDeltaStream(context: StreamContext, stream: DeltaStrea
   }
   let resynced = false;
   const onCleaned = cleanedReporter(logger, stream);
-  for (;;) {
-    let page;
-    try {
-      page = await graph.getDeltaPage(url, query);
-    } catch (error) {
-      if (!(error instanceof GraphReadError) || error.kind !== 'resync') throw error;
-      if (resynced) throw new GraphReadError('resync', `${stream} delta asked for a full re-read twice in one run: ${error.message}`, error.status, error.code);
-      resynced = true;
-      logger.warn({ event: 'entra.delta.resync', stream, status: error.status, code: error.code }, 'delta token expired; full re-read');
-      startFullRead();
-      continue;
+  const serialize = context.serialize ?? ((write) => write());
+  const fetchPage = async (): Promise<GraphPage> => {
+    for (;;) {
+      try {
+        return await graph.getDeltaPage(url, query);
+      } catch (error) {
+        if (!(error instanceof GraphReadError) || error.kind !== 'resync') throw error;
+        if (resynced) throw new GraphReadError('resync', `${stream} delta asked for a full re-read twice in one run: ${error.message}`, error.status, error.code);
+        resynced = true;
+        logger.warn({ event: 'entra.delta.resync', stream, status: error.status, code: error.code }, 'delta token expired; full re-read');
+        startFullRead();
+      }
     }
+  };
+  let page = await fetchPage();
+  for (;;) {
     const position = page;
-    await db.transaction(async (tx) => {
-      const objects = page.value.map((item) => toObjectWrite(item, onCleaned));
-      result.changedObjects += await writeSourceObjects(tx, target, stream, objects, result.generation);
+    // What this page is written with, taken before the next request (a resync answer there starts a new read).
+    const { generation, fullRead } = result;
+    // The next page is asked for while this one is written (its link is known now); nothing of it is written before
+    // this page's transaction, with its checkpoint, commits.
+    let next: Promise<GraphPage> | undefined;
+    if (!position.deltaLink) {
+      url = position.nextLink as string;
+      query = undefined;
+      next = fetchPage();
+      next.catch(() => undefined);
+    }
+    await serialize(() => db.transaction(async (tx) => {
+      const objects = position.value.map((item) => toObjectWrite(item, onCleaned));
+      result.changedObjects += await writeSourceObjects(tx, target, stream, objects, generation);
       if (stream === 'groups') {
-        result.changedMemberships += await writeMemberships(tx, target, page.value.flatMap(toMembershipWrites), result.generation);
+        result.changedMemberships += await writeMemberships(tx, target, position.value.flatMap(toMembershipWrites), generation);
       }
       if (position.deltaLink) {
-        if (result.fullRead) {
-          const swept = await sweepUnseen(tx, target, stream, result.generation);
+        if (fullRead) {
+          const swept = await sweepUnseen(tx, target, stream, generation);
           result.changedObjects += swept.objects;
           result.changedMemberships += swept.memberships;
         }
-        await saveWatermark(tx, target, stream, { deltaLink: position.deltaLink, nextLink: null, fullRead: false, readGeneration: result.generation });
+        await saveWatermark(tx, target, stream, { deltaLink: position.deltaLink, nextLink: null, fullRead: false, readGeneration: generation });
       } else {
         // The page parser guarantees a nextLink when there is no deltaLink.
         await saveWatermark(tx, target, stream, {
-          deltaLink: watermark?.deltaLink ?? null, nextLink: position.nextLink, fullRead: result.fullRead, readGeneration: result.generation,
+          deltaLink: watermark?.deltaLink ?? null, nextLink: position.nextLink, fullRead, readGeneration: generation,
         });
       }
-    });
-    context.onPage?.(page.value.length);
-    if (page.deltaLink) return result;
-    url = page.nextLink as string;
-    query = undefined;
+    }));
+    context.onPage?.(position.value.length);
+    if (!next) return result;
+    page = await next;
   }
 }
 

@@ -1,6 +1,7 @@
-// Step 2 of a cycle: assignments, groups delta, users delta (or in-scope users by id) into the mirror, then the
+// Step 2 of a cycle: assignments, groups delta, users delta (or in-scope users by id), read at once, into the mirror, then the
 // scope and its shrink check (set queries in SQL, src/store/scope-queries.ts: the mirror is never read whole). Fail closed (ARCHITECTURE.md principle 7): a Graph read error ends the import
 // with complete=false; the sweep and the assignment listing only ever apply complete reads.
+import Bottleneck from 'bottleneck';
 import type { Logger, Progress } from '../observe/index.js';
 import {
   ANALYZE_AFTER_CHANGES, analyzeTables, countNamedAndKnownUsers, countScope, readStaleScopeUsers, readTargetState, readWatermark, replaceAssignments, updateTargetState, type Database,
@@ -67,34 +68,51 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
     changed: { users: 0, groups: 0, memberships: 0, assignments: 0 },
     scope: { users: 0, groups: 0 }, scopeShrinkHeld: false, graphRequests: 0,
   };
-  const context: StreamContext = { graph, db, target, logger, onPage: (count) => progress?.tick(count) };
-  try {
-    if (assignmentsMatter(options)) {
-      progress?.phase('import assignments');
-      const listing = await listAssignments(graph, await deps.servicePrincipalId());
-      result.changed.assignments = await db.transaction((tx) => replaceAssignments(tx, target, listing));
-    }
-
-    progress?.phase('import groups');
+  // The reads below run at once; their mirror writes take turns (StreamContext.serialize).
+  const writes = new Bottleneck({ maxConcurrent: 1 });
+  const serialize = <T>(write: () => Promise<T>): Promise<T> => writes.schedule(write);
+  const context: StreamContext = { graph, db, target, logger, onPage: (count) => progress?.tick(count), serialize };
+  const readAssignments = async () => {
+    const listing = await listAssignments(graph, await deps.servicePrincipalId());
+    result.changed.assignments = await serialize(() => db.transaction((tx) => replaceAssignments(tx, target, listing)));
+  };
+  const readGroups = async () => {
     const groups = await readDeltaStream(context, 'groups', { full: options.full, select: groupSelect(options) });
     result.fullRead.groups = groups.fullRead;
     result.changed.groups = groups.changedObjects;
     result.changed.memberships = groups.changedMemberships;
-
-    progress?.phase('import users');
+  };
+  const readUsers = async (byId: SmallScope | null) => {
     const select = userSelect(options);
-    const byId = await chooseUsersById(db, target, options);
     if (byId) logger.info({ event: 'entra.import.users-by-id', target, inScope: byId.inScope, known: byId.known }, 'small scope: reading in-scope users by id');
     const users = byId ? await startStreamFromNow(context, 'users', { select }) : await readDeltaStream(context, 'users', { full: options.full, select });
     result.fullRead.users = users.fullRead;
     result.changed.users = users.changedObjects;
+    return { select, generation: users.generation };
+  };
+  try {
+    // The three reads are independent, and reading them at once saves the time of the shorter ones (issue 14: the
+    // import is most of what precedes an initial sync's first Notion request), except when a users full read is due
+    // with SYNC_SCOPE=assigned: the choice of the small-scope path counts the users the assignments and groups name.
+    const usersWaitForScope = await smallScopeChoiceDue(db, target, options);
+    progress?.phase(usersWaitForScope ? 'import assignments and groups' : 'import assignments, groups and users');
+    let [, , usersRead] = await settleAll([
+      assignmentsMatter(options) ? readAssignments() : Promise.resolve(),
+      readGroups(),
+      usersWaitForScope ? Promise.resolve(undefined) : readUsers(null),
+    ]);
+    if (!usersRead) {
+      progress?.phase('import users');
+      usersRead = await readUsers(await chooseUsersById(db, target, options));
+    }
+    const { select, generation } = usersRead;
 
     // In-scope users without a row of this read generation (new in scope, or the small-scope path): by id.
-    const stale = await readStaleScopeUsers(db, target, options, users.generation);
+    const stale = await readStaleScopeUsers(db, target, options, generation);
     if (stale.length > 0) {
       progress?.phase('import in-scope users by id', stale.length);
       result.changed.users += await readUsersById(graph, db, target, stale, {
-        select, generation: users.generation, onBatch: (count) => progress?.tick(count), onCleaned: cleanedReporter(logger, 'users'),
+        select, generation, onBatch: (count) => progress?.tick(count), onCleaned: cleanedReporter(logger, 'users'),
       });
     }
     result.complete = true;
@@ -113,14 +131,34 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
   return result;
 }
 
-/** The small-scope path is chosen only when a users full read is due (no position yet, or `full`). */
-async function chooseUsersById(db: Database, target: string, options: ImportOptions): Promise<{ inScope: number; known: number } | null> {
-  if (options.scope !== 'assigned') return null;
+interface SmallScope {
+  inScope: number;
+  known: number;
+}
+
+/** The small-scope path can be chosen only with SYNC_SCOPE=assigned when a users full read is due (no position yet, or `full`). */
+async function smallScopeChoiceDue(db: Database, target: string, options: ImportOptions): Promise<boolean> {
+  if (options.scope !== 'assigned') return false;
   const watermark = await readWatermark(db, target, 'users');
-  const fullReadDue = options.full ? !(watermark?.nextLink && watermark.fullRead) : !watermark?.nextLink && !watermark?.deltaLink;
-  if (!fullReadDue) return null;
+  return options.full ? !(watermark?.nextLink && watermark.fullRead) : !watermark?.nextLink && !watermark?.deltaLink;
+}
+
+/** After the assignments and groups are read: whether the users they name are few enough to read by id. */
+async function chooseUsersById(db: Database, target: string, options: ImportOptions): Promise<SmallScope | null> {
   const { named, known } = await countNamedAndKnownUsers(db, target, options);
   return named <= known * SMALL_SCOPE_SHARE ? { inScope: named, known } : null;
+}
+
+/**
+ * Waits for every read, even after one failed: a read still running would go on writing the mirror after the import
+ * returned. Then the first failure is thrown, one that is not a Graph read error first (it is not an incomplete read).
+ */
+async function settleAll<T extends readonly unknown[]>(reads: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(reads);
+  const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+  const first = failures.find((error) => !(error instanceof GraphReadError)) ?? failures[0];
+  if (failures.length > 0) throw first;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Holds a complete import whose scope shrank by more than the configured share since the last complete one. */

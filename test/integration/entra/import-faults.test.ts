@@ -1,6 +1,6 @@
 // Throttling, failed reads (fail closed), expired delta tokens (one full re-read) and the scope-shrink hold.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSourceGroups, readSourceUsers, readTargetState } from '../../../src/store/index.js';
+import { readSourceGroups, readSourceUsers, readTargetState, readWatermark } from '../../../src/store/index.js';
 import { TARGET, importOptions, livePicture, mirrorSnapshot, openEntraSession, tenantPicture, type EntraSession } from './entra-session.js';
 
 let session: EntraSession;
@@ -33,8 +33,9 @@ describe('throttling', () => {
 });
 
 describe('a Graph read that fails (fail closed)', () => {
-  it('leaves the mirror and the last complete import as they were, and applies the changes on the next run', async () => {
+  it('leaves the stream it stopped and the last complete import as they were, and applies the changes on the next run', async () => {
     const before = await mirrorSnapshot(session.db);
+    const groupsWatermark = await readWatermark(session.db, TARGET, 'groups');
     const lastComplete = (await readTargetState(session.db, TARGET))?.lastCompleteImportAt;
     const user = session.tenant.users()[5]!;
     const group = session.tenant.groups()[2]!;
@@ -43,12 +44,17 @@ describe('a Graph read that fails (fail closed)', () => {
     session.sim.injectFault({ kind: 'status', status: 500, count: 1, match: { path: /\/groups\/delta/ } });
     const failed = await session.source().importIntoMirror(session.db, TARGET, importOptions);
     expect(failed).toMatchObject({ complete: false, incompleteReason: expect.stringContaining('500') });
-    expect(await mirrorSnapshot(session.db)).toEqual(before);
+    const after = await mirrorSnapshot(session.db);
+    expect({ groups: after.groups, memberships: after.memberships, assignments: after.assignments })
+      .toEqual({ groups: before.groups, memberships: before.memberships, assignments: before.assignments });
+    expect(await readWatermark(session.db, TARGET, 'groups')).toEqual(groupsWatermark);
     expect((await readTargetState(session.db, TARGET))?.lastCompleteImportAt).toEqual(lastComplete);
+    // The users delta, read at the same time, committed its pages with its own checkpoint (principle 4).
+    expect((await readSourceUsers(session.db, TARGET, [user.id]))[0]?.attributes).toMatchObject({ displayName: 'Renamed While Failing' });
 
     const next = await session.source().importIntoMirror(session.db, TARGET, importOptions);
-    expect(next).toMatchObject({ complete: true, changed: { users: 1, groups: 1 } });
-    expect((await readSourceUsers(session.db, TARGET, [user.id]))[0]?.attributes).toMatchObject({ displayName: 'Renamed While Failing' });
+    expect(next).toMatchObject({ complete: true, changed: { users: 0, groups: 1 } });
+    expect((await readSourceGroups(session.db, TARGET, [group.id]))[0]?.attributes).toMatchObject({ displayName: 'Renamed While Failing' });
   });
 
   it('keeps the earlier assignments when their listing fails', async () => {

@@ -201,7 +201,9 @@ describe('every Graph answer', () => {
       const source = createEntraSource({ config: entraConfig(sim), logger });
       expect((await source.importIntoMirror(store.store.db, TARGET, importOptions)).complete).toBe(true);
       const graphRecords = sim.requests().filter((record) => record.route.startsWith('/v1.0/'));
-      expect(answers).toEqual(graphRecords.map((record) => ['GET', record.status]));
+      // The import's reads run at once: answers arrive in any order, so they are compared as a collection.
+      const byValue = (list: Array<[string, number | string]>) => list.map(([method, status]) => `${method} ${status}`).sort();
+      expect(byValue(answers)).toEqual(byValue(graphRecords.map((record) => ['GET', record.status])));
       expect(answers.filter(([, status]) => status === 429)).toHaveLength(1);
 
       // A read whose connection dropped before any answer is sent again (twice at most): a reused kept-alive socket
@@ -209,13 +211,13 @@ describe('every Graph answer', () => {
       answers.length = 0;
       sim.injectFault({ kind: 'reset', count: 1, match: { path: /appRoleAssignedTo$/ } });
       expect((await source.importIntoMirror(store.store.db, TARGET, importOptions)).complete).toBe(true);
-      expect(answers.slice(0, 2)).toEqual([['GET', 'error'], ['GET', 200]]);
+      expect(answers.filter(([, status]) => status === 'error')).toEqual([['GET', 'error']]);
 
       answers.length = 0;
       sim.injectFault({ kind: 'reset', count: 3, match: { path: /appRoleAssignedTo$/ } });
       const failed = await source.importIntoMirror(store.store.db, TARGET, importOptions);
       expect(failed).toMatchObject({ complete: false, incompleteReason: expect.stringMatching(/^transient/) });
-      expect(answers).toEqual([['GET', 'error'], ['GET', 'error'], ['GET', 'error']]);
+      expect(answers.filter(([, status]) => status !== 200)).toEqual([['GET', 'error'], ['GET', 'error'], ['GET', 'error']]);
     } finally {
       stop();
     }
