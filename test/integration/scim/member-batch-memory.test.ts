@@ -84,6 +84,9 @@ describe('the member batch size across cycles', () => {
     sim.clearRequests();
     await inOneCycle((scim) => scim.addGroupMembers(newGroup(), members(100)));
     expect(refusedForSize()).toBe(1);
+    sim.clearRequests();
+    await inOneCycle((scim) => scim.addGroupMembers(newGroup(), members(100)), memoryOf('other'));
+    expect(refusedForSize()).toBe(0);
   });
 
   it('forgets a refusal older than a day: the cycle starts at the ceiling again and uses a raised limit', async () => {
