@@ -3,7 +3,7 @@
 // rate setting; a refusal is forgotten after a day; a stored value out of range is ignored, never a crash.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createScimClient, type MemberBatchMemory, type ScimClient } from '../../../src/scim/index.js';
-import { learntMemberBatchOf, readLearntMemberBatch, readLearntRateLimit, saveLearntMemberBatch } from '../../../src/store/index.js';
+import { learntMemberBatchOf, readLearntMemberBatch, readLearntRateLimit, saveLearntMemberBatch, saveLearntRateLimit } from '../../../src/store/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../../src/sim/notion/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
@@ -87,6 +87,16 @@ describe('the member batch size across cycles', () => {
     sim.clearRequests();
     await inOneCycle((scim) => scim.addGroupMembers(newGroup(), members(100)), memoryOf('other'));
     expect(refusedForSize()).toBe(0);
+  });
+
+  it('shares the row with the learnt rate, each save leaving the other as it was', async () => {
+    await saveLearntRateLimit(store.store.db, 'workspace', { requestsPerSecond: 12, throttledAtRps: 14 });
+    await inOneCycle((scim) => scim.addGroupMembers(newGroup(), members(100)));
+    expect(await readLearntRateLimit(store.store.db, 'workspace')).toEqual({ requestsPerSecond: 12, throttledAtRps: 14 });
+    const kept = await readLearntMemberBatch(store.store.db, 'workspace');
+    expect(kept).toMatchObject({ refusedSize: 100, acceptedSize: 50 });
+    await saveLearntRateLimit(store.store.db, 'workspace', { requestsPerSecond: 20, throttledAtRps: null });
+    expect(await readLearntMemberBatch(store.store.db, 'workspace')).toEqual(kept);
   });
 
   it('forgets a refusal older than a day: the cycle starts at the ceiling again and uses a raised limit', async () => {
