@@ -178,8 +178,11 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
   }
 
   // The remembered batch size arrives before the first member change (a failed read or a value out of range: start at
-  // the ceiling); what this client learnt is saved at close, only when it differs from what was stored.
+  // the ceiling). At close, a client that sent member changes saves what it learnt if it differs from what was stored;
+  // one that sent none (a dry run, a cycle without member changes) writes nothing, so it cannot overwrite what another
+  // client learnt meanwhile.
   let batchSize = new MemberBatchSize(maxMembersPerPatch);
+  let memberChangesSent = false;
   let remembered: RememberedMemberBatch | undefined;
   let storedBatch: LearntMemberBatch = nothingLearnt;
   const batchMemory = options.memberBatchMemory;
@@ -197,7 +200,7 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
   async function saveMemberBatchSize(memory: MemberBatchMemory): Promise<void> {
     await batchSizeLoaded;
     const learnt = batchSize.learnt(remembered, new Date());
-    if (sameLearntMemberBatch(learnt, storedBatch)) return;
+    if (!memberChangesSent || sameLearntMemberBatch(learnt, storedBatch)) return;
     // Losing it only costs the next cycle one search for the size, so a failed write is not an error.
     await memory.save(learnt).catch(() => undefined);
   }
@@ -206,6 +209,7 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
 
   async function changeMembers(groupId: string, op: 'add' | 'remove', userIds: readonly string[]): Promise<MemberChangeOutcome> {
     await batchSizeLoaded;
+    memberChangesSent = true;
     const path = `/Groups/${segment(groupId)}`;
     const outcome = await changeMembersInBatches(userIds, {
       send: (ids) => exchange.send('PATCH', path, { body: patchRequestBody(memberOperations(op, ids, ids.length), dialect), accept: ['conflict', 'bad-request'] }),

@@ -110,6 +110,18 @@ describe('the member batch size across cycles', () => {
     expect(await readLearntMemberBatch(store.store.db, 'workspace')).toEqual({ refusedSize: null, refusedAt: null, acceptedSize: null });
   });
 
+  it('is not written by a client that sent no member change, which cannot undo what another learnt meanwhile', async () => {
+    await saveLearntMemberBatch(store.store.db, 'workspace', { refusedSize: 100, refusedAt: new Date(Date.now() - 25 * hour), acceptedSize: 50 });
+    // A dry run reads the expired refusal, then a cycle learns a fresh one before the dry run ends.
+    const kept = await inOneCycle(async () => {
+      await inOneCycle((scim) => scim.addGroupMembers(newGroup(), members(100)));
+      return readLearntMemberBatch(store.store.db, 'workspace');
+    });
+    expect(kept).toMatchObject({ refusedSize: 100, acceptedSize: 50 });
+    expect(kept?.refusedAt?.getTime()).toBeGreaterThan(Date.now() - hour);
+    expect(await readLearntMemberBatch(store.store.db, 'workspace')).toEqual(kept);
+  });
+
   it('still holds a refusal younger than a day', async () => {
     await saveLearntMemberBatch(store.store.db, 'workspace', { refusedSize: 100, refusedAt: new Date(Date.now() - 23 * hour), acceptedSize: 50 });
     await inOneCycle((scim) => scim.addGroupMembers(newGroup(), members(100)));
