@@ -6,7 +6,10 @@ import { asRefusal, parseJsonBody, refusalOf, ScimError, withKind, type RefusedW
 import { createExchange, defaultRetryMinDelayMs, type RequestEvent, type RetryOptions } from './exchange.js';
 import { eqFilter } from './filter.js';
 import { readAllPages, type ScimListing } from './listing.js';
-import { changeMembersInBatches, MemberBatchSize, type MemberChangeOutcome } from './member-batches.js';
+import {
+  changeMembersInBatches, MemberBatchSize, nothingLearnt, rememberedMemberBatch, sameLearntMemberBatch,
+  type LearntMemberBatch, type MemberBatchMemory, type MemberChangeOutcome, type RememberedMemberBatch,
+} from './member-batches.js';
 import { notionProfile } from './notion.js';
 import { memberOperations, patchRequestBody, withoutExtensionPaths, type PatchDialect, type ScimPatchOperation } from './patch.js';
 import type { ScimProfile } from './profile.js';
@@ -26,6 +29,8 @@ export interface ScimClientOptions {
   patchDialect?: PatchDialect;
   /** The ceiling of the member batch size; the size in use adapts below it (member-batches.ts). */
   maxMembersPerPatch?: number;
+  /** Keeps the learnt member batch size between cycles (the store, per target), whatever `requestsPerSecond` is. */
+  memberBatchMemory?: MemberBatchMemory;
   /** Send a new group's first members in its POST when the profile allows it; default: the profile's `membersOnCreate`. */
   membersOnCreate?: boolean;
   timeouts?: TransportTimeouts;
@@ -59,7 +64,7 @@ export interface ScimClient {
   /** Member changes in adaptive batches, a refused batch bisected: what was done, refused and left, id by id. */
   addGroupMembers(groupId: string, userIds: readonly string[]): Promise<MemberChangeOutcome>;
   removeGroupMembers(groupId: string, userIds: readonly string[]): Promise<MemberChangeOutcome>;
-  /** The member batch size learnt so far (the ceiling until a batch is refused for its size). */
+  /** The member batch size in use: the ceiling, or the size remembered from earlier cycles, until a batch is refused for its size. */
   memberBatchSize(): number;
   deleteGroup(id: string): Promise<'deleted' | 'already-absent'>;
   checkConnection(): Promise<{ ok: true } | { ok: false; kind: ScimErrorKind; message: string }>;
@@ -172,9 +177,39 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     });
   }
 
-  const batchSize = new MemberBatchSize(maxMembersPerPatch);
+  // The remembered batch size arrives before the first member change (a failed read or a value out of range: start at
+  // the ceiling). At close, a client that sent member changes saves what it learnt if it differs from what was stored;
+  // one that sent none (a dry run, a cycle without member changes) writes nothing, so it cannot overwrite what another
+  // client learnt meanwhile.
+  let batchSize = new MemberBatchSize(maxMembersPerPatch);
+  let memberChangesSent = false;
+  let remembered: RememberedMemberBatch | undefined;
+  let storedBatch: LearntMemberBatch = nothingLearnt;
+  const batchMemory = options.memberBatchMemory;
+  const batchSizeLoaded: Promise<void> = batchMemory
+    ? batchMemory
+        .load()
+        .then((stored) => {
+          storedBatch = stored ?? nothingLearnt;
+          remembered = rememberedMemberBatch(stored, new Date());
+          if (remembered) batchSize = new MemberBatchSize(maxMembersPerPatch, remembered);
+        })
+        .catch(() => undefined)
+    : Promise.resolve();
+
+  async function saveMemberBatchSize(memory: MemberBatchMemory): Promise<void> {
+    await batchSizeLoaded;
+    const learnt = batchSize.learnt(remembered, new Date());
+    if (!memberChangesSent || sameLearntMemberBatch(learnt, storedBatch)) return;
+    // Losing it only costs the next cycle one search for the size, so a failed write is not an error.
+    await memory.save(learnt).catch(() => undefined);
+  }
+
+  let closing: Promise<void> | undefined;
 
   async function changeMembers(groupId: string, op: 'add' | 'remove', userIds: readonly string[]): Promise<MemberChangeOutcome> {
+    await batchSizeLoaded;
+    memberChangesSent = true;
     const path = `/Groups/${segment(groupId)}`;
     const outcome = await changeMembersInBatches(userIds, {
       send: (ids) => exchange.send('PATCH', path, { body: patchRequestBody(memberOperations(op, ids, ids.length), dialect), accept: ['conflict', 'bad-request'] }),
@@ -317,8 +352,14 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
       return { requestsPerSecond: throttle.currentRequestsPerSecond(), ...(learnt ? { learnt } : {}) };
     },
     async close() {
-      await throttle.stop();
-      await transport.close();
+      // Idempotent: a client closed twice (a shutdown racing the end of a cycle) saves once. The limiter stops first,
+      // so no batch answered after the save is lost from it.
+      closing ??= (async () => {
+        await throttle.stop();
+        if (batchMemory) await saveMemberBatchSize(batchMemory);
+        await transport.close();
+      })();
+      await closing;
     },
   };
 }

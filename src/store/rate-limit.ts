@@ -1,5 +1,6 @@
-// Per target: the rate the adaptive limiter learnt (NOTION_RATE_LIMIT_RPS=auto), read at the start of a cycle's
-// SCIM client and written when it closes.
+// Per target: the limits the SCIM client learnt about Notion, read at the start of a cycle's SCIM client and written
+// when it closes. The rate (NOTION_RATE_LIMIT_RPS=auto) and the member batch size share the row and are saved apart:
+// each save writes only its own columns, so a cycle without `auto` keeps the batch size and leaves the rate alone.
 import { eq } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { rateLimitState } from './schema.js';
@@ -9,10 +10,18 @@ export interface StoredRateLimit {
   throttledAtRps: number | null;
 }
 
+/** The member batch size as stored, unchecked: the SCIM client validates it and ignores what is out of range. */
+export interface StoredMemberBatch {
+  refusedSize: number | null;
+  refusedAt: Date | null;
+  acceptedSize: number | null;
+}
+
 export async function readLearntRateLimit(db: Queryable, target: string): Promise<StoredRateLimit | undefined> {
   const rows = await db.select().from(rateLimitState).where(eq(rateLimitState.target, target));
   const row = rows[0];
-  return row ? { requestsPerSecond: row.requestsPerSecond, throttledAtRps: row.throttledAtRps } : undefined;
+  // A row written only for the member batch size has no rate.
+  return row && row.requestsPerSecond !== null ? { requestsPerSecond: row.requestsPerSecond, throttledAtRps: row.throttledAtRps } : undefined;
 }
 
 export async function saveLearntRateLimit(db: Queryable, target: string, learnt: StoredRateLimit): Promise<void> {
@@ -20,7 +29,23 @@ export async function saveLearntRateLimit(db: Queryable, target: string, learnt:
   await db.insert(rateLimitState).values({ target, ...values }).onConflictDoUpdate({ target: rateLimitState.target, set: values });
 }
 
+export async function readLearntMemberBatch(db: Queryable, target: string): Promise<StoredMemberBatch | undefined> {
+  const rows = await db.select().from(rateLimitState).where(eq(rateLimitState.target, target));
+  const row = rows[0];
+  return row ? { refusedSize: row.memberBatchRefusedSize, refusedAt: row.memberBatchRefusedAt, acceptedSize: row.memberBatchAcceptedSize } : undefined;
+}
+
+export async function saveLearntMemberBatch(db: Queryable, target: string, learnt: StoredMemberBatch): Promise<void> {
+  const values = { memberBatchRefusedSize: learnt.refusedSize, memberBatchRefusedAt: learnt.refusedAt, memberBatchAcceptedSize: learnt.acceptedSize, updatedAt: new Date() };
+  await db.insert(rateLimitState).values({ target, ...values }).onConflictDoUpdate({ target: rateLimitState.target, set: values });
+}
+
 /** The learnt rate of one target, in the shape the SCIM client's limiter asks for (load at start, save at close). */
 export function learntRateLimitOf(db: Queryable, target: string): { load(): Promise<StoredRateLimit | undefined>; save(learnt: StoredRateLimit): Promise<void> } {
   return { load: () => readLearntRateLimit(db, target), save: (learnt) => saveLearntRateLimit(db, target, learnt) };
+}
+
+/** The learnt member batch size of one target, in the shape the SCIM client asks for (load at start, save at close). */
+export function learntMemberBatchOf(db: Queryable, target: string): { load(): Promise<StoredMemberBatch | undefined>; save(learnt: StoredMemberBatch): Promise<void> } {
+  return { load: () => readLearntMemberBatch(db, target), save: (learnt) => saveLearntMemberBatch(db, target, learnt) };
 }

@@ -251,15 +251,22 @@ export const notificationSecrets = pgTable('notification_secrets', {
 });
 
 /**
- * Per target, with NOTION_RATE_LIMIT_RPS=auto: the rate the adaptive limiter learnt, so that the next cycle starts
- * there instead of probing from scratch (issue 14; src/scim/adaptive-rate.ts). Its own table: nothing else reads it.
+ * Per target: the limits the SCIM client learnt about Notion, so that the next cycle starts from them instead of
+ * probing from scratch (issue 14). The rate only with NOTION_RATE_LIMIT_RPS=auto (src/scim/adaptive-rate.ts); the
+ * member batch size whatever the rate setting (src/scim/member-batches.ts). Its own table: nothing else reads it.
  */
 export const rateLimitState = pgTable('rate_limit_state', {
   target: text('target').primaryKey(),
-  /** The rate confirmed last (requests/second). */
-  requestsPerSecond: doublePrecision('requests_per_second').notNull(),
+  /** The rate confirmed last (requests/second); null until a cycle with `auto` has run. */
+  requestsPerSecond: doublePrecision('requests_per_second'),
   /** The lowest rate that drew a 429, if one did: probing stays below it. */
   throttledAtRps: doublePrecision('throttled_at_rps'),
+  /** The smallest member batch the target refused for its size, if one was: batches stay below it until it expires. */
+  memberBatchRefusedSize: integer('member_batch_refused_size'),
+  /** When that refusal was seen (not refreshed by later cycles: its age decides when it is forgotten). */
+  memberBatchRefusedAt: at('member_batch_refused_at'),
+  /** The largest member batch accepted below that size: the next cycle starts there. */
+  memberBatchAcceptedSize: integer('member_batch_accepted_size'),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
 

@@ -29,7 +29,7 @@ describe('the learnt member batch size', () => {
   });
 
   it('never goes under 1 nor over the ceiling', () => {
-    const size = new MemberBatchSize(10, 50);
+    const size = new MemberBatchSize(10, { refusedSize: 500, acceptedSize: 50 });
     expect(size.current).toBe(10);
     size.refusedForSize(2);
     size.refusedForSize(2);
