@@ -3,11 +3,12 @@ import type { LoadedConfig } from '../config/index.js';
 import { createEntraSource, type EntraSource } from '../entra/index.js';
 import type { Logger } from '../observe/index.js';
 import { createScimClient, type RateMemory, type ScimClient } from '../scim/index.js';
-import { learntRateLimitOf, type Queryable } from '../store/index.js';
+import { learntMemberBatchOf, learntRateLimitOf, type Queryable } from '../store/index.js';
 
 /**
- * With NOTION_RATE_LIMIT_RPS=auto, `db` keeps the learnt rate between cycles (read before the first request, written
- * at close); without it each client starts its search afresh.
+ * `db` keeps what the client learns about the target between cycles (read before the first request, written at
+ * close): the member batch size always, the rate with NOTION_RATE_LIMIT_RPS=auto; without it each client starts its
+ * searches afresh.
  */
 export function createNotionClient(config: LoadedConfig, logger: Logger, signal?: AbortSignal, db?: Queryable): ScimClient {
   if (!config.notion.token) throw new Error('notion.token is not set (NOTION_TOKEN)');
@@ -20,6 +21,7 @@ export function createNotionClient(config: LoadedConfig, logger: Logger, signal?
     maxConcurrency: config.notion.maxConcurrency,
     patchDialect: config.notion.patchDialect,
     maxMembersPerPatch: config.notion.maxMembersPerPatch,
+    ...(db ? { memberBatchMemory: learntMemberBatchOf(db, config.target) } : {}),
     membersOnCreate: config.notion.membersOnCreate,
     logger,
     ...(signal ? { signal } : {}),
