@@ -3,9 +3,16 @@
 import { sql, type SQL } from 'drizzle-orm';
 
 /**
+ * Strings, or nulls, as one text[] parameter. A bulk write passes one per column to `unnest`: one parameter per column
+ * instead of one per value, which drizzle's insert builder checks one by one (1.3 s of an initial import at 10,000 users).
+ */
+export const textArray = (values: ReadonlyArray<string | null>): SQL =>
+  sql`${`{${values.map((value) => (value === null ? 'NULL' : `"${value.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`}::text[]`;
+
+/**
  * Tested with `= any(...)`, which Postgres hashes for a constant array; a join against a set-returning function instead
  * is estimated at 100 rows whatever its size and planned as a nested loop (minutes at 100,000 ids).
  */
-export const idArray = (ids: readonly string[]): SQL => sql`${`{${ids.map((id) => `"${id.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+export const idArray = (ids: readonly string[]): SQL => textArray(ids);
 
 export const inIds = (column: SQL, ids: readonly string[]): SQL => sql`${column} = any(${idArray(ids)})`;

@@ -2,7 +2,8 @@
 // Every write marks what changed `dirty`, so a cycle evaluates only those objects (ARCHITECTURE.md, "One cycle").
 import { and, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
-import { inIds } from './id-array.js';
+import { inIds, textArray } from './id-array.js';
+import { rowsOf } from './raw-rows.js';
 import {
   sourceAssignments, sourceGroups, sourceMemberships, sourceUsers,
   type SourceAssignmentRow, type SourceGroupRow, type SourceUserRow,
@@ -57,11 +58,10 @@ export async function writeSourceObjects(db: Queryable, target: string, kind: Mi
   for (const ids of chunks([...latest.keys()])) {
     const existing = new Map(
       (await db.select({ id: table.id, attributes: table.attributes, removedReason: table.removedReason, seenGeneration: table.seenGeneration })
-        .from(table).where(and(eq(table.target, target), inArray(table.id, ids)))).map((row) => [row.id, row]),
+        .from(table).where(and(eq(table.target, target), inIds(sql`${table.id}`, ids)))).map((row) => [row.id, row]),
     );
-    const upserts: Array<typeof table.$inferInsert> = [];
+    const upserts: Array<{ id: string; attributes: Record<string, unknown>; removedReason: RemovedReason | null }> = [];
     const touched: string[] = [];
-    const now = new Date();
     for (const id of ids) {
       const item = latest.get(id) as MirrorObjectWrite;
       const before = existing.get(id);
@@ -69,23 +69,17 @@ export async function writeSourceObjects(db: Queryable, target: string, kind: Mi
       const attributes = item.attributes ?? (before?.attributes as Record<string, unknown>);
       const same = before && before.removedReason === item.removedReason && stableJson(before.attributes) === stableJson(attributes);
       if (!same) {
-        upserts.push({ target, id, attributes, removedReason: item.removedReason, changedAt: now, dirty: true, seenGeneration: generation });
+        upserts.push({ id, attributes, removedReason: item.removedReason });
       } else if (before.seenGeneration !== generation) {
         touched.push(id);
       }
     }
     if (upserts.length > 0) {
-      await db.insert(table).values(upserts).onConflictDoUpdate({
-        target: [table.target, table.id],
-        set: {
-          attributes: sql`excluded.attributes`, removedReason: sql`excluded.removed_reason`, changedAt: sql`excluded.changed_at`,
-          dirty: true, seenGeneration: sql`excluded.seen_generation`,
-        },
-      });
+      await upsertObjects(db, table, target, upserts, generation);
       changed += upserts.length;
     }
     if (touched.length > 0) {
-      await db.update(table).set({ seenGeneration: generation }).where(and(eq(table.target, target), inArray(table.id, touched)));
+      await db.update(table).set({ seenGeneration: generation }).where(and(eq(table.target, target), inIds(sql`${table.id}`, touched)));
     }
     // A deleted group has no members any more (its own member list is not replayed by Graph).
     const deletedGroups = upserts.filter((row) => kind === 'groups' && row.removedReason === 'deleted').map((row) => row.id);
@@ -94,6 +88,23 @@ export async function writeSourceObjects(db: Queryable, target: string, kind: Mi
     }
   }
   return changed;
+}
+
+/**
+ * Inserts or replaces mirror objects, marked dirty, in one statement with one parameter per column (`unnest`): the
+ * attributes travel as JSON text and become jsonb in Postgres.
+ */
+async function upsertObjects(
+  db: Queryable, table: typeof sourceUsers, target: string,
+  rows: ReadonlyArray<{ id: string; attributes: Record<string, unknown>; removedReason: RemovedReason | null }>, generation: number,
+): Promise<void> {
+  await db.execute(sql`
+    insert into ${table} (target, id, attributes, removed_reason, changed_at, dirty, seen_generation)
+    select ${target}::text, object.id, object.attributes::jsonb, object.removed_reason, ${new Date().toISOString()}::timestamptz, true, ${generation}::integer
+    from unnest(${textArray(rows.map((row) => row.id))}, ${textArray(rows.map((row) => JSON.stringify(row.attributes)))}, ${textArray(rows.map((row) => row.removedReason))})
+      as object(id, attributes, removed_reason)
+    on conflict (target, id) do update set attributes = excluded.attributes, removed_reason = excluded.removed_reason,
+      changed_at = excluded.changed_at, dirty = true, seen_generation = excluded.seen_generation`);
 }
 
 /**
@@ -119,14 +130,14 @@ export async function writeMemberships(db: Queryable, target: string, changes: M
     }
     const additions = batch.filter((change) => !change.removed);
     if (additions.length > 0) {
-      const rows = await db.insert(sourceMemberships)
-        .values(additions.map(({ groupId, memberId, memberType }) => ({ target, groupId, memberId, memberType, seenGeneration: generation })))
-        .onConflictDoUpdate({
-          target: [sourceMemberships.target, sourceMemberships.groupId, sourceMemberships.memberId],
-          set: { memberType: sql`excluded.member_type`, seenGeneration: sql`excluded.seen_generation` },
-        })
-        // xmax = 0 only for a row this statement inserted (not updated): how new edges are told apart.
-        .returning({ groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType, inserted: sql<boolean>`(xmax = 0)` });
+      const rows = await rowsOf<{ groupId: string; memberId: string; memberType: string; inserted: boolean }>(db, sql`
+        insert into ${sourceMemberships} (target, group_id, member_id, member_type, seen_generation)
+        select ${target}::text, edge.group_id, edge.member_id, edge.member_type, ${generation}::integer
+        from unnest(${textArray(additions.map((edge) => edge.groupId))}, ${textArray(additions.map((edge) => edge.memberId))}, ${textArray(additions.map((edge) => edge.memberType))})
+          as edge(group_id, member_id, member_type)
+        on conflict (target, group_id, member_id) do update set member_type = excluded.member_type, seen_generation = excluded.seen_generation
+        returning group_id as "groupId", member_id as "memberId", member_type as "memberType", (xmax = 0) as inserted`);
+      // xmax = 0 only for a row this statement inserted (not updated): how new edges are told apart.
       for (const row of rows.filter((r) => r.inserted)) {
         changedGroups.add(row.groupId);
         if (row.memberType === 'user') changedUsers.add(row.memberId);
@@ -201,16 +212,17 @@ export async function replaceAssignments(db: Queryable, target: string, listing:
   const principals = [...gone.map((id) => before.get(id) as SourceAssignmentRow), ...upserts, ...upserts.map((row) => before.get(row.id)).filter((row) => row !== undefined)];
   await markPrincipalsDirty(db, target, principals);
   for (const ids of chunks(gone)) {
-    await db.delete(sourceAssignments).where(and(eq(sourceAssignments.target, target), inArray(sourceAssignments.id, ids)));
+    await db.delete(sourceAssignments).where(and(eq(sourceAssignments.target, target), inIds(sql`${sourceAssignments.id}`, ids)));
   }
   for (const rows of chunks(upserts)) {
-    await db.insert(sourceAssignments).values(rows.map((row) => ({ target, ...row }))).onConflictDoUpdate({
-      target: [sourceAssignments.target, sourceAssignments.id],
-      set: {
-        principalId: sql`excluded.principal_id`, principalType: sql`excluded.principal_type`, appRoleId: sql`excluded.app_role_id`,
-        principalDisplayName: sql`excluded.principal_display_name`,
-      },
-    });
+    const column = (read: (row: AssignmentWrite) => string | null) => textArray(rows.map(read));
+    await db.execute(sql`
+      insert into ${sourceAssignments} (target, id, principal_id, principal_type, app_role_id, principal_display_name)
+      select ${target}::text, a.id, a.principal_id, a.principal_type, a.app_role_id, a.principal_display_name
+      from unnest(${column((row) => row.id)}, ${column((row) => row.principalId)}, ${column((row) => row.principalType)}, ${column((row) => row.appRoleId)},
+        ${column((row) => row.principalDisplayName)}) as a(id, principal_id, principal_type, app_role_id, principal_display_name)
+      on conflict (target, id) do update set principal_id = excluded.principal_id, principal_type = excluded.principal_type,
+        app_role_id = excluded.app_role_id, principal_display_name = excluded.principal_display_name`);
   }
   return gone.length + upserts.length;
 }
@@ -290,7 +302,7 @@ export async function markObjectsDirty(db: Queryable, target: string, objects: R
 async function markDirty(db: Queryable, target: string, kind: MirrorKind, ids: string[]): Promise<void> {
   const table = objectTable(kind);
   for (const chunk of chunks(ids)) {
-    await db.update(table).set({ dirty: true }).where(and(eq(table.target, target), inArray(table.id, chunk)));
+    await db.update(table).set({ dirty: true }).where(and(eq(table.target, target), inIds(sql`${table.id}`, chunk)));
   }
 }
 

@@ -4,6 +4,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { idArray, inIds } from './id-array.js';
+import { rowsOf } from './raw-rows.js';
 import { sourceAssignments, type SourceAssignmentRow } from './schema.js';
 
 export interface ScopeRule {
@@ -12,11 +13,6 @@ export interface ScopeRule {
 }
 
 export type ScopeObjectType = 'user' | 'group';
-
-async function rowsOf<T>(db: Queryable, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 /**
  * The common-table prefix: `assigned_groups`, `reach` (the assigned groups and, when transitive, the groups nested in
