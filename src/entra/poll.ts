@@ -3,7 +3,7 @@
 // leaves the watermark where it was, so the cycle's import reads the same changes; a round with nothing that
 // matters moves the deltaLink on (a compare-and-set: a cycle or another replica may have moved it meanwhile).
 import type { Logger } from '../observe/index.js';
-import { advanceDeltaLink, readMirrorForScope, readSourceAssignments, readWatermark, type Database, type DeltaStream } from '../store/index.js';
+import { advanceDeltaLink, readKnownUserIds, readSourceAssignments, readWatermark, type Database, type DeltaStream } from '../store/index.js';
 import { assignmentsMatter } from './assignments.js';
 import type { GraphObject, GraphReader } from './graph-reader.js';
 
@@ -61,14 +61,10 @@ async function streamChanged(deps: PollDependencies, db: Database, target: strin
     deps.logger.debug({ event: 'watch.stream-not-ready', stream, message: 'no finished delta read yet; the scheduled cycle reads this stream' });
     return false;
   }
-  let matters: ((item: GraphObject) => boolean) | undefined;
   let url = watermark.deltaLink;
   for (;;) {
     const page = await deps.graph.getDeltaPage(url);
-    if (page.value.length > 0) {
-      matters ??= await itemsThatMatter(db, target, stream, options);
-      if (page.value.some(matters)) return true;
-    }
+    if (await anyItemMatters(db, target, stream, options, page.value)) return true;
     if (page.deltaLink) {
       if (page.deltaLink !== watermark.deltaLink) await advanceDeltaLink(db, target, stream, watermark.deltaLink, page.deltaLink);
       return false;
@@ -81,15 +77,12 @@ async function streamChanged(deps: PollDependencies, db: Database, target: strin
  * Every groups-delta item matters (a group the mirror misses would never be read again). A users-delta item
  * cannot matter when scope is `assigned` and the mirror knows nothing of the user (no row, no membership, no
  * assignment): were the user to come into scope later, through an assignment or a membership the poll sees,
- * the import reads every in-scope user it has no fresh row of by id.
+ * the import reads every in-scope user it has no fresh row of by id. Only the page's ids are looked up (issue 14:
+ * a poll never reads the mirror whole).
  */
-async function itemsThatMatter(db: Database, target: string, stream: DeltaStream, options: PollOptions): Promise<(item: GraphObject) => boolean> {
-  if (stream === 'groups' || options.scope === 'all') return () => true;
-  const mirror = await readMirrorForScope(db, target);
-  const known = new Set([
-    ...mirror.users.map((user) => user.id),
-    ...mirror.memberships.map((edge) => edge.memberId),
-    ...mirror.assignments.map((assignment) => assignment.principalId),
-  ]);
-  return (item) => known.has(item.id as string);
+async function anyItemMatters(db: Database, target: string, stream: DeltaStream, options: PollOptions, items: readonly GraphObject[]): Promise<boolean> {
+  if (items.length === 0) return false;
+  if (stream === 'groups' || options.scope === 'all') return true;
+  const ids = items.map((item) => item.id).filter((id): id is string => typeof id === 'string');
+  return (await readKnownUserIds(db, target, ids)).length > 0;
 }

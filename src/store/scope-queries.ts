@@ -85,6 +85,16 @@ export async function countNamedAndKnownUsers(db: Queryable, target: string, rul
   return { named: Number(row?.named ?? 0), known: Number(row?.known ?? 0) };
 }
 
+/** Of these user ids, those the mirror knows of: a row, a membership or an assignment. */
+export async function readKnownUserIds(db: Queryable, target: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await rowsOf<{ id: string }>(db, sql`
+    select id from source_users where target = ${target} and ${inIds(sql`id`, ids)}
+    union select member_id from source_memberships where target = ${target} and ${inIds(sql`member_id`, ids)}
+    union select principal_id from source_assignments where target = ${target} and ${inIds(sql`principal_id`, ids)}`);
+  return rows.map((row) => row.id);
+}
+
 /** Users the rule names that no read of this generation has seen (new in scope, or the small-scope path). */
 export async function readStaleScopeUsers(db: Queryable, target: string, rule: ScopeRule, generation: number): Promise<string[]> {
   // With `all`, the named users are the mirrored rows themselves: the stale ones are those the read did not reach.
