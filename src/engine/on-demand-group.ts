@@ -1,11 +1,9 @@
 // On-demand provisioning of one group, as Entra's (reference entra-provisioning §9.1): import the group and its
 // members, determine its scope, match it, then create or link it, create or link up to five of its in-scope members
 // and add them to it (or, dry, only plan that). A Graph read that fails changes nothing (one-group.ts).
-import type { Scope } from '../entra/index.js';
-import { computeScope } from '../entra/index.js';
 import { compileMapping } from '../mapping/index.js';
 import { silentProgress } from '../observe/index.js';
-import { queryLog, readLink, readMirrorForScope, readSourceGroups, type ProvisioningLogRow } from '../store/index.js';
+import { queryLog, readAssignmentsOf, readInScopeIds, readLink, readSourceGroups, type ProvisioningLogRow } from '../store/index.js';
 import { createNotionClient, createSource } from './clients.js';
 import { runCycle, type CycleDependencies } from './cycle.js';
 import { planOperations, type Operation } from './model.js';
@@ -33,8 +31,6 @@ export interface GroupOnDemandReport {
   result?: { summary: CycleSummary; log: ProvisioningLogRow[] };
 }
 
-const groupInScope = (scope: Scope, groupId: string): boolean => scope.groupIds.has(groupId);
-
 export async function provisionGroupOnDemand(deps: CycleDependencies, idOrName: string, options: { dryRun: boolean }): Promise<GroupOnDemandReport> {
   const { config, store, logger } = deps;
   const db = store.db;
@@ -45,9 +41,9 @@ export async function provisionGroupOnDemand(deps: CycleDependencies, idOrName: 
   if (!imported.found) return { kind: 'group', import: { found: false, ...(imported.candidates ? { ambiguous: imported.candidates } : {}) }, plan: [] };
   const { groupId } = imported;
 
-  const mirror = await readMirrorForScope(db, target);
-  const scope = computeScope(mirror, { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
-  const row = mirror.groups.find((g) => g.id === groupId);
+  const [row] = await readSourceGroups(db, target, [groupId]);
+  const inScope = await readInScopeIds(db, target, 'group', { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups }, [groupId]);
+  const assigned = (await readAssignmentsOf(db, target, [groupId])).length > 0;
   const link = await readLink(db, target, 'group', groupId);
   const userIds = imported.chosen.map((m) => m.id);
   const memberLinks = async () => Promise.all(imported.chosen.map(async (m) => {
@@ -57,7 +53,7 @@ export async function provisionGroupOnDemand(deps: CycleDependencies, idOrName: 
   const report: GroupOnDemandReport = {
     kind: 'group',
     import: { found: true, groupId, displayName: await displayNameOf(deps, groupId), removed: row?.removedReason ?? null },
-    scope: { assigned: mirror.assignments.some((a) => a.principalId === groupId), inScope: groupInScope(scope, groupId) },
+    scope: { assigned, inScope: inScope.has(groupId) },
     members: { inEntra: imported.userMembers, inScope: imported.inScopeMembers, limit: ON_DEMAND_GROUP_MEMBER_LIMIT, provisioned: await memberLinks() },
     match: link ? { linked: link.notionId !== null, state: link.state, notionId: link.notionId } : { linked: false },
     plan: [],

@@ -1,10 +1,10 @@
 // On-demand provisioning of one user, step by step like Entra's (reference entra-provisioning §5.4): import the user,
 // determine scope with each scoping clause's verdict, match, then perform (or, dry, only plan) the action. A name that
 // is no user's is tried as a group (on-demand-group.ts).
-import { computeScope, looksLikeObjectId } from '../entra/index.js';
+import { looksLikeObjectId } from '../entra/index.js';
 import { compileMapping, explainUser, type Explanation } from '../mapping/index.js';
 import { silentProgress } from '../observe/index.js';
-import { queryLog, readLink, readMirrorForScope, readSourceUsers, type ProvisioningLogRow } from '../store/index.js';
+import { queryLog, readInScopeIds, readLink, readSourceUsers, type ProvisioningLogRow } from '../store/index.js';
 import { createNotionClient, createSource } from './clients.js';
 import { runCycle, type CycleDependencies } from './cycle.js';
 import { planOperations, type Operation } from './model.js';
@@ -33,10 +33,10 @@ export async function provisionOnDemand(deps: CycleDependencies, idOrUpn: string
   const userId = imported.userId;
 
   const [row] = await readSourceUsers(db, target, [userId]);
-  const scope = computeScope(await readMirrorForScope(db, target), { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups });
+  const inScope = await readInScopeIds(db, target, 'user', { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups }, [userId]);
   const explanation = explainUser(
     mapping,
-    { id: userId, attributes: row?.attributes ?? {}, assigned: scope.userIds.has(userId), softDeleted: row?.removedReason === 'changed', appRoleAssignments: [] },
+    { id: userId, attributes: row?.attributes ?? {}, assigned: inScope.has(userId), softDeleted: row?.removedReason === 'changed', appRoleAssignments: [] },
     { now, random: Math.random },
   );
   const link = await readLink(db, target, 'user', userId);

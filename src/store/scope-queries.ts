@@ -169,6 +169,12 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
   return { ids: ids.map((row) => ({ id: row.id, inScope: row.in_scope })), vanished: vanished.map((row) => row.source_id) };
 }
 
+/** Of these mirrored ids, those in scope now (the rule of `readCandidates`, for a few objects: on-demand provisioning). */
+export async function readInScopeIds(db: Queryable, target: string, objectType: ScopeObjectType, rule: ScopeRule, ids: readonly string[]): Promise<Set<string>> {
+  const { ids: rows } = await readCandidates(db, target, objectType, rule, { evaluateAll: false, now: new Date(), only: ids });
+  return new Set(rows.filter((row) => row.inScope).map((row) => row.id));
+}
+
 /**
  * The groups whose memberships this cycle plans, with whether each is in scope: the evaluated groups, the in-scope
  * groups that hold them (transitive: their member lists change with a nested group's), and the groups of the evaluated
