@@ -2,7 +2,7 @@
 // app's assignments, and up to a bound of its in-scope user members. Every Graph read happens before the one store
 // transaction: a read that fails writes nothing (fail closed, ARCHITECTURE.md principle 7).
 import {
-  readMirrorForScope, readWatermark, replaceAssignments, replaceMembersOfGroup, writeSourceObjects, type Database, type MirrorObjectWrite,
+  readScopeEdgesOf, readWatermark, replaceAssignments, replaceMembersOfGroup, writeSourceObjects, type Database, type MirrorObjectWrite,
 } from '../store/index.js';
 import { listAssignments } from './assignments.js';
 import { toObjectWrite } from './delta-items.js';
@@ -67,11 +67,12 @@ export async function importOneGroup(
   });
   const assignments = await listAssignments(graph, await deps.servicePrincipalId());
 
-  // Who the scope rule names, with this group's members as just read and the mirror's other edges.
-  const mirror = await readMirrorForScope(db, target);
-  const edges = [...mirror.memberships.filter((e) => e.groupId !== groupId), ...members.map((m) => ({ groupId, memberId: m.id, memberType: m.type }))];
-  const named = scopeCandidates({ memberships: edges, assignments }, { scope: options.scope, transitiveGroups: options.transitiveGroups });
+  // Who the scope rule names among this group's users, with its members as just read and the mirror's other edges
+  // that bear on them (the nesting of groups and these users' other groups; not the whole mirror).
   const users = members.filter((m) => m.type === 'user');
+  const otherEdges = (await readScopeEdgesOf(db, target, users.map((m) => m.id))).filter((e) => e.groupId !== groupId);
+  const edges = [...otherEdges, ...members.map((m) => ({ groupId, memberId: m.id, memberType: m.type }))];
+  const named = scopeCandidates({ memberships: edges, assignments }, { scope: options.scope, transitiveGroups: options.transitiveGroups });
   const inScope = users.filter((m) => options.scope === 'all' || named.userIds.has(m.id));
   const wanted = [...inScope].sort((a, b) => a.userPrincipalName.toLowerCase().localeCompare(b.userPrincipalName.toLowerCase())).slice(0, maxMembers);
   const userWrites: MirrorObjectWrite[] = [];

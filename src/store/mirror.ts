@@ -1,6 +1,6 @@
 // The mirror of Entra: writes of delta pages (objects, memberships, assignments) and the reads the engine needs.
 // Every write marks what changed `dirty`, so a cycle evaluates only those objects (ARCHITECTURE.md, "One cycle").
-import { and, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { inIds, textArray } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
@@ -225,6 +225,16 @@ export async function replaceAssignments(db: Queryable, target: string, listing:
         app_role_id = excluded.app_role_id, principal_display_name = excluded.principal_display_name`);
   }
   return gone.length + upserts.length;
+}
+
+/**
+ * The edges that decide whether these users are named by the scope rule: every group-in-group edge (the nesting a
+ * transitive rule walks) and the users' own memberships; not the other users' (on-demand provisioning of a group).
+ */
+export async function readScopeEdgesOf(db: Queryable, target: string, userIds: readonly string[]): Promise<Array<{ groupId: string; memberId: string; memberType: string }>> {
+  return db.select({ groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType })
+    .from(sourceMemberships)
+    .where(and(eq(sourceMemberships.target, target), or(eq(sourceMemberships.memberType, 'group'), inIds(sql`${sourceMemberships.memberId}`, userIds))));
 }
 
 /** What scope is computed from: ids and removal states, edges and assignments (no attributes). */

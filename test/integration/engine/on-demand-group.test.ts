@@ -56,6 +56,23 @@ describe('provision <group>', () => {
     expect(s.differences()).toEqual([]);
   });
 
+  it('counts a member in scope through another assigned group, and one in scope through nothing as out', async () => {
+    const s = await synced();
+    const assignedGroups = s.tenant.assignments().filter((a) => a.principalType === 'Group').map((a) => a.principalId);
+    const directlyAssigned = new Set(s.tenant.assignments().filter((a) => a.principalType === 'User').map((a) => a.principalId));
+    const throughAGroup = s.tenant.users().filter((u) => !directlyAssigned.has(u.id) && assignedGroups.some((g) => s.tenant.membersOf(g).includes(u.id))).slice(0, 2);
+    expect(throughAGroup).toHaveLength(2);
+    const outsider = s.tenant.hireUser({ userPrincipalName: 'outsider@example.com', displayName: 'Outsider' });
+    const group = s.tenant.createGroup({ displayName: 'Unassigned Mix' });
+    for (const member of [...throughAGroup, outsider]) s.tenant.addMember(group.id, member.id);
+    s.notion.clearRequests();
+
+    const dry = asGroup(await provisionUserOrGroupOnDemand({ config: s.config, store: s.store.store, logger }, 'Unassigned Mix', { dryRun: true }));
+    expect(dry.scope).toEqual({ assigned: false, inScope: false });
+    expect(dry.members).toMatchObject({ inEntra: 3, inScope: 2 });
+    expect(s.writes()).toBe(0);
+  });
+
   it('says when no group has the name, and names the candidates when several do', async () => {
     const s = await synced();
     const deps = { config: s.config, store: s.store.store, logger };
