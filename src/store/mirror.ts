@@ -34,13 +34,6 @@ export interface AssignmentWrite {
   principalDisplayName: string | null;
 }
 
-export interface MirrorForScope {
-  users: Array<{ id: string; removedReason: string | null; seenGeneration: number }>;
-  groups: Array<{ id: string; removedReason: string | null; seenGeneration: number }>;
-  memberships: Array<{ groupId: string; memberId: string; memberType: string }>;
-  assignments: Array<{ principalId: string; principalType: string }>;
-}
-
 /** Rows per statement: well under Postgres's 65,535 bind parameters. */
 const CHUNK = 1000;
 
@@ -235,20 +228,6 @@ export async function readScopeEdgesOf(db: Queryable, target: string, userIds: r
   return db.select({ groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType })
     .from(sourceMemberships)
     .where(and(eq(sourceMemberships.target, target), or(eq(sourceMemberships.memberType, 'group'), inIds(sql`${sourceMemberships.memberId}`, userIds))));
-}
-
-/** What scope is computed from: ids and removal states, edges and assignments (no attributes). */
-export async function readMirrorForScope(db: Queryable, target: string): Promise<MirrorForScope> {
-  const columns = (table: typeof sourceUsers) => ({ id: table.id, removedReason: table.removedReason, seenGeneration: table.seenGeneration });
-  const [users, groups, memberships, assignments] = await Promise.all([
-    db.select(columns(sourceUsers)).from(sourceUsers).where(eq(sourceUsers.target, target)),
-    db.select(columns(objectTable('groups'))).from(sourceGroups).where(eq(sourceGroups.target, target)),
-    db.select({ groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType })
-      .from(sourceMemberships).where(eq(sourceMemberships.target, target)),
-    db.select({ principalId: sourceAssignments.principalId, principalType: sourceAssignments.principalType })
-      .from(sourceAssignments).where(eq(sourceAssignments.target, target)),
-  ]);
-  return { users, groups, memberships, assignments };
 }
 
 export async function readSourceUsers(db: Queryable, target: string, ids?: string[]): Promise<SourceUserRow[]> {

@@ -3,7 +3,8 @@ import type { Config } from '../../../src/config/index.js';
 import { createEntraSource, type EntraSource, type ImportOptions } from '../../../src/entra/index.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { generateTenant, startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions, type SimTenant } from '../../../src/sim/graph/index.js';
-import { readMirrorForScope, readSourceUsers, readSourceGroups, type Database } from '../../../src/store/index.js';
+import { readSourceUsers, readSourceGroups, type Database } from '../../../src/store/index.js';
+import { readMirrorForScope } from '../../helpers/mirror-snapshot.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
 export const TARGET = 'workspace';
