@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observe/index.js';
 import { ScimError, type ScimClient } from '../scim/index.js';
 import {
-  appendLogEntries, escrowLink, saveLink,
+  appendLogEntries, escrowLink, readHoldersOf, saveLink,
   type Database, type LinkWrite, type NewProvisioningLogRow, type Transaction,
 } from '../store/index.js';
 import { escrowDelayMs } from './backoff.js';
@@ -47,12 +47,19 @@ export function linksOf(ctx: ApplyContext, objectType: 'user' | 'group'): Map<st
 }
 
 /**
- * The link, other than `exceptSourceId`'s, that holds this Notion id. Walked in place: a copy of 10,000 links for
- * each create of an initial sync was 80 kB of garbage per request (issue 14).
+ * The links, other than `exceptSourceId`'s, that hold one of these Notion ids. Asked of the store (its links_notion_id
+ * index): every recorded outcome reaches it before this cycle's view, and a cycle holds only the links of what it
+ * plans, not every link of the target (issue 14). A link this cycle holds in memory is taken as it is there: a verify
+ * run unlinks, in memory only, what Notion no longer has.
  */
-export function holderOf(links: ReadonlyMap<string, LinkView>, notionId: string, exceptSourceId: string, counts: (link: LinkView) => boolean = () => true): LinkView | undefined {
-  for (const link of links.values()) if (link.notionId === notionId && link.sourceId !== exceptSourceId && counts(link)) return link;
-  return undefined;
+export async function holdersOf(
+  ctx: ApplyContext, objectType: 'user' | 'group', notionIds: readonly string[], exceptSourceId: string, counts: (link: LinkView) => boolean = () => true,
+): Promise<LinkView[]> {
+  const links = linksOf(ctx, objectType);
+  const wanted = new Set(notionIds);
+  return (await readHoldersOf(ctx.db, ctx.target, objectType, notionIds, exceptSourceId))
+    .map((row) => links.get(row.sourceId) ?? { sourceId: row.sourceId, notionId: row.notionId, state: row.state as LinkView['state'], applied: {}, stagedAction: null, attempts: 0 })
+    .filter((link) => link.notionId !== null && wanted.has(link.notionId) && counts(link));
 }
 
 export function count(ctx: ApplyContext, key: string, by = 1): void {

@@ -5,7 +5,7 @@ import { ScimError, type ScimGroup } from '../scim/index.js';
 import {
   addAppliedMemberships, clearAppliedMembershipsOfGroup, clearLinkEscrow, removeAppliedMemberships, saveLink, type LinkWrite,
 } from '../store/index.js';
-import { escrow, holderOf, record, viewOf, type ApplyContext } from './apply-context.js';
+import { escrow, holdersOf, record, viewOf, type ApplyContext } from './apply-context.js';
 import { checkLookup, groupCarries, matchFromLookup } from './matching.js';
 import type { GroupOperation, MembershipOperation, Operation, Plan } from './model.js';
 
@@ -18,25 +18,24 @@ const activeGroup = (sourceId: string, notionId: string, applied: Record<string,
 const describeGroup = (group: ScimGroup): string => `"${group.displayName}" (${group.id})`;
 
 /** A create's answer must be the group that was sent and not a group linked to another Entra object (see execute-users). */
-function refuseCreateAnswer(ctx: ApplyContext, op: Op<'create-group'>, group: ScimGroup): string | undefined {
+async function refuseCreateAnswer(ctx: ApplyContext, op: Op<'create-group'>, group: ScimGroup): Promise<string | undefined> {
   const sent = String(op.attributes.displayName ?? op.name);
   if (!groupCarries(group, sent)) return `Notion answered the create of group "${sent}" with another group, ${describeGroup(group)}; nothing was linked and that group is left alone`;
-  const holder = holderOf(ctx.groupLinks, group.id, op.sourceId);
+  const [holder] = await holdersOf(ctx, 'group', [group.id], op.sourceId);
   if (holder) return `Notion answered the create of group "${sent}" with ${describeGroup(group)}, which is linked to Entra group ${holder.sourceId}; nothing was linked`;
   return undefined;
 }
 
-function linkedGroupIds(ctx: ApplyContext, exceptSourceId: string): Set<string> {
-  const ids = new Set<string>();
-  for (const link of ctx.groupLinks.values()) if (link.notionId && link.sourceId !== exceptSourceId) ids.add(link.notionId);
-  return ids;
+/** Which of these Notion groups are linked to another Entra group. */
+async function linkedGroupIds(ctx: ApplyContext, notionIds: readonly string[], exceptSourceId: string): Promise<Set<string>> {
+  return new Set((await holdersOf(ctx, 'group', notionIds, exceptSourceId)).map((link) => link.notionId as string));
 }
 
 async function findGroup(ctx: ApplyContext, op: Op<'create-group'>): Promise<ScimGroup | 'none' | ScimError> {
   const found = await ctx.scim.findGroupsByDisplayName(op.name);
   const refused = checkLookup(found, (group) => groupCarries(group, op.name), `displayName "${op.name}"`, describeGroup);
   if (refused) return new ScimError({ kind: 'conflict', message: refused, request: { method: 'GET', url: '/Groups' } });
-  const match = matchFromLookup(found, linkedGroupIds(ctx, op.sourceId), `displayName "${op.name}"`);
+  const match = matchFromLookup(found, await linkedGroupIds(ctx, found.map((group) => group.id), op.sourceId), `displayName "${op.name}"`);
   if (match.kind === 'conflict') return new ScimError({ kind: 'conflict', message: match.reason, request: { method: 'GET', url: '/Groups' } });
   return match.kind === 'found' ? match.resource : 'none';
 }
@@ -122,7 +121,7 @@ export async function createGroup(ctx: ApplyContext, op: Op<'create-group'>): Pr
     sent = firstMembersOf(ctx, op);
     await markPendingWithMembers(ctx, { ...pending, attempts: ctx.groupLinks.get(op.sourceId)?.attempts ?? 0 }, sent.map((m) => m.sourceId));
     const { group, members } = await ctx.scim.createGroupWithMembers(op.attributes, sent.map((m) => m.notionId));
-    const refused = refuseCreateAnswer(ctx, op, group);
+    const refused = await refuseCreateAnswer(ctx, op, group);
     if (refused) return await escrow(ctx, op, new ScimError({ kind: 'conflict', message: refused, request: { method: 'POST', url: '/Groups' } }), startedAt, { link: pending });
     // Only members the answer shows are applied; the others stay for this cycle's member PATCHes.
     const echoed = new Set(members);

@@ -3,19 +3,21 @@
 // reads the member's groups back (§3.6).
 import { ScimError, type ScimAttributes, type ScimUser } from '../scim/index.js';
 import { clearAppliedMembershipsOfUser, type LinkWrite } from '../store/index.js';
-import { escrow, holderOf, markPending, record, type ApplyContext } from './apply-context.js';
+import { escrow, holdersOf, markPending, record, type ApplyContext } from './apply-context.js';
 import { checkLookup, matchFromLookup, userCarries } from './matching.js';
-import type { ModifiedProperty, UserOperation } from './model.js';
+import type { LinkView, ModifiedProperty, UserOperation } from './model.js';
 import { attributeChanges } from './diff.js';
 import { observedAttributes } from './observed.js';
 import { leaveRestoredGroups } from './restored-memberships.js';
 
 type Op<K extends UserOperation['kind']> = Extract<UserOperation, { kind: K }>;
 
-function linkedNotionIds(ctx: ApplyContext, exceptSourceId: string): Set<string> {
-  const ids = new Set<string>();
-  for (const link of ctx.userLinks.values()) if (link.notionId && link.sourceId !== exceptSourceId && link.state !== 'released') ids.add(link.notionId);
-  return ids;
+/** A released link no longer holds its Notion user: the user may be linked again. */
+const holds = (link: LinkView): boolean => link.state !== 'released';
+
+/** Which of these Notion users are linked to another Entra object. */
+async function linkedNotionIds(ctx: ApplyContext, notionIds: readonly string[], exceptSourceId: string): Promise<Set<string>> {
+  return new Set((await holdersOf(ctx, 'user', notionIds, exceptSourceId, holds)).map((link) => link.notionId as string));
 }
 
 const withModified = (applied: ScimAttributes, modified: readonly ModifiedProperty[]): ScimAttributes => ({
@@ -36,12 +38,12 @@ const describeUser = (user: ScimUser): string => `${user.userName} (${user.id})`
  * server that answers with an existing member's id would otherwise hand that member to this object, and a later
  * deprovision would remove a bystander. Returns why the answer is refused.
  */
-function refuseCreateAnswer(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-user'>, user: ScimUser): string | undefined {
+async function refuseCreateAnswer(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-user'>, user: ScimUser): Promise<string | undefined> {
   const sent = userNameOf(op.attributes);
   if (user.userName.toLowerCase() !== sent.toLowerCase()) {
     return `Notion answered the create of ${sent} with another member, ${describeUser(user)}; nothing was linked and that member is left alone`;
   }
-  const holder = holderOf(ctx.userLinks, user.id, op.sourceId, (link) => link.state !== 'released');
+  const [holder] = await holdersOf(ctx, 'user', [user.id], op.sourceId, holds);
   if (holder) return `Notion answered the create of ${sent} with ${describeUser(user)}, which is linked to Entra object ${holder.sourceId}; nothing was linked`;
   return undefined;
 }
@@ -56,7 +58,7 @@ async function linkExisting(ctx: ApplyContext, op: Op<'create-user'> | Op<'enabl
   const found: ScimUser[] = await ctx.scim.findUsersByUserName(userName);
   const refused = checkLookup(found, (user) => userCarries(user, userName), `userName "${userName}"`, describeUser);
   if (refused) return conflictError(ctx, refused);
-  const match = matchFromLookup(found, linkedNotionIds(ctx, op.sourceId), `userName "${userName}"`);
+  const match = matchFromLookup(found, await linkedNotionIds(ctx, found.map((user) => user.id), op.sourceId), `userName "${userName}"`);
   if (match.kind === 'conflict') return conflictError(ctx, match.reason);
   if (match.kind !== 'found') return 'none';
   const notionId = match.resource.id;
@@ -76,7 +78,7 @@ async function postUser(ctx: ApplyContext, op: Op<'create-user'> | Op<'enable-us
   await markPending(ctx, { ...pending, attempts: previous?.attempts ?? 0 });
   try {
     const user = await ctx.scim.createUser(op.attributes);
-    const refused = refuseCreateAnswer(ctx, op, user);
+    const refused = await refuseCreateAnswer(ctx, op, user);
     // The POST may still have created our user: stay pending, resolved by a lookup (checked the same way) next cycle.
     if (refused) return escrow(ctx, op, conflictError(ctx, refused), startedAt, { link: pending });
     if (op.kind === 'enable-user') {

@@ -13,7 +13,7 @@ import { readEvaluationCandidates, readMembershipObjects, type Candidates } from
 import { decisionFingerprint } from './decisions.js';
 import { desiredGroup, desiredUser } from './desired.js';
 import { indexGroups, indexUsers } from './matching.js';
-import { planOperations, type DesiredGroup, type DesiredUser, type LinkView, type NotionSnapshot, type Plan } from './model.js';
+import { type DesiredGroup, type DesiredUser, type LinkView, type NotionSnapshot, type Plan } from './model.js';
 import { groupPlanSettings } from './plan-groups.js';
 import { planChanges } from './plan.js';
 import { findUnaccountedMembers, isUnaccountedSourceId } from './unaccounted.js';
@@ -207,8 +207,6 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
       .filter((member) => !waiting.has(member.notionId));
   }
   if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers), input.onlyGroups && new Set(input.onlyGroups));
-  // A create or an adoption refuses a Notion object linked to another Entra object: the executor must see every holder.
-  if (!notion && planOperations(plan).some((op) => holderChecked.has(op.kind))) await addLinkHolders(db, target, userLinks, groupLinks);
   return {
     mapping,
     importResult,
@@ -235,8 +233,6 @@ function appliedForPlanning(applied: Map<string, Set<string>>, groupLinks: Reado
   for (const [sourceId, link] of groupLinks) if (link.state === 'pending-create') planning.delete(sourceId);
   return planning;
 }
-
-const holderChecked = new Set(['create-user', 'adopt-user', 'enable-user', 'create-group', 'adopt-group']);
 
 /** Adds a view of every other linked object (its Notion id and state, no attributes) to the link maps. */
 async function addLinkHolders(db: Database, target: string, userLinks: Map<string, LinkView>, groupLinks: Map<string, LinkView>): Promise<void> {

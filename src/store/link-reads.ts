@@ -3,6 +3,7 @@
 import { and, eq, inArray, isNotNull, like, ne, sql } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import type { LinkObjectType } from './links.js';
+import { inIds } from './id-array.js';
 import { appliedMemberships, links, type LinkRow } from './schema.js';
 
 /** Rows per statement: well under Postgres's 65,535 bind parameters. */
@@ -45,6 +46,14 @@ export async function readLinkHolders(db: Queryable, target: string, objectType:
     onPage(page as LinkHolder[]);
     after = page[page.length - 1]?.sourceId ?? after;
   }
+}
+
+/** The links, other than `exceptSourceId`'s, that hold one of these Notion ids: a lookup on the links_notion_id index. */
+export async function readHoldersOf(db: Queryable, target: string, objectType: LinkObjectType, notionIds: readonly string[], exceptSourceId: string): Promise<LinkHolder[]> {
+  if (notionIds.length === 0) return [];
+  const rows = await db.select({ sourceId: links.sourceId, notionId: links.notionId, state: links.state }).from(links)
+    .where(and(eq(links.target, target), eq(links.objectType, objectType), inIds(sql`${links.notionId}`, notionIds), ne(links.sourceId, exceptSourceId), ne(links.state, 'unaccounted')));
+  return rows as LinkHolder[];
 }
 
 /** Linked active users: the base of the deletion guard's percentage. */

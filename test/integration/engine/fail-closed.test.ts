@@ -35,7 +35,7 @@ describe('removals obey the hold of an incomplete import', () => {
     s.tenant.assign(user.id);
     expect((await s.sync()).status).toBe('succeeded');
     s.tenant.removeMember(groupId, user.id);
-    // Groups (with the member change) are read first; the users stream then fails: the import is incomplete.
+    // The groups (with the member change) are read; the users stream, read at the same time, fails: the import is incomplete.
     s.graph.injectFault({ kind: 'status', status: 400, count: 1, match: { path: /users\/delta/ } });
     s.notion.clearRequests();
     const held = await s.sync();
@@ -116,6 +116,29 @@ describe('answers that name another member', () => {
     s.tenant.unassign(newcomer.id);
     await s.sync();
     expect(s.notion.workspace.account(bystander.id)?.inWorkspace).toBe(true);
+  });
+});
+
+describe('a Notion user another Entra user holds', () => {
+  it('is never linked to a newcomer who takes over the departed holder\'s userName', async () => {
+    // Over 100 linked users and one newcomer: the engine does not list Notion, so the executor checks the create's
+    // answer (Notion answers with the account that has the userName) against the store's links.
+    const s = await synced({ tenant: { seed: 21, users: 150, groups: 4 }, env: { SYNC_SCOPE: 'all' } });
+    const departed = directlyAssignedUser(s.tenant);
+    const held = notionUser(s.notion.workspace, departed.userPrincipalName);
+    expect(held).toBeDefined();
+    s.tenant.softDeleteUser(departed.id);
+    expect((await s.sync()).status).toBe('succeeded');
+    const newcomer = hire(s, departed.userPrincipalName);
+    s.notion.clearRequests();
+
+    expect(await s.sync()).toMatchObject({ status: 'partial', escrowed: 1 });
+    expect(s.notion.requests().some((r) => r.method === 'GET' && r.path.startsWith('/Users') && !r.query.includes('filter'))).toBe(false);
+    const [failure] = await queryLog(s.store.store.db, { target: s.config.target, object: newcomer.id, status: 'failure' });
+    expect(failure?.errorMessage).toContain(`which is linked to Entra object ${departed.id}; nothing was linked`);
+    const links = await readLinks(s.store.store.db, s.config.target, 'user');
+    expect(links.find((l) => l.sourceId === departed.id)?.notionId).toBe(held?.id);
+    expect(links.find((l) => l.sourceId === newcomer.id)?.notionId ?? null).toBeNull();
   });
 });
 
