@@ -33,11 +33,6 @@ export interface LinkWrite {
   retiringSince?: Date | null;
 }
 
-export async function readLinks(db: Queryable, target: string, objectType?: LinkObjectType): Promise<LinkRow[]> {
-  const where = objectType ? and(eq(links.target, target), eq(links.objectType, objectType)) : eq(links.target, target);
-  return db.select().from(links).where(where);
-}
-
 export async function readLink(db: Queryable, target: string, objectType: LinkObjectType, sourceId: string): Promise<LinkRow | undefined> {
   const rows = await db
     .select()
@@ -194,24 +189,7 @@ export async function listRetiringGroups(db: Queryable, target: string, limit = 
   }));
 }
 
-export async function countLinks(db: Queryable, target: string): Promise<number> {
-  const rows = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(links).where(eq(links.target, target));
-  return rows[0]?.n ?? 0;
-}
-
 // ---- applied memberships ----
-
-export interface MembershipEdge {
-  groupSourceId: string;
-  userSourceId: string;
-}
-
-export async function readAppliedMemberships(db: Queryable, target: string): Promise<MembershipEdge[]> {
-  return db
-    .select({ groupSourceId: appliedMemberships.groupSourceId, userSourceId: appliedMemberships.userSourceId })
-    .from(appliedMemberships)
-    .where(eq(appliedMemberships.target, target));
-}
 
 export async function addAppliedMemberships(db: Queryable, target: string, groupSourceId: string, userSourceIds: readonly string[]): Promise<void> {
   if (userSourceIds.length === 0) return;

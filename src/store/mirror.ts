@@ -243,14 +243,6 @@ export async function readSourceAssignments(db: Queryable, target: string): Prom
 }
 
 /** Users and groups marked for evaluation by the imports since the last clearDirty. */
-export async function readDirtyIds(db: Queryable, target: string): Promise<{ users: string[]; groups: string[] }> {
-  const [users, groups] = await Promise.all([
-    db.select({ id: sourceUsers.id }).from(sourceUsers).where(and(eq(sourceUsers.target, target), eq(sourceUsers.dirty, true))),
-    db.select({ id: sourceGroups.id }).from(sourceGroups).where(and(eq(sourceGroups.target, target), eq(sourceGroups.dirty, true))),
-  ]);
-  return { users: users.map((row) => row.id), groups: groups.map((row) => row.id) };
-}
-
 /**
  * Called by the engine once a completed cycle has evaluated these objects: no longer dirty, and settled with the scope
  * the evaluation saw (see `evaluatedInScope`).

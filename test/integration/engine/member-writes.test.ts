@@ -2,7 +2,8 @@
 // applied and the bad one escrowed with its own reason; groups are created with their first members; refusals that
 // have a remedy are escrowed naming it.
 import { describe, expect, it } from 'vitest';
-import { listEscrowedObjects, queryLog, readAppliedMemberships, readLinks } from '../../../src/store/index.js';
+import { listEscrowedObjects, queryLog } from '../../../src/store/index.js';
+import { readAppliedMemberships, readLinks } from '../../helpers/whole-tables.js';
 import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
 import { directlyAssignedUser, notionUser } from '../../helpers/tenant-picks.js';
 

@@ -1,7 +1,8 @@
 // A leaving and a returning user's group memberships, against each thing Notion may do with a removed member's groups
 // (keep them, drop them, or drop them and give them back on rejoining within 30 days: reference notion-scim §3.6).
 import { describe, expect, it } from 'vitest';
-import { approveStagedDeprovisions, queryLog, readLinks } from '../../../src/store/index.js';
+import { approveStagedDeprovisions, queryLog } from '../../../src/store/index.js';
+import { readLinks } from '../../helpers/whole-tables.js';
 import type { SimUser } from '../../../src/sim/graph/index.js';
 import type { MembershipsOnRemoval } from '../../../src/sim/notion/index.js';
 import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { planCycle, renderPlanTable } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { countLinks } from '../../../src/store/index.js';
+import { countLinks } from '../../helpers/whole-tables.js';
 import { engineSessionPerTest } from '../../helpers/engine-session.js';
 import { directlyAssignedUser } from '../../helpers/tenant-picks.js';
 

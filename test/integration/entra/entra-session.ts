@@ -4,7 +4,7 @@ import { createEntraSource, type EntraSource, type ImportOptions } from '../../.
 import { createLogger } from '../../../src/observe/index.js';
 import { generateTenant, startGraphSimulator, type GraphSimulator, type GraphSimulatorOptions, type SimTenant } from '../../../src/sim/graph/index.js';
 import { readSourceUsers, readSourceGroups, type Database } from '../../../src/store/index.js';
-import { readMirrorForScope } from '../../helpers/mirror-snapshot.js';
+import { readMirrorForScope } from '../../helpers/whole-tables.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
 export const TARGET = 'workspace';

@@ -1,6 +1,7 @@
 // An initial import of a 5,000-user, 200-group tenant from the Graph simulator into the mirror.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDirtyIds, readSourceUsers, readTargetState, readWatermark } from '../../../src/store/index.js';
+import { readSourceUsers, readTargetState, readWatermark } from '../../../src/store/index.js';
+import { readDirtyIds } from '../../helpers/whole-tables.js';
 import { TARGET, importOptions, livePicture, mirrorSnapshot, openEntraSession, tenantPicture, type EntraSession } from './entra-session.js';
 
 describe('an initial import of 5,000 users and 200 groups', () => {

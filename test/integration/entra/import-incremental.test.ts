@@ -1,7 +1,8 @@
 // Incremental imports after each kind of directory change record exactly that change in the mirror.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntraSource, ImportResult } from '../../../src/entra/index.js';
-import { markEvaluated, readDirtyIds, readSourceGroups, readSourceUsers } from '../../../src/store/index.js';
+import { markEvaluated, readSourceGroups, readSourceUsers } from '../../../src/store/index.js';
+import { readDirtyIds } from '../../helpers/whole-tables.js';
 import { TARGET, importOptions, livePicture, mirrorSnapshot, openEntraSession, tenantPicture, type EntraSession } from './entra-session.js';
 
 let session: EntraSession;

@@ -1,7 +1,7 @@
 // The small-scope path (in-scope users read with `id eq` filters in batches of 50) and the on-demand import.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSourceUsers, readWatermark } from '../../../src/store/index.js';
-import { readMirrorForScope } from '../../helpers/mirror-snapshot.js';
+import { readMirrorForScope } from '../../helpers/whole-tables.js';
 import { computeScope } from '../../../src/entra/index.js';
 import { TARGET, importOptions, openEntraSession, type EntraSession } from './entra-session.js';
 

@@ -2,7 +2,7 @@
 // exactly, whatever characters an array literal has to quote, on PGlite and on Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAssignmentsOf, readSourceUsers, replaceAssignments, writeMemberships, writeSourceObjects, type Store } from '../../../src/store/index.js';
-import { readMirrorForScope } from '../../helpers/mirror-snapshot.js';
+import { readMirrorForScope } from '../../helpers/whole-tables.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
 const awkward = ['quote " inside', 'back\\slash', '{braces}', 'comma, here', 'NULL', '', 'new\nline', 'emoji 🧪 and ümlaut', "apostrophe's"];
