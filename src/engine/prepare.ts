@@ -13,7 +13,7 @@ import { readEvaluationCandidates, readMembershipObjects, type Candidates } from
 import { decisionFingerprint } from './decisions.js';
 import { desiredGroup, desiredUser } from './desired.js';
 import { indexGroups, indexUsers } from './matching.js';
-import { type DesiredGroup, type DesiredUser, type LinkView, type NotionSnapshot, type Plan } from './model.js';
+import type { DesiredGroup, DesiredUser, LinkView, NotionSnapshot, Plan } from './model.js';
 import { groupPlanSettings } from './plan-groups.js';
 import { planChanges } from './plan.js';
 import { findUnaccountedMembers, isUnaccountedSourceId } from './unaccounted.js';

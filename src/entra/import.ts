@@ -1,6 +1,7 @@
-// Step 2 of a cycle: assignments, groups delta, users delta (or in-scope users by id), read at once, into the mirror, then the
-// scope and its shrink check (set queries in SQL, src/store/scope-queries.ts: the mirror is never read whole). Fail closed (ARCHITECTURE.md principle 7): a Graph read error ends the import
-// with complete=false; the sweep and the assignment listing only ever apply complete reads.
+// Step 2 of a cycle: assignments, groups delta and users delta (or in-scope users by id), read at once, into the
+// mirror; then the scope and its shrink check (set queries in SQL, src/store/scope-queries.ts: the mirror is never read
+// whole). Fail closed (ARCHITECTURE.md principle 7): a Graph read error ends the import with complete=false; the sweep
+// and the assignment listing only ever apply complete reads.
 import Bottleneck from 'bottleneck';
 import type { Logger, Progress } from '../observe/index.js';
 import {
