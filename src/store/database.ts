@@ -42,8 +42,8 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 /**
  * PGlite's memory (issue 14): Postgres runs inside a WebAssembly heap that grows to the most it ever held and never
  * shrinks. Postgres's defaults (128 MB of shared buffers, shared memory sized for 100 connections) made an opened
- * store ~295 MB resident; 8 MB of buffers and the one connection PGlite has make it ~160 MB. The pages also sit in
- * the OS cache, and a cycle reads only what changed.
+ * store ~295 MB resident; 8 MB of buffers and the one connection PGlite has make it ~160 MB (~130 MB with the
+ * baseline-only WebAssembly compiler below). The pages also sit in the OS cache, and a cycle reads only what changed.
  */
 const pgliteStartParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB', '-c', 'max_connections=4', '-c', 'temp_buffers=2MB'];
 
@@ -88,8 +88,9 @@ function openPostgres(databaseUrl: string): Store {
  * The embedded store lives in this process's memory, next to the engine's JavaScript heap. On a machine with plenty
  * of RAM, V8 lets the old generation grow to about 4× what survived the last full collection before it collects again:
  * an initial sync of 10,000 users (some 60 MB live) reached 450 MB resident with the heap at 200 MB, mostly garbage.
- * A growth of 50% keeps the heap within 50–80 MB (10,000 users: ~310 MB resident at the peak). Lower costs CPU: at
- * 30%, ~330 MB for a third more CPU in the sync (issue 14). The flag is read each time V8 sets the heap's next limit,
+ * A growth of 50% keeps the heap within 50–80 MB (10,000 users: ~310 MB resident at the peak before the
+ * baseline-only compiler below, ~270 MB with it). Lower costs CPU: at 30%, ~330 MB for a third more CPU in the sync
+ * (issue 14). The flag is read each time V8 sets the heap's next limit,
  * so it applies from the next collection on.
  */
 const pgliteHeapGrowingPercent = 50;
