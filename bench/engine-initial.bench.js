@@ -3,7 +3,7 @@
 // process; on Postgres and on the embedded PGlite store. Figures: wall time, Notion requests, the floor (requests ÷
 // 50), floor ÷ wall time, 429s, the sync process's peak RSS (with its V8 heap and the memory outside it at that
 // moment: PGlite's WebAssembly heap is outside), the store's size. Notion's final state is checked
-// against the tenant. Goals: ≥ 0.97 of the floor; peak RSS < 300 MB on PGlite.
+// against the tenant. Goals (the issue's first two rows): ≥ 0.97 of the floor on Postgres; peak RSS < 300 MB on PGlite.
 // Run: npm run bench -- engine-initial [--store=postgres|pglite] [--rate=auto]   (about 4 minutes per store)
 // --rate=auto: the engine is not told the limit and finds it (NOTION_RATE_LIMIT_RPS=auto, from no stored rate).
 import console from 'node:console';
@@ -34,7 +34,8 @@ async function initialSync(kind) {
     // What held the memory at the peak sample: the V8 heap, and what lies outside it (PGlite's WebAssembly heap).
     const peak = run.rssTimeline.reduce((top, sample) => (sample[1] > top[1] ? sample : top), [0, 0, 0, 0]);
     const correct = run.summary.status === 'succeeded' && differences.length === 0;
-    const ok = correct && ratio >= 0.97 && (kind !== 'pglite' || run.peakRssMb < 300);
+    // The issue's table gives each store's row its own goal: the floor ratio on Postgres, the peak RSS on PGlite.
+    const ok = correct && (kind === 'pglite' ? run.peakRssMb < 300 : ratio >= 0.97);
     return { kind, ...traffic, ...run, beforeFirstSeconds, afterLastSeconds, floorSeconds, ratio, storeMb, memberships: world.memberships, differences, correct, ok, peakHeapMb: peak[2], peakOutsideHeapMb: peak[3] };
   } finally {
     await world.close();
@@ -50,7 +51,7 @@ async function record(r) {
     '',
     `Initial sync of a generated tenant: ${tenantOptions.users.toLocaleString('en')} users, ${tenantOptions.groups} groups, seed ${tenantOptions.seed} (${r.memberships.toLocaleString('en')} memberships), every user and group assigned. ` +
       `Notion simulator token bucket of ${rate}/s (burst 2), ${engineRate === 'auto' ? 'engine not told the limit (NOTION_RATE_LIMIT_RPS=auto, nothing stored)' : `engine told ${rate}`} with 4 in flight; \`sync\` as its own process (peak RSS and CPU are that process's). ` +
-      `Notion's final state is checked against the tenant. ${await machineLine()}. Goals (issue 14): ≥ 0.97 of the floor${r.kind === 'pglite' ? '; peak RSS < 300 MB' : ''}.`,
+      `Notion's final state is checked against the tenant. ${await machineLine()}. Goal (issue 14): ${r.kind === 'pglite' ? 'peak RSS < 300 MB (the floor ratio is shown, the goal for it is the Postgres row\'s)' : '≥ 0.97 of the floor'}.`,
     '',
     '| wall time | before the first Notion request / after the last | Notion requests | floor (requests ÷ 50) | floor ÷ wall | 429s | peak RSS | at the peak: V8 heap / outside it | CPU of `sync` | store size | cycle status | Notion = tenant | goal met |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
