@@ -8,7 +8,7 @@ import {
   type Database, type LinkWrite, type NewProvisioningLogRow, type Transaction,
 } from '../store/index.js';
 import { escrowDelayMs } from './backoff.js';
-import { logActionOf, objectTypeOf, type LinkView, type ModifiedProperty, type Operation } from './model.js';
+import { logActionOf, objectTypeOf, viewOfHolder, type LinkView, type ModifiedProperty, type Operation } from './model.js';
 
 export interface ApplyContext {
   scim: ScimClient;
@@ -58,7 +58,7 @@ export async function holdersOf(
   const links = linksOf(ctx, objectType);
   const wanted = new Set(notionIds);
   return (await readHoldersOf(ctx.db, ctx.target, objectType, notionIds, exceptSourceId))
-    .map((row) => links.get(row.sourceId) ?? { sourceId: row.sourceId, notionId: row.notionId, state: row.state as LinkView['state'], applied: {}, stagedAction: null, attempts: 0 })
+    .map((row) => links.get(row.sourceId) ?? viewOfHolder(row))
     .filter((link) => link.notionId !== null && wanted.has(link.notionId) && counts(link));
 }
 

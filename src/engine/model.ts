@@ -1,6 +1,6 @@
 // The engine's data: desired objects (from the mirror and the mapping), link views, and the typed operations of a plan.
 import type { ScimAttributes, ScimGroup, ScimPatchOperation, ScimUser } from '../scim/index.js';
-import type { LinkState } from '../store/index.js';
+import type { LinkHolder, LinkState } from '../store/index.js';
 
 /** Why a user should be where it should: the row of "Semantics to keep" (ARCHITECTURE.md) that applies. */
 export type UserLifecycle = 'active' | 'disabled' | 'soft-deleted' | 'out-of-scope' | 'hard-deleted';
@@ -40,6 +40,11 @@ export interface LinkView {
   /** Groups only: when the group left scope; set while it is kept emptied in Notion (plan-groups.ts). */
   retiringSince?: Date | null;
 }
+
+/** Another object's link as a holder of its Notion id: its id and state, no attributes (nothing is planned for it). */
+export const viewOfHolder = (holder: LinkHolder): LinkView => ({
+  sourceId: holder.sourceId, notionId: holder.notionId, state: holder.state as LinkState, applied: {}, stagedAction: null, attempts: 0,
+});
 
 export type DeprovisionAction = 'disable' | 'delete';
 

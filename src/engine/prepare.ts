@@ -13,7 +13,7 @@ import { readEvaluationCandidates, readMembershipObjects, type Candidates } from
 import { decisionFingerprint } from './decisions.js';
 import { desiredGroup, desiredUser } from './desired.js';
 import { indexGroups, indexUsers } from './matching.js';
-import type { DesiredGroup, DesiredUser, LinkView, NotionSnapshot, Plan } from './model.js';
+import { viewOfHolder, type DesiredGroup, type DesiredUser, type LinkView, type NotionSnapshot, type Plan } from './model.js';
 import { groupPlanSettings } from './plan-groups.js';
 import { planChanges } from './plan.js';
 import { findUnaccountedMembers, isUnaccountedSourceId } from './unaccounted.js';
@@ -239,9 +239,7 @@ async function addLinkHolders(db: Database, target: string, userLinks: Map<strin
   for (const [objectType, map] of [['user', userLinks], ['group', groupLinks]] as const) {
     await readLinkHolders(db, target, objectType, (page) => {
       for (const holder of page) {
-        if (!map.has(holder.sourceId)) {
-          map.set(holder.sourceId, { sourceId: holder.sourceId, notionId: holder.notionId, state: holder.state as LinkView['state'], applied: {}, stagedAction: null, attempts: 0 });
-        }
+        if (!map.has(holder.sourceId)) map.set(holder.sourceId, viewOfHolder(holder));
       }
     });
   }

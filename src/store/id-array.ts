@@ -13,6 +13,4 @@ export const textArray = (values: ReadonlyArray<string | null>): SQL =>
  * Tested with `= any(...)`, which Postgres hashes for a constant array; a join against a set-returning function instead
  * is estimated at 100 rows whatever its size and planned as a nested loop (minutes at 100,000 ids).
  */
-export const idArray = (ids: readonly string[]): SQL => textArray(ids);
-
-export const inIds = (column: SQL, ids: readonly string[]): SQL => sql`${column} = any(${idArray(ids)})`;
+export const inIds = (column: SQL, ids: readonly string[]): SQL => sql`${column} = any(${textArray(ids)})`;

@@ -3,7 +3,7 @@
 // The rule is Entra's (reference entra-provisioning §1.2), the same as src/entra/scope.ts computes from plain rows.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
-import { idArray, inIds } from './id-array.js';
+import { inIds, textArray } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
 import { sourceAssignments, type SourceAssignmentRow } from './schema.js';
 
@@ -192,14 +192,14 @@ export async function readTouchedGroups(
   const holders = rule.transitiveGroups
     ? sql`holders(id) as (
         select m.group_id from source_memberships m where m.target = ${target} and m.member_type = 'user' and ${inIds(sql`m.member_id`, evaluated.users)}
-        union select unnest(${idArray(evaluated.groups)})
+        union select unnest(${textArray(evaluated.groups)})
         union ${parentsOf(sql`holders`)})`
     : sql`holders(id) as (
         select m.group_id from source_memberships m where m.target = ${target} and m.member_type = 'user' and ${inIds(sql`m.member_id`, evaluated.users)})`;
   const rows = await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)},
     ${holders},
     touched(id) as (
-      select unnest(${idArray(evaluated.groups)})
+      select unnest(${textArray(evaluated.groups)})
       union select h.id from holders h where h.id in (select id from scope_groups)
       union select a.group_source_id from applied_memberships a where a.target = ${target} and ${inIds(sql`a.user_source_id`, evaluated.users)}
       -- A returning user (an evaluated user linked disabled or deleted) may be given back groups by Notion that we no
