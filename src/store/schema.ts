@@ -113,6 +113,55 @@ export const sourceAssignments = pgTable(
   (t) => [primaryKey({ columns: [t.target, t.id] }), index('source_assignments_principal').on(t.target, t.principalId)],
 );
 
+/**
+ * Scratch for one assignment listing (issue 14: bounded memory): Graph has no delta for assignments, so each listing
+ * is complete; its pages are written here as they arrive and `source_assignments` is set to them in SQL once the
+ * listing ends, so no cycle holds every assignment in memory. Emptied before and after each listing.
+ */
+export const sourceAssignmentsListing = pgTable(
+  'source_assignments_listing',
+  {
+    target: text('target').notNull(),
+    id: text('id').notNull(),
+    principalId: text('principal_id').notNull(),
+    principalType: text('principal_type').notNull(),
+    appRoleId: text('app_role_id').notNull(),
+    principalDisplayName: text('principal_display_name'),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.id] })],
+);
+
+/**
+ * Scratch for one Notion listing (issue 14: bounded memory): the pages of a `/Users` or `/Groups` walk, written as
+ * they arrive, so that matching, the unaccounted-member check and verify read what they need by key instead of holding
+ * the workspace in memory. Emptied before each listing and after the cycle that read it.
+ */
+export const notionListing = pgTable(
+  'notion_listing',
+  {
+    target: text('target').notNull(),
+    /** `user` or `group`. */
+    objectType: text('object_type').notNull(),
+    notionId: text('notion_id').notNull(),
+    /** Lower-cased userName (users) or displayName (groups): the matching key. */
+    matchName: text('match_name').notNull(),
+    /** Users: every email value, lower-cased (matching by email). */
+    emails: text('emails').array().notNull().default(sql`'{}'::text[]`),
+    active: boolean('active').notNull().default(true),
+    /** Users: a workspace owner (Notion's user extension role), never reported as unaccounted. */
+    owner: boolean('owner').notNull().default(false),
+    /** Users: some in-scope active Entra user's matching values reach it (set as the cycle evaluates). */
+    accounted: boolean('accounted').notNull().default(false),
+    /** The resource as Notion answered it (verify and adoption read its attributes). */
+    resource: jsonb('resource').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.target, t.objectType, t.notionId] }),
+    index('notion_listing_match_name').on(t.target, t.objectType, t.matchName),
+    index('notion_listing_emails').using('gin', t.emails),
+  ],
+);
+
 /** What Notion has from us, per source object: the key is the Entra object id and the SCIM id. */
 export const links = pgTable(
   'links',
@@ -277,6 +326,7 @@ export type SourceUserRow = typeof sourceUsers.$inferSelect;
 export type SourceGroupRow = typeof sourceGroups.$inferSelect;
 export type SourceMembershipRow = typeof sourceMemberships.$inferSelect;
 export type SourceAssignmentRow = typeof sourceAssignments.$inferSelect;
+export type NotionListingRow = typeof notionListing.$inferSelect;
 export type LinkRow = typeof links.$inferSelect;
 export type NewLinkRow = typeof links.$inferInsert;
 export type AppliedMembershipRow = typeof appliedMemberships.$inferSelect;

@@ -13,7 +13,7 @@ async function tableNames(store: Awaited<ReturnType<typeof openStore>>): Promise
   return (Array.isArray(result) ? result : (result as { rows: { table_name: string }[] }).rows).map((r) => r.table_name);
 }
 
-const expectedTables = ['applied_memberships', 'cycles', 'graph_subscriptions', 'links', 'notification_secrets', 'provisioning_log', 'rate_limit_state', 'source_assignments', 'source_groups', 'source_memberships', 'source_users', 'target_state', 'watermarks'];
+const expectedTables = ['applied_memberships', 'cycles', 'graph_subscriptions', 'links', 'notification_secrets', 'notion_listing', 'provisioning_log', 'rate_limit_state', 'source_assignments', 'source_assignments_listing', 'source_groups', 'source_memberships', 'source_users', 'target_state', 'watermarks'];
 
 describe('migrations', () => {
   const dirs: string[] = [];
