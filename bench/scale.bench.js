@@ -138,7 +138,21 @@ async function runCase(name, spec, storeKind) {
     check(quiet.status === 'succeeded', `the no-change cycle succeeded (${quiet.status})`);
     check(quietScim === 0, 'a no-change cycle sends nothing to Notion');
     check(after.digest === seeded.digest, 'Notion is unchanged');
-    const row = { name, storeKind, seed, adoption, quiet, quietScim, memberships: seed.memberships, storeMb };
+    const row = { name, storeKind, seed, adoption, quiet, quietScim, memberships: seed.memberships, storeMb, whole: [] };
+
+    // The cycles that evaluate everything (issue 14: bounded memory at any size): `--full` and `--verify` on a settled
+    // store. Neither may change anything here; verify reads Notion's listings (GETs only).
+    for (const mode of ['full', 'verify']) {
+      notion.clearRequests();
+      const cycle = await runCycleChild({ ...env, SCALE_CYCLE_MODE: mode }, folder, mode);
+      const requests = notion.requests();
+      const writes = requests.filter((request) => request.method !== 'GET').length;
+      console.log(`${mode} cycle: ${(cycle.ms / 1000).toFixed(1)} s, peak RSS ${cycle.peakRssMb.toFixed(0)} MB, Graph ${cycle.graph.requests}, SCIM ${requests.length} (${writes} writes)`);
+      check(cycle.status === 'succeeded', `the ${mode} cycle succeeded (${cycle.status}: ${cycle.error ?? ''})`);
+      check(writes === 0, `a ${mode} cycle over a settled store writes nothing to Notion (it sent ${writes})`);
+      check(notionState(notion).digest === seeded.digest, `Notion is unchanged after the ${mode} cycle`);
+      row.whole.push({ mode, cycle, scim: requests.length });
+    }
 
     if (spec.rename) {
       const renamed = [...seeded.byUserName.values()].filter((user) => user.inWorkspace).slice(0, Math.round(spec.users * spec.rename)).map((user) => user.userName);
@@ -194,10 +208,10 @@ function keptRows() {
   const end = text.indexOf('\n## ', start + heading.length);
   const ran = new Set(rows.map((row) => `${row.name}:${row.storeKind}`));
   return text.slice(start, end === -1 ? undefined : end).split('\n')
-    .filter((line) => /^\| (1% of )?\d+[km]? /.test(line))
+    .filter((line) => /^\| (1% of |full of |verify of )?\d+[km]? /.test(line))
     .filter((line) => {
       const [, first = '', store = ''] = line.split('|').map((cell) => cell.trim());
-      const name = /(?:1% of )?(\d+[km]?)/.exec(first)?.[1] ?? '';
+      const name = /(?:1% of |full of |verify of )?(\d+[km]?)/.exec(first)?.[1] ?? '';
       return !ran.has(`${name}:${store.split(' ')[0]}`);
     });
 }
@@ -212,6 +226,7 @@ writeResultsSection(heading, [
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ...keptRows(),
   ...rows.map((row) => `| ${row.name} users, ${row.seed.groups} groups, ${row.memberships} memberships | ${row.storeKind}${row.storeMb ? ` (${row.storeMb.toFixed(0)} MB on disk)` : ''} | ${(row.adoption.ms / 1000).toFixed(1)} s, ${mb(row.adoption.peakRssMb)} | ${(row.quiet.ms / 1000).toFixed(2)} s (${(row.quiet.durationMs / 1000).toFixed(2)} s) | ${mb(row.quiet.peakRssMb)} | ${row.quiet.graph.requests} / ${row.quietScim} | ${row.goal ? `< ${row.goal.seconds} s, < ${row.goal.rssMb} MB` : '—'} | ${met(row)} |`),
+  ...rows.flatMap((row) => row.whole.map((whole) => `| ${whole.mode} of ${row.name} | ${row.storeKind} | — | ${(whole.cycle.ms / 1000).toFixed(1)} s (${(whole.cycle.durationMs / 1000).toFixed(1)} s) | ${mb(whole.cycle.peakRssMb)} | ${whole.cycle.graph.requests} / ${whole.scim} (GETs only) | — | recorded |`)),
   ...rows.filter((row) => row.rename).map((row) => `| 1% of ${row.name} renamed (${row.rename.renamed}) | ${row.storeKind} | — | first write after ${(row.rename.firstWriteMs / 1000).toFixed(2)} s; cycle ${(row.rename.rename.ms / 1000).toFixed(1)} s | ${mb(row.rename.rename.peakRssMb)} | ${row.rename.rename.graph.requests} / ${row.rename.patches} PATCHes | first write < 2 s, exactly ${row.rename.renamed} PATCHes | ${row.rename.firstWriteMs < 2000 && row.rename.patches === row.rename.renamed ? 'yes' : 'NO'} |`),
   '',
 ]);
