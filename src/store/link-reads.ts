@@ -48,12 +48,21 @@ export async function readLinkHolders(db: Queryable, target: string, objectType:
   }
 }
 
-/** The links, other than `exceptSourceId`'s, that hold one of these Notion ids: a lookup on the links_notion_id index. */
-export async function readHoldersOf(db: Queryable, target: string, objectType: LinkObjectType, notionIds: readonly string[], exceptSourceId: string): Promise<LinkHolder[]> {
-  if (notionIds.length === 0) return [];
-  const rows = await db.select({ sourceId: links.sourceId, notionId: links.notionId, state: links.state }).from(links)
-    .where(and(eq(links.target, target), eq(links.objectType, objectType), inIds(sql`${links.notionId}`, notionIds), ne(links.sourceId, exceptSourceId), ne(links.state, 'unaccounted')));
-  return rows as LinkHolder[];
+/**
+ * The links that hold one of these Notion ids (other than `exceptSourceId`'s, when given): a lookup on the
+ * links_notion_id index, in chunks of ids.
+ */
+export async function readHoldersOf(db: Queryable, target: string, objectType: LinkObjectType, notionIds: readonly string[], exceptSourceId?: string): Promise<LinkHolder[]> {
+  const holders: LinkHolder[] = [];
+  for (const ids of chunks([...new Set(notionIds)])) {
+    const rows = await db.select({ sourceId: links.sourceId, notionId: links.notionId, state: links.state }).from(links)
+      .where(and(
+        eq(links.target, target), eq(links.objectType, objectType), inIds(sql`${links.notionId}`, ids), ne(links.state, 'unaccounted'),
+        exceptSourceId === undefined ? undefined : ne(links.sourceId, exceptSourceId),
+      ));
+    holders.push(...(rows as LinkHolder[]));
+  }
+  return holders;
 }
 
 /** Linked active users: the base of the deletion guard's percentage. */
