@@ -50,26 +50,3 @@ export async function walkPages<T>(
   const shortOfTotal = firstTotal !== undefined && distinct < firstTotal;
   return { complete: duplicatesSeen === 0 && !totalChanged && !shortOfTotal, duplicatesSeen };
 }
-
-/** A whole listing in memory, de-duplicated by id (the first copy kept). */
-export interface ScimListing<T> extends ListingWalk {
-  resources: T[];
-}
-
-/** The walk with every resource kept: for a listing small enough to hold (the group read-back of a re-enable, `check`). */
-export async function readAllPages<T extends { id: string }>(
-  readPage: (startIndex: number, count: number) => Promise<ListPage<T>>,
-  pageSize: number,
-): Promise<ScimListing<T>> {
-  const byId = new Map<string, T>();
-  const walk = await walkPages(readPage, pageSize, (resources) => {
-    let fresh = 0;
-    for (const resource of resources) {
-      if (byId.has(resource.id)) continue;
-      byId.set(resource.id, resource);
-      fresh += 1;
-    }
-    return fresh;
-  });
-  return { resources: [...byId.values()], ...walk };
-}
