@@ -55,6 +55,17 @@ function decide<T extends { id: string }>(candidates: T[], linked: Set<string>, 
   return { kind: 'found', resource: only };
 }
 
+/**
+ * The lower-cased values at the matching paths: every key under which `matchUser` and `userCandidates` look these
+ * attributes up, as userName and as email alike (what a read of the listing must cover).
+ */
+export function matchingKeys(matchingPaths: readonly string[], attributes: Record<string, unknown>): string[] {
+  return matchingPaths.flatMap((path) => {
+    const value = attributes[path];
+    return typeof value === 'string' && value !== '' ? [value.toLowerCase()] : [];
+  });
+}
+
 /** Matches by each matching path in precedence order; the first path with candidates decides. */
 export function matchUser(index: UserIndex, matchingPaths: readonly string[], attributes: Record<string, unknown>): MatchResult<ScimUser> {
   for (const path of matchingPaths) {

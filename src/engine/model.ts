@@ -1,5 +1,5 @@
 // The engine's data: desired objects (from the mirror and the mapping), link views, and the typed operations of a plan.
-import type { ScimAttributes, ScimGroup, ScimPatchOperation, ScimUser } from '../scim/index.js';
+import type { ScimAttributes, ScimPatchOperation } from '../scim/index.js';
 import type { LinkHolder, LinkState } from '../store/index.js';
 
 /** Why a user should be where it should: the row of "Semantics to keep" (ARCHITECTURE.md) that applies. */
@@ -40,6 +40,10 @@ export interface LinkView {
   /** Groups only: when the group left scope; set while it is kept emptied in Notion (plan-groups.ts). */
   retiringSince?: Date | null;
 }
+
+/** The states in which a link holds its Notion object as ours: matching never gives that object to another. */
+export const liveLinkStates: readonly LinkState[] = ['active', 'disabled', 'deleted'];
+export const isLiveLink = (link: LinkView | undefined): boolean => link !== undefined && link.notionId !== null && liveLinkStates.includes(link.state);
 
 /** Another object's link as a holder of its Notion id: its id and state, no attributes (nothing is planned for it). */
 export const viewOfHolder = (holder: LinkHolder): LinkView => ({
@@ -147,14 +151,6 @@ export interface Plan {
   guard?: { staged: number; limit: string };
   /** Initial cycle only: active Notion members no in-scope Entra user accounts for (see unaccounted.ts). */
   unaccounted?: Array<{ notionId: string; userName: string }>;
-}
-
-/** Notion's side as read this cycle (listings), for matching and drift repair. */
-export interface NotionSnapshot {
-  users: ScimUser[];
-  groups: ScimGroup[];
-  usersComplete: boolean;
-  groupsComplete: boolean;
 }
 
 /** Every operation, in the order apply.ts runs them (offboarding first), log-only records last. */

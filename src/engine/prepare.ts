@@ -6,18 +6,17 @@ import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  approvedPrefix, countActiveUserLinks, hasCompleteCycle, hasLinks, readApprovedStaged, readAssignmentsOf, readLinkHolders, readLinksOf, readScopeGroupsOfUsers,
-  readSourceGroups, readSourceUsers, readTargetState, readUnaccountedNotionIds, type Database, type LinkRow, type SourceAssignmentRow,
+  approvedPrefix, countActiveUserLinks, hasCompleteCycle, hasLinks, readApprovedStaged, readAssignmentsOf, readLinksOf, readScopeGroupsOfUsers,
+  readSourceGroups, readSourceUsers, readTargetState, type Database, type LinkRow, type SourceAssignmentRow,
 } from '../store/index.js';
 import { readEvaluationCandidates, readMembershipObjects, type Candidates } from './candidates.js';
 import { decisionFingerprint } from './decisions.js';
 import { desiredGroup, desiredUser } from './desired.js';
-import { indexGroups, indexUsers } from './matching.js';
-import { viewOfHolder, type DesiredGroup, type DesiredUser, type LinkView, type NotionSnapshot, type Plan } from './model.js';
+import { isLiveLink, type DesiredGroup, type DesiredUser, type LinkView, type Plan } from './model.js';
+import { readNotionListing, type NotionListingResult } from './notion-listing.js';
 import { groupPlanSettings } from './plan-groups.js';
 import { planChanges } from './plan.js';
-import { findUnaccountedMembers, isUnaccountedSourceId } from './unaccounted.js';
-import { applyObservedState } from './verify.js';
+import { isUnaccountedSourceId } from './unaccounted.js';
 
 export interface PrepareInput {
   config: LoadedConfig;
@@ -145,22 +144,8 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   }
   const applied = memberships.applied;
 
-  const isLive = (link: LinkView | undefined) => link !== undefined && link.notionId !== null && ['active', 'disabled', 'deleted'].includes(link.state);
-  const unlinked = users.filter((u) => u.lifecycle === 'active' && !isLive(userLinks.get(u.sourceId))).length
-    + groups.filter((g) => g.lifecycle === 'active' && !isLive(groupLinks.get(g.sourceId))).length;
-  let notion: NotionSnapshot | undefined;
-  // Until a complete cycle has run on this store (a first one, or a first after `provision` or a partial Entra read),
-  // list Notion: the members no in-scope user accounts for are the ones a lost store would forget.
-  const findUnaccounted = !checked && !input.onlyUsers;
-  if (input.mode === 'verify' || findUnaccounted || listingPays(unlinked, linkedCount)) {
-    input.progress.phase('read Notion');
-    // Matching must know every Notion id already linked, not only those of the objects this cycle reads.
-    await addLinkHolders(db, target, userLinks, groupLinks);
-    const [listedUsers, listedGroups] = [await input.scim.listAllUsers(), await input.scim.listAllGroups()];
-    notion = { users: listedUsers.resources, groups: listedGroups.resources, usersComplete: listedUsers.complete, groupsComplete: listedGroups.complete };
-    if (input.mode === 'verify') applyObservedState(notion, userLinks, groupLinks, applied);
-  }
-  const linkedNotionIds = (links: Map<string, LinkView>) => new Set([...links.values()].filter((l) => isLive(l)).map((l) => l.notionId as string));
+  const unlinked = users.filter((u) => u.lifecycle === 'active' && !isLiveLink(userLinks.get(u.sourceId))).length
+    + groups.filter((g) => g.lifecycle === 'active' && !isLiveLink(groupLinks.get(g.sourceId))).length;
 
   // A held scope shrink is released by an explicit --force-deletes; a failed Graph read never is (fail closed).
   const hold = !importResult || importResult.complete || (importResult.scopeShrinkHeld && input.forceDeletes)
@@ -169,7 +154,20 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
       ? `the scope shrank suspiciously (${importResult.scopeShrinkDetail ?? 'over the hold percentage'}); run sync --force-deletes if it is intended`
       : `the Entra import was incomplete (${importResult.incompleteReason ?? 'unknown reason'})`;
   const protectedUserNames = new Set(config.provisioning.protectedUsers.map((u) => u.toLowerCase()));
-  const userIndex = notion ? indexUsers(notion.users, notion.usersComplete, linkedNotionIds(userLinks)) : undefined;
+  let notion: NotionListingResult | undefined;
+  // Until a complete cycle has run on this store (a first one, or a first after `provision` or a partial Entra read),
+  // list Notion: the members no in-scope user accounts for are the ones a lost store would forget.
+  const findUnaccounted = !checked && !input.onlyUsers;
+  if (input.mode === 'verify' || findUnaccounted || listingPays(unlinked, linkedCount)) {
+    input.progress.phase('read Notion');
+    notion = await readNotionListing({
+      db, target, scim: input.scim, users, groups, userLinks, groupLinks, applied, matchingPaths: mapping.matching.user, protectedUserNames,
+      verify: input.mode === 'verify',
+      // Only over a complete Entra read: a partial one would call members "not in scope" that are.
+      findUnaccounted: findUnaccounted && hold === undefined,
+    });
+  }
+
   const plan = planChanges({
     users,
     groups,
@@ -177,9 +175,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
     groupLinks,
     applied: appliedForPlanning(applied, groupLinks),
     groupMembers: scope.groupMembers,
-    ...(notion && userIndex
-      ? { notion: { users: userIndex, groups: indexGroups(notion.groups, notion.groupsComplete, linkedNotionIds(groupLinks)) } }
-      : {}),
+    ...(notion ? { notion: notion.index } : {}),
     settings: {
       user: {
         deprovisionAction: config.provisioning.deprovisionAction,
@@ -199,13 +195,7 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
       maxMembersPerPatch: config.notion.maxMembersPerPatch,
     },
   });
-  // Only over a complete Entra read: a partial one would call members "not in scope" that are.
-  if (findUnaccounted && notion && userIndex && hold === undefined) {
-    // Members already waiting for a decision (recorded by a cycle that then failed) are not recorded twice.
-    const waiting = await readUnaccountedNotionIds(db, target);
-    plan.unaccounted = findUnaccountedMembers({ notionUsers: notion.users, index: userIndex, users, matchingPaths: mapping.matching.user, protectedUserNames })
-      .filter((member) => !waiting.has(member.notionId));
-  }
+  if (notion?.unaccounted) plan.unaccounted = notion.unaccounted;
   if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers), input.onlyGroups && new Set(input.onlyGroups));
   return {
     mapping,
@@ -232,17 +222,6 @@ function appliedForPlanning(applied: Map<string, Set<string>>, groupLinks: Reado
   const planning = new Map(applied);
   for (const [sourceId, link] of groupLinks) if (link.state === 'pending-create') planning.delete(sourceId);
   return planning;
-}
-
-/** Adds a view of every other linked object (its Notion id and state, no attributes) to the link maps. */
-async function addLinkHolders(db: Database, target: string, userLinks: Map<string, LinkView>, groupLinks: Map<string, LinkView>): Promise<void> {
-  for (const [objectType, map] of [['user', userLinks], ['group', groupLinks]] as const) {
-    await readLinkHolders(db, target, objectType, (page) => {
-      for (const holder of page) {
-        if (!map.has(holder.sourceId)) map.set(holder.sourceId, viewOfHolder(holder));
-      }
-    });
-  }
 }
 
 /**

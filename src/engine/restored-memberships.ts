@@ -1,7 +1,7 @@
 // After a re-enable: read back the groups Notion shows the returning member in, and take them out of the managed
 // groups Entra does not put them in. Notion may give a member who rejoins within 30 days their old groups back
 // (reference notion-scim.md §3.6), or may have kept them all along, as an RFC 7644 server does for an inactive user.
-import { ScimError, type ScimGroup } from '../scim/index.js';
+import { ScimError, type ListingWalk, type ScimGroup } from '../scim/index.js';
 import { removeAppliedMemberships } from '../store/index.js';
 import { record, type ApplyContext } from './apply-context.js';
 import type { UserOperation } from './model.js';
@@ -36,29 +36,52 @@ export const singleReadsUpTo = 3;
  * Throws on a failed read or a malformed group: the caller then removes nothing.
  */
 export async function readGroupsOfMember(ctx: ApplyContext, notionUserId: string, groupIds: readonly string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  const check = (group: ScimGroup): void => {
-    const members = memberIdsOf(group);
-    if (members instanceof ScimError) throw members;
-    if (members.includes(notionUserId)) found.add(group.id);
-  };
   const wanted = new Set(groupIds);
   if (wanted.size > singleReadsUpTo) {
-    const listing = await ctx.scim.listAllGroups();
-    if (listing.complete) {
-      for (const group of listing.resources) if (wanted.has(group.id)) check(group);
-      return found;
+    const listed = await readGroupsOfMemberFromListing(ctx, notionUserId, wanted);
+    if (listed.complete) {
+      if (listed.malformed) throw listed.malformed;
+      return listed.found;
     }
-    ctx.logger.info({ event: 'memberships.read-back-listing-incomplete', groups: wanted.size, duplicatesSeen: listing.duplicatesSeen }, 'memberships.read-back-listing-incomplete');
+    ctx.logger.info({ event: 'memberships.read-back-listing-incomplete', groups: wanted.size, duplicatesSeen: listed.duplicatesSeen }, 'memberships.read-back-listing-incomplete');
   }
+  const found = new Set<string>();
   for (const id of wanted) {
     const group = await ctx.scim.getGroup(id);
     // A group deleted in Notion holds nobody.
     if (group === null) continue;
     if (group.id !== id) throw readFailure(`GET /Groups/${id} answered with another group, ${group.id}`);
-    check(group);
+    const members = memberIdsOf(group);
+    if (members instanceof ScimError) throw members;
+    if (members.includes(notionUserId)) found.add(group.id);
   }
   return found;
+}
+
+/**
+ * Walks the group listing keeping only which of `wanted` hold the member (and the first malformed one): the ids of
+ * the groups seen are what tells a group met twice, which makes the walk incomplete (scim/listing.ts).
+ */
+async function readGroupsOfMemberFromListing(
+  ctx: ApplyContext, notionUserId: string, wanted: ReadonlySet<string>,
+): Promise<ListingWalk & { found: Set<string>; malformed: ScimError | undefined }> {
+  const found = new Set<string>();
+  const seen = new Set<string>();
+  let malformed: ScimError | undefined;
+  const walk = await ctx.scim.walkGroups((page) => {
+    let fresh = 0;
+    for (const group of page) {
+      if (seen.has(group.id)) continue;
+      seen.add(group.id);
+      fresh += 1;
+      if (!wanted.has(group.id)) continue;
+      const members = memberIdsOf(group);
+      if (members instanceof ScimError) malformed ??= members;
+      else if (members.includes(notionUserId)) found.add(group.id);
+    }
+    return fresh;
+  });
+  return { ...walk, found, malformed };
 }
 
 /**

@@ -19,38 +19,31 @@ export const isUnaccountedSourceId = (sourceId: string): boolean => sourceId.sta
 
 export const unaccountedReason = 'in Notion, not in scope, not protected: possibly someone who left while the store was empty';
 
-export interface UnaccountedInput {
-  /** Notion's user listing read this cycle. */
-  notionUsers: readonly ScimUser[];
-  index: UserIndex;
-  /** The evaluated users: on an initial cycle, every in-scope user. */
-  users: readonly DesiredUser[];
-  matchingPaths: readonly string[];
-  /** Lower-cased userNames never changed or removed (PROTECTED_USERS). */
-  protectedUserNames: ReadonlySet<string>;
-}
-
 /**
  * Workspace owners are left out: removing one revokes every token they created, the token owner's among them, and the
  * token owner cannot be removed through SCIM at all (reference notion-scim.md §3.3). Those stay a decision for the UI.
  */
-const isWorkspaceOwner = (user: ScimUser): boolean => {
+export const isWorkspaceOwner = (user: ScimUser): boolean => {
   const extension = user[notionUserExtensionUrn];
   return typeof extension === 'object' && extension !== null && String((extension as { role?: unknown }).role).toLowerCase() === 'owner';
 };
 
-export function findUnaccountedMembers(input: UnaccountedInput): UnaccountedMember[] {
+/**
+ * The listed Notion users the evaluated users account for: every candidate of an active (in-scope) one, linked or
+ * not. `index` must hold the listed users their matching keys reach. The rest of the question (active, not an owner,
+ * not protected, not linked) is the store's (notion-listing.ts).
+ */
+export function accountedNotionIds(index: UserIndex, users: readonly DesiredUser[], matchingPaths: readonly string[]): Set<string> {
   const accounted = new Set<string>();
-  for (const user of input.users) {
+  for (const user of users) {
     if (user.lifecycle !== 'active') continue;
-    for (const candidate of userCandidates(input.index, input.matchingPaths, user.attributes)) accounted.add(candidate.id);
+    for (const candidate of userCandidates(index, matchingPaths, user.attributes)) accounted.add(candidate.id);
   }
-  return input.notionUsers
-    .filter((user) => user.active !== false && !accounted.has(user.id) && !input.index.linked.has(user.id))
-    .filter((user) => !input.protectedUserNames.has(user.userName.toLowerCase()) && !isWorkspaceOwner(user))
-    .map((user) => ({ notionId: user.id, userName: user.userName }))
-    .sort((a, b) => a.userName.localeCompare(b.userName));
+  return accounted;
 }
+
+/** The order members are reported in. */
+export const byUserName = (a: UnaccountedMember, b: UnaccountedMember): number => a.userName.localeCompare(b.userName);
 
 /** Why the cycle is held, for its error text and the summary. */
 export function unaccountedMessage(count: number): string {

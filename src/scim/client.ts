@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { asRefusal, parseJsonBody, refusalOf, ScimError, withKind, type RefusedWrite, type ScimErrorKind } from './errors.js';
 import { createExchange, defaultRetryMinDelayMs, type RequestEvent, type RetryOptions } from './exchange.js';
 import { eqFilter } from './filter.js';
-import { readAllPages, type ScimListing } from './listing.js';
+import { walkPages, type ListingWalk, type PageConsumer } from './listing.js';
 import {
   changeMembersInBatches, MemberBatchSize, nothingLearnt, rememberedMemberBatch, sameLearntMemberBatch,
   type LearntMemberBatch, type MemberBatchMemory, type MemberChangeOutcome, type RememberedMemberBatch,
@@ -44,13 +44,15 @@ export interface ScimClientOptions {
 
 export interface ScimClient {
   getUser(id: string): Promise<ScimUser | null>;
-  listAllUsers(): Promise<ScimListing<ScimUser>>;
+  /** Walks /Users page by page; `onPage` keeps what it needs and answers how many of the page's users were new (listing.ts). */
+  walkUsers(onPage: PageConsumer<ScimUser>): Promise<ListingWalk>;
   findUsersByUserName(userName: string): Promise<ScimUser[]>;
   createUser(attributes: ScimAttributes): Promise<ScimUser>;
   patchUser(id: string, operations: ScimPatchOperation[]): Promise<void>;
   deleteUser(id: string): Promise<'deleted' | 'already-absent'>;
   getGroup(id: string): Promise<ScimGroup | null>;
-  listAllGroups(): Promise<ScimListing<ScimGroup>>;
+  /** Walks /Groups page by page (members inline), as `walkUsers` does /Users. */
+  walkGroups(onPage: PageConsumer<ScimGroup>): Promise<ListingWalk>;
   findGroupsByDisplayName(displayName: string): Promise<ScimGroup[]>;
   createGroup(attributes: ScimAttributes): Promise<ScimGroup>;
   /** Whether a create may carry members now: the setting, until the target refused or ignored members on create. */
@@ -161,11 +163,11 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
     return listPageFromBody(parseJsonBody(answer, request), request, answer.status, narrow).resources;
   }
 
-  async function listAll<T extends { id: string }>(resourcePath: string, narrow: Narrow<T>): Promise<ScimListing<T>> {
-    return readAllPages(async (startIndex, count) => {
+  async function walk<T>(resourcePath: string, narrow: Narrow<T>, onPage: PageConsumer<T>): Promise<ListingWalk> {
+    return walkPages(async (startIndex, count) => {
       const { answer, request } = await exchange.send('GET', `${resourcePath}?startIndex=${startIndex}&count=${count}`);
       return listPageFromBody(parseJsonBody(answer, request), request, answer.status, narrow);
-    }, profile.maxPageSize);
+    }, profile.maxPageSize, onPage);
   }
 
   async function patch(path: string, operations: readonly ScimPatchOperation[], kindFor?: (status: number) => ScimErrorKind | undefined): Promise<void> {
@@ -300,8 +302,8 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
   return {
     getUser: (id) => getOne(`/Users/${segment(id)}`, userFromBody),
     getGroup: (id) => getOne(`/Groups/${segment(id)}`, groupFromBody),
-    listAllUsers: () => listAll('/Users', userFromBody),
-    listAllGroups: () => listAll('/Groups', groupFromBody),
+    walkUsers: (onPage) => walk('/Users', userFromBody, onPage),
+    walkGroups: (onPage) => walk('/Groups', groupFromBody, onPage),
     findUsersByUserName,
     async findGroupsByDisplayName(displayName) {
       const groups = await find('/Groups', eqFilter('displayName', displayName), groupFromBody);

@@ -6,7 +6,7 @@ export type { LearntMemberBatch, MemberBatchMemory } from './member-batches.js';
 export { ScimError, type ScimErrorKind, type ScimRequestInfo } from './errors.js';
 export type { RequestEvent, RetryOptions } from './exchange.js';
 export { escapeFilterValue, eqFilter } from './filter.js';
-export type { ScimListing } from './listing.js';
+export type { ListingWalk, PageConsumer } from './listing.js';
 export { notionProfile, notionScimBaseUrl, notionUserExtensionUrn } from './notion.js';
 export { patchOperationsFromDiff, type PatchDialect, type ScimPatchOperation } from './patch.js';
 export type { ScimProfile } from './profile.js';

@@ -1,22 +1,29 @@
-// The full paged walk of a listing: de-duplicated by id, and honest about whether it saw everything.
+// The paged walk of a listing, handed on page by page (issue 14: never held whole), and honest about whether it saw
+// everything.
 import type { ListPage } from './resource.js';
 
-/** complete=false when the walk saw duplicate ids or a changing totalResults: never infer absence from it. */
-export interface ScimListing<T> {
-  resources: T[];
+/** complete=false when the walk saw duplicate ids, a changing totalResults, or fewer objects than announced: never infer absence from it. */
+export interface ListingWalk {
   complete: boolean;
   duplicatesSeen: number;
 }
 
 /**
- * Walks pages with `startIndex += itemsPerPage` (reference §2.5). Notion cannot sort, so an offset walk can
- * skip one entry and repeat another while the count still adds up: a duplicate id marks the walk incomplete.
+ * Keeps what it needs of one page and answers how many of the page's resources it had not seen before (by id). The
+ * walk holds no ids itself: the consumer knows what it keeps (a store table, a set of ids, nothing at all).
  */
-export async function readAllPages<T extends { id: string }>(
+export type PageConsumer<T> = (resources: T[]) => Promise<number> | number;
+
+/**
+ * Walks pages with `startIndex += itemsPerPage` (reference §2.5). Notion cannot sort, so an offset walk can skip one
+ * entry and repeat another while the count still adds up: a duplicate id marks the walk incomplete.
+ */
+export async function walkPages<T>(
   readPage: (startIndex: number, count: number) => Promise<ListPage<T>>,
   pageSize: number,
-): Promise<ScimListing<T>> {
-  const byId = new Map<string, T>();
+  onPage: PageConsumer<T>,
+): Promise<ListingWalk> {
+  let distinct = 0;
   let duplicatesSeen = 0;
   let firstTotal: number | undefined;
   let totalChanged = false;
@@ -26,10 +33,9 @@ export async function readAllPages<T extends { id: string }>(
     const page = await readPage(startIndex, pageSize);
     firstTotal ??= page.totalResults;
     if (page.totalResults !== undefined && page.totalResults !== firstTotal) totalChanged = true;
-    for (const resource of page.resources) {
-      if (byId.has(resource.id)) duplicatesSeen += 1;
-      else byId.set(resource.id, resource);
-    }
+    const fresh = page.resources.length === 0 ? 0 : await onPage(page.resources);
+    distinct += fresh;
+    duplicatesSeen += page.resources.length - fresh;
     received += page.resources.length;
     const total = page.totalResults;
     const finished =
@@ -40,8 +46,7 @@ export async function readAllPages<T extends { id: string }>(
     if (finished) break;
     startIndex += page.itemsPerPage !== undefined && page.itemsPerPage > 0 ? page.itemsPerPage : page.resources.length;
   }
-  const resources = [...byId.values()];
   // Fewer distinct objects than announced means something was skipped (or removed mid-walk): not a full picture.
-  const shortOfTotal = firstTotal !== undefined && resources.length < firstTotal;
-  return { resources, complete: duplicatesSeen === 0 && !totalChanged && !shortOfTotal, duplicatesSeen };
+  const shortOfTotal = firstTotal !== undefined && distinct < firstTotal;
+  return { complete: duplicatesSeen === 0 && !totalChanged && !shortOfTotal, duplicatesSeen };
 }

@@ -18,3 +18,4 @@ export * from './graph-subscriptions.js';
 export { describeDataDirProblem, describePostgresConnectionProblem } from './connection-problem.js';
 export * from './scope-queries.js';
 export * from './link-reads.js';
+export * from './notion-listing.js';

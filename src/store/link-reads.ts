@@ -25,6 +25,7 @@ export async function readLinksOf(db: Queryable, target: string, objectType: Lin
   return rows;
 }
 
+/** A link as the holder of a Notion id: which object holds it, in which state (no attributes). */
 export interface LinkHolder {
   sourceId: string;
   notionId: string;
@@ -32,28 +33,20 @@ export interface LinkHolder {
 }
 
 /**
- * Which source object holds each Notion id (no attributes): what matching and the create-answer checks need to refuse
- * a Notion object already linked to another Entra object. Read in pages on the primary key.
+ * The links that hold one of these Notion ids (other than `exceptSourceId`'s, when given): a lookup on the
+ * links_notion_id index, in chunks of ids.
  */
-export async function readLinkHolders(db: Queryable, target: string, objectType: LinkObjectType, onPage: (page: LinkHolder[]) => void): Promise<void> {
-  let after = '';
-  for (;;) {
-    const page = await db.select({ sourceId: links.sourceId, notionId: links.notionId, state: links.state }).from(links)
-      .where(and(eq(links.target, target), eq(links.objectType, objectType), isNotNull(links.notionId), ne(links.state, 'unaccounted'), sql`${links.sourceId} > ${after}`))
-      .orderBy(links.sourceId)
-      .limit(5000);
-    if (page.length === 0) return;
-    onPage(page as LinkHolder[]);
-    after = page[page.length - 1]?.sourceId ?? after;
+export async function readHoldersOf(db: Queryable, target: string, objectType: LinkObjectType, notionIds: readonly string[], exceptSourceId?: string): Promise<LinkHolder[]> {
+  const holders: LinkHolder[] = [];
+  for (const ids of chunks([...new Set(notionIds)])) {
+    const rows = await db.select({ sourceId: links.sourceId, notionId: links.notionId, state: links.state }).from(links)
+      .where(and(
+        eq(links.target, target), eq(links.objectType, objectType), inIds(sql`${links.notionId}`, ids), ne(links.state, 'unaccounted'),
+        exceptSourceId === undefined ? undefined : ne(links.sourceId, exceptSourceId),
+      ));
+    holders.push(...(rows as LinkHolder[]));
   }
-}
-
-/** The links, other than `exceptSourceId`'s, that hold one of these Notion ids: a lookup on the links_notion_id index. */
-export async function readHoldersOf(db: Queryable, target: string, objectType: LinkObjectType, notionIds: readonly string[], exceptSourceId: string): Promise<LinkHolder[]> {
-  if (notionIds.length === 0) return [];
-  const rows = await db.select({ sourceId: links.sourceId, notionId: links.notionId, state: links.state }).from(links)
-    .where(and(eq(links.target, target), eq(links.objectType, objectType), inIds(sql`${links.notionId}`, notionIds), ne(links.sourceId, exceptSourceId), ne(links.state, 'unaccounted')));
-  return rows as LinkHolder[];
+  return holders;
 }
 
 /** Linked active users: the base of the deletion guard's percentage. */
@@ -61,13 +54,6 @@ export async function countActiveUserLinks(db: Queryable, target: string): Promi
   const rows = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(links)
     .where(and(eq(links.target, target), eq(links.objectType, 'user'), eq(links.state, 'active')));
   return rows[0]?.n ?? 0;
-}
-
-/** Notion ids of unaccounted members already recorded (waiting for a decision). */
-export async function readUnaccountedNotionIds(db: Queryable, target: string): Promise<Set<string>> {
-  const rows = await db.select({ notionId: links.notionId }).from(links)
-    .where(and(eq(links.target, target), eq(links.objectType, 'user'), eq(links.state, 'unaccounted')));
-  return new Set(rows.map((row) => row.notionId).filter((id): id is string => id !== null));
 }
 
 /** Applied memberships of these groups. */

@@ -63,8 +63,14 @@ async function checkNotion(scimUrl: string, token: string, requestsPerSecond: nu
     const connection = await scim.checkConnection();
     if (!connection.ok) return { ok: false, message: connection.message };
     try {
-      const listing = await scim.listAllUsers();
-      return { ok: true, owners: listing.resources.filter(isActiveOwner).map((user) => user.userName).sort() };
+      // Only the owners are kept (once each, by id); the walk's completeness is not reported, so no ids are kept to
+      // tell a repeated member: every one counts as new.
+      const owners = new Map<string, string>();
+      await scim.walkUsers((page) => {
+        for (const user of page) if (isActiveOwner(user) && !owners.has(user.id)) owners.set(user.id, user.userName);
+        return page.length;
+      });
+      return { ok: true, owners: [...owners.values()].sort() };
     } catch (error) {
       if (!(error instanceof ScimError)) throw error;
       return { ok: true, ownersError: error.message };

@@ -5,6 +5,7 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createScimClient, type ScimClient } from '../../../src/scim/index.js';
 import { failureOf } from './scim-failure.js';
+import { listAll } from '../../helpers/listing.js';
 
 const origin = 'https://api.notion.com';
 const html502 = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>';
@@ -63,7 +64,7 @@ describe('malformed answers', () => {
       .get(origin)
       .intercept({ path: '/scim/v2/Users?startIndex=1&count=100', method: 'GET' })
       .reply(200, { totalResults: 2, itemsPerPage: 2, Resources: [{ id: 'u1', userName: 'a@x' }, { userName: 'b@x' }] }, { headers: json });
-    expect((await failureOf(client.listAllUsers())).kind).toBe('unexpected-response');
+    expect((await failureOf(listAll(client.walkUsers))).kind).toBe('unexpected-response');
   });
 
   it('reports a create answered 201 without id as outcome-unknown, so the engine looks the user up first', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createScimClient, notionUserExtensionUrn, type ScimClient, type ScimClientOptions } from '../../../src/scim/index.js';
 import { startNotionSimulator, type NotionSimulator, type NotionSimulatorOptions } from '../../../src/sim/notion/index.js';
+import { listAll } from '../../helpers/listing.js';
 
 let sim: NotionSimulator;
 const clients: ScimClient[] = [];
@@ -119,11 +120,11 @@ describe('users', () => {
   it('lists every user once, and calls a walk over an unstable order incomplete', async () => {
     const scim = clientFor();
     for (let i = 0; i < 230 - sim.workspace.userCount(); i += 1) sim.workspace.addUser({ userName: uniqueUserName('bulk'), inWorkspace: true });
-    const stable = await scim.listAllUsers();
+    const stable = await listAll(scim.walkUsers);
     expect(stable.complete).toBe(true);
     expect(stable.resources.map((u) => u.id).sort()).toEqual(sim.workspace.users().map((u) => u.id).sort());
     sim.setOptions({ unstableOrder: true });
-    const unstable = await scim.listAllUsers();
+    const unstable = await listAll(scim.walkUsers);
     expect(unstable.complete).toBe(false);
     expect(new Set(unstable.resources.map((u) => u.id)).size).toBe(unstable.resources.length);
   });
@@ -170,7 +171,7 @@ describe('groups', () => {
 
   it('lists every group', async () => {
     const scim = clientFor();
-    const listing = await scim.listAllGroups();
+    const listing = await listAll(scim.walkGroups);
     expect(listing.complete).toBe(true);
     expect(listing.resources.map((g) => g.id).sort()).toEqual(sim.workspace.groups().map((g) => g.id).sort());
   });

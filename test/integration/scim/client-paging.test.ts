@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createScimClient, type ScimClient } from '../../../src/scim/index.js';
 import { listResponse, startScriptedServer, user, type ScriptedServer } from './scripted-scim-server.js';
+import { listAll } from '../../helpers/listing.js';
 
 let server: ScriptedServer | undefined;
 let client: ScimClient | undefined;
@@ -27,7 +28,7 @@ async function listingClient(order: (startIndex: number) => typeof users): Promi
 describe('listing every user', () => {
   it('reads 250 users in pages of 100 and calls the listing complete', async () => {
     const scim = await listingClient(() => users);
-    const listing = await scim.listAllUsers();
+    const listing = await listAll(scim.walkUsers);
     expect(listing.complete).toBe(true);
     expect(listing.resources.map((u) => u.id)).toEqual(users.map((u) => u.id));
     expect(server!.seen.map((r) => r.url)).toEqual([
@@ -41,7 +42,7 @@ describe('listing every user', () => {
     // Between pages the order shifts by one: the second page repeats u099 and u199 is never served.
     const shifted = [...users.slice(0, 99), users[99]!, ...users.slice(99, 198), ...users.slice(199)];
     const scim = await listingClient((startIndex) => (startIndex === 1 ? users : shifted));
-    const listing = await scim.listAllUsers();
+    const listing = await listAll(scim.walkUsers);
     expect(listing.complete).toBe(false);
     expect(listing.duplicatesSeen).toBe(1);
     expect(listing.resources).toHaveLength(249);
@@ -50,7 +51,7 @@ describe('listing every user', () => {
 
   it('returns users without their meta block', async () => {
     const scim = await listingClient(() => users);
-    const listing = await scim.listAllUsers();
+    const listing = await listAll(scim.walkUsers);
     expect(listing.resources[0]).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: 'u000', userName: 'u000@example.com', active: true });
   });
 });

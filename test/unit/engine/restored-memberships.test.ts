@@ -2,15 +2,24 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplyContext } from '../../../src/engine/apply-context.js';
 import { readGroupsOfMember, singleReadsUpTo } from '../../../src/engine/restored-memberships.js';
-import type { ScimGroup, ScimListing } from '../../../src/scim/index.js';
+import type { ListingWalk, PageConsumer, ScimGroup } from '../../../src/scim/index.js';
 
-/** A Notion side with these groups; `complete` is what its listing walk reports. Counts the reads made. */
+/**
+ * A Notion side with these groups, listed in pages of two; an unstable listing serves its first group twice and never
+ * its last. Counts the reads made.
+ */
 function notionWith(groups: ScimGroup[], complete = true) {
   const reads = { listings: 0, gets: 0 };
   const scim = {
-    listAllGroups: async (): Promise<ScimListing<ScimGroup>> => {
+    walkGroups: async (onPage: PageConsumer<ScimGroup>): Promise<ListingWalk> => {
       reads.listings += 1;
-      return { resources: complete ? groups : groups.slice(1), complete, duplicatesSeen: complete ? 0 : 1 };
+      const served = complete ? groups : [groups[0]!, ...groups.slice(0, -1)];
+      let duplicatesSeen = 0;
+      for (let at = 0; at < served.length; at += 2) {
+        const page = served.slice(at, at + 2);
+        duplicatesSeen += page.length - (await onPage(page));
+      }
+      return { complete: duplicatesSeen === 0, duplicatesSeen };
     },
     getGroup: async (id: string): Promise<ScimGroup | null> => {
       reads.gets += 1;
@@ -47,6 +56,12 @@ describe('readGroupsOfMember', () => {
   ])('refuses a group with %s', async (_name, group) => {
     const { ctx } = notionWith([group as unknown as ScimGroup]);
     await expect(readGroupsOfMember(ctx, 'u', ['g1'])).rejects.toMatchObject({ kind: 'unexpected-response' });
+  });
+
+  it('refuses a malformed group met on a complete listing walk', async () => {
+    const malformed = [...many.slice(0, -1), { id: 'g9', displayName: 'G9', members: 'u' } as unknown as ScimGroup];
+    const { ctx } = notionWith(malformed);
+    await expect(readGroupsOfMember(ctx, 'u', malformed.map((g) => g.id))).rejects.toMatchObject({ kind: 'unexpected-response' });
   });
 
   it('refuses an answer naming another group', async () => {

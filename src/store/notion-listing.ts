@@ -1,0 +1,118 @@
+// Notion's listing as a cycle walks it (issue 14): each page goes into the scratch table `notion_listing`, and matching,
+// drift repair and the unaccounted check read back only the rows they ask for, so that no cycle holds the whole
+// listing. Emptied before a listing and once the cycle's preparation is done with it.
+import { and, eq, or, sql } from 'drizzle-orm';
+import type { Queryable } from './database.js';
+import { inIds, textArray } from './id-array.js';
+import type { LinkObjectType } from './links.js';
+import { rowsOf } from './raw-rows.js';
+import { links, notionListing } from './schema.js';
+
+/** One listed Notion object: its matching keys (lower-cased), what the unaccounted check asks of it, and the resource as answered. */
+export interface ListedObject {
+  notionId: string;
+  /** Lower-cased userName (users) or displayName (groups). */
+  matchName: string;
+  /** Users: every email value, lower-cased; groups: none. */
+  emails: readonly string[];
+  active: boolean;
+  /** Users: a workspace owner. */
+  owner: boolean;
+  resource: Record<string, unknown>;
+}
+
+/** Values per statement: keeps each read and update a bounded piece of work. */
+const CHUNK = 1000;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += CHUNK) result.push(items.slice(index, index + CHUNK));
+  return result;
+}
+
+// Postgres text and jsonb cannot hold NUL (U+0000): one in a hand-made Notion name must not fail the cycle's listing,
+// so it is stored as U+FFFD, in the columns and in the resource alike (matching keys from Entra never hold NUL).
+const storable = (text: string): string => text.replaceAll('\u0000', '\uFFFD');
+// In JSON text every backslash starts an escape: a `\u0000` escape is one preceded by an even run of backslashes.
+const storableJson = (value: unknown): string => JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+
+/** Empties the target's listing. */
+export async function clearNotionListing(db: Queryable, target: string): Promise<void> {
+  await db.delete(notionListing).where(eq(notionListing.target, target));
+}
+
+/**
+ * Writes one page with one array parameter per column (`unnest`; the emails of each row and the resource travel as
+ * JSON text). An object already listed keeps its first copy. Returns how many of the page's objects were new: a walk
+ * that met an object twice is incomplete (scim/listing.ts).
+ */
+export async function writeNotionListingPage(db: Queryable, target: string, objectType: LinkObjectType, objects: readonly ListedObject[]): Promise<number> {
+  if (objects.length === 0) return 0;
+  const rows = await rowsOf<{ notionId: string }>(db, sql`
+    insert into ${notionListing} (target, object_type, notion_id, match_name, emails, active, owner, resource)
+    select ${target}::text, ${objectType}::text, listed.notion_id, listed.match_name,
+      array(select jsonb_array_elements_text(listed.emails::jsonb)), listed.active::boolean, listed.owner::boolean, listed.resource::jsonb
+    from unnest(
+      ${textArray(objects.map((o) => storable(o.notionId)))}, ${textArray(objects.map((o) => storable(o.matchName)))},
+      ${textArray(objects.map((o) => storableJson(o.emails)))}, ${textArray(objects.map((o) => String(o.active)))},
+      ${textArray(objects.map((o) => String(o.owner)))}, ${textArray(objects.map((o) => storableJson(o.resource)))}
+    ) as listed(notion_id, match_name, emails, active, owner, resource)
+    on conflict (target, object_type, notion_id) do nothing
+    returning notion_id as "notionId"`);
+  return rows.length;
+}
+
+const ofType = (target: string, objectType: LinkObjectType) => and(eq(notionListing.target, target), eq(notionListing.objectType, objectType));
+
+/** The listed objects whose match name or one of whose emails is one of `keys` (lower-cased), each once. */
+export async function readListedByKeys(db: Queryable, target: string, objectType: LinkObjectType, keys: readonly string[]): Promise<Array<Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  for (const chunk of chunks([...new Set(keys)])) {
+    const rows = await db.select({ notionId: notionListing.notionId, resource: notionListing.resource }).from(notionListing)
+      .where(and(ofType(target, objectType), or(inIds(sql`${notionListing.matchName}`, chunk), sql`${notionListing.emails} && ${textArray(chunk)}`)));
+    // A user reached by two keys of different chunks is one candidate, not two.
+    for (const row of rows) found.set(row.notionId, row.resource as Record<string, unknown>);
+  }
+  return [...found.values()];
+}
+
+/** The listed objects of these Notion ids, by id; an id the listing did not hold is absent. */
+export async function readListedByIds(db: Queryable, target: string, objectType: LinkObjectType, notionIds: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  for (const chunk of chunks([...new Set(notionIds)])) {
+    const rows = await db.select({ notionId: notionListing.notionId, resource: notionListing.resource }).from(notionListing)
+      .where(and(ofType(target, objectType), inIds(sql`${notionListing.notionId}`, chunk)));
+    for (const row of rows) found.set(row.notionId, row.resource as Record<string, unknown>);
+  }
+  return found;
+}
+
+/** Marks these listed users accounted for: an in-scope Entra user reaches them. */
+export async function markListedUsersAccounted(db: Queryable, target: string, notionIds: readonly string[]): Promise<void> {
+  for (const chunk of chunks([...new Set(notionIds)])) {
+    await db.update(notionListing).set({ accounted: true }).where(and(ofType(target, 'user'), inIds(sql`${notionListing.notionId}`, chunk)));
+  }
+}
+
+export interface UnaccountedQuery {
+  /** Lower-cased userNames never changed or removed. */
+  protectedUserNames: readonly string[];
+  /** Link states whose holding of a Notion id accounts for it (a live link, or one already waiting for a decision). */
+  heldIn: readonly string[];
+}
+
+/**
+ * The listed users no one accounts for: active, not marked accounted, not a workspace owner, not protected, and not
+ * held by a link in one of `heldIn` states. Unordered.
+ */
+export async function readUnaccountedListedUsers(db: Queryable, target: string, query: UnaccountedQuery): Promise<Array<{ notionId: string; userName: string }>> {
+  return rowsOf<{ notionId: string; userName: string }>(db, sql`
+    select listed.notion_id as "notionId", listed.resource->>'userName' as "userName"
+    from ${notionListing} listed
+    where listed.target = ${target} and listed.object_type = 'user' and listed.active and not listed.accounted and not listed.owner
+      and not (${inIds(sql`listed.match_name`, query.protectedUserNames.map(storable))})
+      and not exists (
+        select 1 from ${links} held
+        where held.target = listed.target and held.object_type = 'user' and held.notion_id = listed.notion_id
+          and ${inIds(sql`held.state`, query.heldIn)})`);
+}
