@@ -77,7 +77,9 @@ export async function writeSourceObjects(db: Queryable, target: string, kind: Mi
     // A deleted group has no members any more (its own member list is not replayed by Graph).
     const deletedGroups = upserts.filter((row) => kind === 'groups' && row.removedReason === 'deleted').map((row) => row.id);
     if (deletedGroups.length > 0) {
-      await db.delete(sourceMemberships).where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, deletedGroups)));
+      await markUserMembersDirty(db, target, await db.delete(sourceMemberships)
+        .where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, deletedGroups)))
+        .returning({ memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType }));
     }
   }
   return changed;
@@ -181,13 +183,16 @@ export async function sweepUnseen(db: Queryable, target: string, kind: MirrorKin
     .where(and(eq(table.target, target), lt(table.seenGeneration, generation), isNull(table.removedReason)))
     .returning({ id: table.id });
   if (kind === 'users') return { objects: swept.length, memberships: 0 };
+  const edgeColumns = { groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType };
   for (const ids of chunks(swept.map((row) => row.id))) {
-    await db.delete(sourceMemberships).where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, ids)));
+    await markUserMembersDirty(db, target, await db.delete(sourceMemberships)
+      .where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, ids))).returning(edgeColumns));
   }
   const edges = await db.delete(sourceMemberships)
     .where(and(eq(sourceMemberships.target, target), lt(sourceMemberships.seenGeneration, generation)))
-    .returning({ groupId: sourceMemberships.groupId });
+    .returning(edgeColumns);
   await markDirty(db, target, 'groups', [...new Set(edges.map((edge) => edge.groupId))]);
+  await markUserMembersDirty(db, target, edges);
   return { objects: swept.length, memberships: edges.length };
 }
 
@@ -297,6 +302,15 @@ async function markPrincipalsDirty(db: Queryable, target: string, principals: Re
       select ${sourceMemberships.memberId} from ${sourceMemberships}
       where ${sourceMemberships.target} = ${target} and ${inArray(sourceMemberships.groupId, ids)} and ${sourceMemberships.memberType} = 'user')`));
   }
+}
+
+/**
+ * Users who lost these edges: their groups decide their scope and the app roles they hold through a group, as in
+ * writeMemberships. Whether the assignment listing (applied at another moment of the import) or the group's deletion
+ * is written first, the members of an unassigned, deleted group are marked either way.
+ */
+async function markUserMembersDirty(db: Queryable, target: string, edges: ReadonlyArray<{ memberId: string; memberType: string }>): Promise<void> {
+  await markDirty(db, target, 'users', [...new Set(edges.filter((edge) => edge.memberType === 'user').map((edge) => edge.memberId))]);
 }
 
 function edgeIn(edges: MembershipWrite[]): SQL {
