@@ -1,5 +1,6 @@
-// The mirror of Entra: writes of delta pages (objects, memberships, assignments) and the reads the engine needs.
-// Every write marks what changed `dirty`, so a cycle evaluates only those objects (ARCHITECTURE.md, "One cycle").
+// The mirror of Entra: writes of delta pages (objects, memberships) and the reads the engine needs; the assignments
+// have their own module (assignments.ts), exported with these. Every write marks what changed `dirty`, so a cycle
+// evaluates only those objects (ARCHITECTURE.md, "One cycle").
 import { and, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { inIds, textArray } from './id-array.js';
@@ -8,6 +9,8 @@ import {
   sourceAssignments, sourceGroups, sourceMemberships, sourceUsers,
   type SourceAssignmentRow, type SourceGroupRow, type SourceUserRow,
 } from './schema.js';
+
+export * from './assignments.js';
 
 export type MirrorKind = 'users' | 'groups';
 export type RemovedReason = 'changed' | 'deleted';
@@ -24,14 +27,6 @@ export interface MembershipWrite {
   memberId: string;
   memberType: 'user' | 'group';
   removed: boolean;
-}
-
-export interface AssignmentWrite {
-  id: string;
-  principalId: string;
-  principalType: string;
-  appRoleId: string;
-  principalDisplayName: string | null;
 }
 
 /** Rows per statement: well under Postgres's 65,535 bind parameters. */
@@ -196,35 +191,6 @@ export async function sweepUnseen(db: Queryable, target: string, kind: MirrorKin
   return { objects: swept.length, memberships: edges.length };
 }
 
-/** Makes source_assignments equal to a complete listing; returns how many rows were added, changed or removed. */
-export async function replaceAssignments(db: Queryable, target: string, listing: AssignmentWrite[]): Promise<number> {
-  const before = new Map((await db.select().from(sourceAssignments).where(eq(sourceAssignments.target, target))).map((row) => [row.id, row]));
-  const now = new Map(listing.map((row) => [row.id, row]));
-  const gone = [...before.keys()].filter((id) => !now.has(id));
-  const upserts = [...now.values()].filter((row) => {
-    const old = before.get(row.id);
-    return !old || old.principalId !== row.principalId || old.principalType !== row.principalType
-      || old.appRoleId !== row.appRoleId || old.principalDisplayName !== row.principalDisplayName;
-  });
-  // An assignment that changed changes its principal's scope or roles: the user, or the group and its direct members.
-  const principals = [...gone.map((id) => before.get(id) as SourceAssignmentRow), ...upserts, ...upserts.map((row) => before.get(row.id)).filter((row) => row !== undefined)];
-  await markPrincipalsDirty(db, target, principals);
-  for (const ids of chunks(gone)) {
-    await db.delete(sourceAssignments).where(and(eq(sourceAssignments.target, target), inIds(sql`${sourceAssignments.id}`, ids)));
-  }
-  for (const rows of chunks(upserts)) {
-    const column = (read: (row: AssignmentWrite) => string | null) => textArray(rows.map(read));
-    await db.execute(sql`
-      insert into ${sourceAssignments} (target, id, principal_id, principal_type, app_role_id, principal_display_name)
-      select ${target}::text, a.id, a.principal_id, a.principal_type, a.app_role_id, a.principal_display_name
-      from unnest(${column((row) => row.id)}, ${column((row) => row.principalId)}, ${column((row) => row.principalType)}, ${column((row) => row.appRoleId)},
-        ${column((row) => row.principalDisplayName)}) as a(id, principal_id, principal_type, app_role_id, principal_display_name)
-      on conflict (target, id) do update set principal_id = excluded.principal_id, principal_type = excluded.principal_type,
-        app_role_id = excluded.app_role_id, principal_display_name = excluded.principal_display_name`);
-  }
-  return gone.length + upserts.length;
-}
-
 /**
  * The edges that decide whether these users are named by the scope rule: every group-in-group edge (the nesting a
  * transitive rule walks) and the users' own memberships; not the other users' (on-demand provisioning of a group).
@@ -247,7 +213,6 @@ export async function readSourceAssignments(db: Queryable, target: string): Prom
   return db.select().from(sourceAssignments).where(eq(sourceAssignments.target, target));
 }
 
-/** Users and groups marked for evaluation by the imports since the last clearDirty. */
 /**
  * Called by the engine once a completed cycle has evaluated these objects: no longer dirty, and settled with the scope
  * the evaluation saw (see `evaluatedInScope`).
@@ -289,18 +254,6 @@ async function markDirty(db: Queryable, target: string, kind: MirrorKind, ids: s
   const table = objectTable(kind);
   for (const chunk of chunks(ids)) {
     await db.update(table).set({ dirty: true }).where(and(eq(table.target, target), inIds(sql`${table.id}`, chunk)));
-  }
-}
-
-async function markPrincipalsDirty(db: Queryable, target: string, principals: ReadonlyArray<{ principalId: string; principalType: string }>): Promise<void> {
-  const users = principals.filter((p) => p.principalType === 'User').map((p) => p.principalId);
-  const groups = [...new Set(principals.filter((p) => p.principalType === 'Group').map((p) => p.principalId))];
-  await markDirty(db, target, 'users', [...new Set(users)]);
-  await markDirty(db, target, 'groups', groups);
-  for (const ids of chunks(groups)) {
-    await db.update(sourceUsers).set({ dirty: true }).where(and(eq(sourceUsers.target, target), sql`${sourceUsers.id} in (
-      select ${sourceMemberships.memberId} from ${sourceMemberships}
-      where ${sourceMemberships.target} = ${target} and ${inArray(sourceMemberships.groupId, ids)} and ${sourceMemberships.memberType} = 'user')`));
   }
 }
 
