@@ -1,10 +1,10 @@
 // The mirror's app role assignments. Graph has no delta for them (reference entra-provisioning §6.3): each cycle lists
 // them in full, and issue 14 asks that no cycle hold them whole. The listing's pages are staged in
 // `source_assignments_listing` as they arrive; once the listing is complete, one transaction sets `source_assignments`
-// to it in SQL.
+// to it in SQL. The watch poll compares a listing with the mirror page by page, also in SQL.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
-import { textArray } from './id-array.js';
+import { inIds, textArray } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
 import { sourceAssignments, sourceAssignmentsListing, sourceGroups, sourceMemberships, sourceUsers } from './schema.js';
 
@@ -51,6 +51,19 @@ export async function applyAssignmentListing(db: Queryable, target: string): Pro
  */
 export async function replaceAssignments(db: Queryable, target: string, listing: readonly AssignmentWrite[]): Promise<number> {
   return setAssignments(db, target, listedRows(listing));
+}
+
+/** Of these assignment ids (one listed page), how many the mirror holds. */
+export async function countMirroredAssignments(db: Queryable, target: string, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const [row] = await rowsOf<{ n: number | string }>(db, sql`
+    select count(*) as n from ${sourceAssignments} where target = ${target} and ${inIds(sql`id`, ids)}`);
+  return Number(row?.n ?? 0);
+}
+
+export async function countAssignments(db: Queryable, target: string): Promise<number> {
+  const [row] = await rowsOf<{ n: number | string }>(db, sql`select count(*) as n from ${sourceAssignments} where target = ${target}`);
+  return Number(row?.n ?? 0);
 }
 
 /** Rows in hand as a relation `a` with the table's columns; the last row of an id listed twice wins. */

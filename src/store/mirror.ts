@@ -5,10 +5,7 @@ import { and, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { inIds, textArray } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
-import {
-  sourceAssignments, sourceGroups, sourceMemberships, sourceUsers,
-  type SourceAssignmentRow, type SourceGroupRow, type SourceUserRow,
-} from './schema.js';
+import { sourceGroups, sourceMemberships, sourceUsers, type SourceGroupRow, type SourceUserRow } from './schema.js';
 
 export * from './assignments.js';
 
@@ -207,10 +204,6 @@ export async function readSourceUsers(db: Queryable, target: string, ids?: strin
 
 export async function readSourceGroups(db: Queryable, target: string, ids?: string[]): Promise<SourceGroupRow[]> {
   return readObjects(db, target, 'groups', ids);
-}
-
-export async function readSourceAssignments(db: Queryable, target: string): Promise<SourceAssignmentRow[]> {
-  return db.select().from(sourceAssignments).where(eq(sourceAssignments.target, target));
 }
 
 /**

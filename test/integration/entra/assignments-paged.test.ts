@@ -1,5 +1,5 @@
 // An assignment listing of several pages (issue 14: never held whole): the import stages each page and applies the
-// listing only once it is complete; a listing that fails midway changes nothing.
+// listing only once it is complete; a listing that fails midway changes nothing; the watch poll compares page by page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntraSource } from '../../../src/entra/index.js';
 import { USER_ROLE_ID, type FaultSpec } from '../../../src/sim/graph/index.js';
@@ -99,5 +99,35 @@ describe('an assignment listing that fails on its second page', () => {
     expect(livePicture(await mirrorSnapshot(session.db))).toEqual(tenantPicture(session.tenant));
     expect((await sortedDirty()).users).toEqual(expect.arrayContaining([gone, goneLater]));
     expect(await countStagedAssignments(session.db, TARGET)).toBe(0);
+  });
+});
+
+describe('a watch poll over an assignment listing of three pages', () => {
+  const poll = () => source.pollForChanges(session.db, TARGET, { scope: 'assigned', readsAppRoles: false });
+
+  it('does not see a change in an unchanged listing, reading each page once', async () => {
+    expect((await poll()).changed).toEqual([]);
+    session.sim.clearRequests();
+    expect(await poll()).toEqual({ changed: [], graphRequests: 5 });
+    expect(listingRequests()).toBe(3);
+  });
+
+  it.each<[string, () => void, number]>([
+    ['an assignment added (on the last page)', () => session.tenant.assign(unassignedUsers()[0]!), 1],
+    ['an assignment removed (from the middle page)', () => session.tenant.unassign(onPage(1, 'User')[0]!), 1],
+    ['one assignment swapped for another (the count unchanged)', () => {
+      const [newcomer] = unassignedUsers();
+      session.tenant.unassign(onPage(0, 'User')[0]!);
+      session.tenant.assign(newcomer!);
+    }, 2],
+  ])('sees %s, reading each page once', async (_what, change, assignments) => {
+    const before = await mirrorSnapshot(session.db);
+    change();
+    session.sim.clearRequests();
+    expect(await poll()).toMatchObject({ changed: ['assignments'] });
+    expect(listingRequests()).toBe(3);
+    expect(await mirrorSnapshot(session.db)).toEqual(before);
+    expect(await source.importIntoMirror(session.db, TARGET, importOptions)).toMatchObject({ complete: true, changed: { assignments } });
+    expect((await poll()).changed).toEqual([]);
   });
 });
