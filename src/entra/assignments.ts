@@ -1,5 +1,6 @@
 // The enterprise app's service principal and its app role assignments (`appRoleAssignedTo`). Graph has no delta
-// for assignments (reference §6.3), so they are listed in full each cycle and the mirror is set to the listing.
+// for assignments (reference §6.3), so they are listed in full each cycle, page by page, and the mirror is set to the
+// listing once it is complete (import.ts).
 import type { AssignmentWrite } from '../store/index.js';
 import { cleanText } from './clean-text.js';
 import { GraphReadError } from './graph-errors.js';
@@ -20,12 +21,30 @@ export async function readServicePrincipal(graph: GraphReader, ids: { servicePri
  */
 export const assignmentsMatter = (options: { scope: 'assigned' | 'all'; readsAppRoles: boolean }): boolean => options.scope === 'assigned' || options.readsAppRoles;
 
-/** Every assignment of users and groups to the app (service principals assigned to it are not provisioned). */
-export async function listAssignments(graph: GraphReader, servicePrincipalId: string): Promise<AssignmentWrite[]> {
-  const items = await graph.listAll(`/servicePrincipals/${servicePrincipalId}/appRoleAssignedTo`, {
-    select: ['id', 'principalId', 'principalType', 'appRoleId', 'principalDisplayName'], top: 999,
+export const assignmentsPath = (servicePrincipalId: string): string => `/servicePrincipals/${servicePrincipalId}/appRoleAssignedTo`;
+
+const ASSIGNMENT_FIELDS = ['id', 'principalId', 'principalType', 'appRoleId', 'principalDisplayName'];
+
+/** The principals a cycle provisions: service principals assigned to the app are not. */
+export const isProvisionedPrincipal = (principalType: unknown): boolean => principalType === 'User' || principalType === 'Group';
+
+/**
+ * Walks the assignments of users and groups to the app one page at a time (issue 14: at a million assignments no
+ * reader holds them whole). A malformed item fails the walk; `onPage` has seen only the pages before it.
+ */
+export async function forEachAssignmentPage(graph: GraphReader, servicePrincipalId: string, onPage: (page: AssignmentWrite[]) => Promise<void>): Promise<void> {
+  await graph.forEachPage(assignmentsPath(servicePrincipalId), { select: ASSIGNMENT_FIELDS, top: 999 }, async (items) => {
+    await onPage(items.map(toAssignment).filter((row) => isProvisionedPrincipal(row.principalType)));
   });
-  return items.map(toAssignment).filter((row) => row.principalType === 'User' || row.principalType === 'Group');
+}
+
+/** Every assignment of users and groups to the app, held whole: for on-demand provisioning and `check`. */
+export async function listAssignments(graph: GraphReader, servicePrincipalId: string): Promise<AssignmentWrite[]> {
+  const listing: AssignmentWrite[] = [];
+  await forEachAssignmentPage(graph, servicePrincipalId, async (page) => {
+    listing.push(...page);
+  });
+  return listing;
 }
 
 /** An assignment we cannot read would look like an unassignment: it fails the listing instead (fail closed). */

@@ -1,5 +1,6 @@
-// Reads from Microsoft Graph v1.0 through @microsoft/microsoft-graph-client: one object, one delta page, or every
-// page of a list. Pages are checked against the documented shape before anyone reads them (graph-page.ts).
+// Reads from Microsoft Graph v1.0 through @microsoft/microsoft-graph-client: one object, one delta page, or the pages
+// of a list, one at a time or all at once. Pages are checked against the documented shape before anyone reads them
+// (graph-page.ts).
 import { Client } from '@microsoft/microsoft-graph-client';
 import type { Dispatcher } from 'undici';
 import type { TokenProvider } from './credentials.js';
@@ -20,7 +21,12 @@ export interface GraphReader {
   getObject(pathOrUrl: string, query?: GraphQuery): Promise<GraphObject>;
   /** GET one page of a delta round: exactly one of nextLink and deltaLink is set. */
   getDeltaPage(pathOrUrl: string, query?: GraphQuery): Promise<GraphPage>;
-  /** Follows `@odata.nextLink` to the end of a list. */
+  /**
+   * Follows `@odata.nextLink` to the end of a list, handing each page's items to `onPage` before the next page is
+   * requested: only one page is held (issue 14). A page that fails or is malformed ends the walk with its error.
+   */
+  forEachPage(path: string, query: GraphQuery | undefined, onPage: (items: GraphObject[]) => Promise<void>): Promise<void>;
+  /** Every item of a list (forEachPage, collected): for lists that are small by nature. */
   listAll(path: string, query?: GraphQuery): Promise<GraphObject[]>;
   counts(): RequestCounts;
 }
@@ -47,6 +53,15 @@ export function createGraphReader(options: { graphBaseUrl: string; tokens: Token
   const getPage = async (pathOrUrl: string, query: GraphQuery | undefined, delta: boolean): Promise<GraphPage> =>
     parseGraphPage(await get(pathOrUrl, query), { delta, graphOrigin, what: what(pathOrUrl) });
 
+  const forEachPage: GraphReader['forEachPage'] = async (path, query, onPage) => {
+    let page = await getPage(path, query, false);
+    await onPage(page.value);
+    while (page.nextLink) {
+      page = await getPage(page.nextLink, undefined, false);
+      await onPage(page.value);
+    }
+  };
+
   return {
     async getObject(pathOrUrl, query) {
       const body = await get(pathOrUrl, query);
@@ -54,14 +69,12 @@ export function createGraphReader(options: { graphBaseUrl: string; tokens: Token
       return body as GraphObject;
     },
     getDeltaPage: (pathOrUrl, query) => getPage(pathOrUrl, query, true),
+    forEachPage,
     async listAll(path, query) {
       const items: GraphObject[] = [];
-      let page = await getPage(path, query, false);
-      items.push(...page.value);
-      while (page.nextLink) {
-        page = await getPage(page.nextLink, undefined, false);
-        items.push(...page.value);
-      }
+      await forEachPage(path, query, async (value) => {
+        items.push(...value);
+      });
       return items;
     },
     counts: () => ({ ...counts }),

@@ -5,9 +5,10 @@
 import Bottleneck from 'bottleneck';
 import type { Logger, Progress } from '../observe/index.js';
 import {
-  ANALYZE_AFTER_CHANGES, analyzeTables, countNamedAndKnownUsers, countScope, readStaleScopeUsers, readTargetState, readWatermark, replaceAssignments, updateTargetState, type Database,
+  ANALYZE_AFTER_CHANGES, analyzeTables, applyAssignmentListing, clearAssignmentListing, countNamedAndKnownUsers, countScope, readStaleScopeUsers,
+  readTargetState, readWatermark, stageAssignmentPage, updateTargetState, type Database,
 } from '../store/index.js';
-import { assignmentsMatter, listAssignments } from './assignments.js';
+import { assignmentsMatter, forEachAssignmentPage } from './assignments.js';
 import { cleanedReporter, readDeltaStream, startStreamFromNow, type StreamContext } from './delta-stream.js';
 import { GraphReadError } from './graph-errors.js';
 import type { GraphReader } from './graph-reader.js';
@@ -73,9 +74,12 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
   const writes = new Bottleneck({ maxConcurrent: 1 });
   const serialize = <T>(write: () => Promise<T>): Promise<T> => writes.schedule(write);
   const context: StreamContext = { graph, db, target, logger, onPage: (count) => progress?.tick(count), serialize };
+  // Each page is staged as it arrives (issue 14: the listing is never held whole); only a listing that reached its last
+  // page is applied, so a partial one never looks like unassignments. A failed one's pages are cleared next time.
   const readAssignments = async () => {
-    const listing = await listAssignments(graph, await deps.servicePrincipalId());
-    result.changed.assignments = await serialize(() => db.transaction((tx) => replaceAssignments(tx, target, listing)));
+    await serialize(() => clearAssignmentListing(db, target));
+    await forEachAssignmentPage(graph, await deps.servicePrincipalId(), (page) => serialize(() => stageAssignmentPage(db, target, page)));
+    result.changed.assignments = await serialize(() => db.transaction((tx) => applyAssignmentListing(tx, target)));
   };
   const readGroups = async () => {
     const groups = await readDeltaStream(context, 'groups', { full: options.full, select: groupSelect(options) });

@@ -3,8 +3,10 @@
 // leaves the watermark where it was, so the cycle's import reads the same changes; a round with nothing that
 // matters moves the deltaLink on (a compare-and-set: a cycle or another replica may have moved it meanwhile).
 import type { Logger } from '../observe/index.js';
-import { advanceDeltaLink, readKnownUserIds, readSourceAssignments, readWatermark, type Database, type DeltaStream } from '../store/index.js';
-import { assignmentsMatter } from './assignments.js';
+import {
+  advanceDeltaLink, countAssignments, countMirroredAssignments, readKnownUserIds, readWatermark, type Database, type DeltaStream,
+} from '../store/index.js';
+import { assignmentsMatter, assignmentsPath, isProvisionedPrincipal } from './assignments.js';
 import type { GraphObject, GraphReader } from './graph-reader.js';
 
 export type PolledSource = DeltaStream | 'assignments';
@@ -41,14 +43,19 @@ export async function pollForChanges(deps: PollDependencies, db: Database, targe
 
 /**
  * Graph has no delta for app role assignments (§6.3): one `$select=id,principalType` page per 999 assignments,
- * compared with the mirror's assignment ids. An added or removed assignment, or a role swapped (a new
- * assignment id), shows; a `$count` would miss a swap (§6.4).
+ * compared with the mirror's assignment ids page by page (issue 14: neither side is held whole). An added assignment,
+ * or a role swapped (a new assignment id), is a listed id the mirror lacks; a removed one makes the listing shorter
+ * than the mirror. A `$count` would miss a swap (§6.4).
  */
 async function assignmentsChanged(deps: PollDependencies, db: Database, target: string): Promise<boolean> {
-  const listing = await deps.graph.listAll(`/servicePrincipals/${await deps.servicePrincipalId()}/appRoleAssignedTo`, { select: ['id', 'principalType'], top: 999 });
-  const now = new Set(listing.filter((item) => item.principalType === 'User' || item.principalType === 'Group').map((item) => item.id as string));
-  const mirrored = new Set((await readSourceAssignments(db, target)).map((row) => row.id));
-  return now.size !== mirrored.size || [...now].some((id) => !mirrored.has(id));
+  let listed = 0;
+  let unmirrored = false;
+  await deps.graph.forEachPage(assignmentsPath(await deps.servicePrincipalId()), { select: ['id', 'principalType'], top: 999 }, async (items) => {
+    const ids = [...new Set(items.filter((item) => isProvisionedPrincipal(item.principalType)).map((item) => item.id as string))];
+    listed += ids.length;
+    if (!unmirrored) unmirrored = (await countMirroredAssignments(db, target, ids)) < ids.length;
+  });
+  return unmirrored || listed !== (await countAssignments(db, target));
 }
 
 /**

@@ -1,13 +1,13 @@
-// The mirror of Entra: writes of delta pages (objects, memberships, assignments) and the reads the engine needs.
-// Every write marks what changed `dirty`, so a cycle evaluates only those objects (ARCHITECTURE.md, "One cycle").
+// The mirror of Entra: writes of delta pages (objects, memberships) and the reads the engine needs; the assignments
+// have their own module (assignments.ts), exported with these. Every write marks what changed `dirty`, so a cycle
+// evaluates only those objects (ARCHITECTURE.md, "One cycle").
 import { and, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { inIds, textArray } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
-import {
-  sourceAssignments, sourceGroups, sourceMemberships, sourceUsers,
-  type SourceAssignmentRow, type SourceGroupRow, type SourceUserRow,
-} from './schema.js';
+import { sourceGroups, sourceMemberships, sourceUsers, type SourceGroupRow, type SourceUserRow } from './schema.js';
+
+export * from './assignments.js';
 
 export type MirrorKind = 'users' | 'groups';
 export type RemovedReason = 'changed' | 'deleted';
@@ -24,14 +24,6 @@ export interface MembershipWrite {
   memberId: string;
   memberType: 'user' | 'group';
   removed: boolean;
-}
-
-export interface AssignmentWrite {
-  id: string;
-  principalId: string;
-  principalType: string;
-  appRoleId: string;
-  principalDisplayName: string | null;
 }
 
 /** Rows per statement: well under Postgres's 65,535 bind parameters. */
@@ -77,7 +69,9 @@ export async function writeSourceObjects(db: Queryable, target: string, kind: Mi
     // A deleted group has no members any more (its own member list is not replayed by Graph).
     const deletedGroups = upserts.filter((row) => kind === 'groups' && row.removedReason === 'deleted').map((row) => row.id);
     if (deletedGroups.length > 0) {
-      await db.delete(sourceMemberships).where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, deletedGroups)));
+      await markUserMembersDirty(db, target, await db.delete(sourceMemberships)
+        .where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, deletedGroups)))
+        .returning({ memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType }));
     }
   }
   return changed;
@@ -181,43 +175,17 @@ export async function sweepUnseen(db: Queryable, target: string, kind: MirrorKin
     .where(and(eq(table.target, target), lt(table.seenGeneration, generation), isNull(table.removedReason)))
     .returning({ id: table.id });
   if (kind === 'users') return { objects: swept.length, memberships: 0 };
+  const edgeColumns = { groupId: sourceMemberships.groupId, memberId: sourceMemberships.memberId, memberType: sourceMemberships.memberType };
   for (const ids of chunks(swept.map((row) => row.id))) {
-    await db.delete(sourceMemberships).where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, ids)));
+    await markUserMembersDirty(db, target, await db.delete(sourceMemberships)
+      .where(and(eq(sourceMemberships.target, target), inArray(sourceMemberships.groupId, ids))).returning(edgeColumns));
   }
   const edges = await db.delete(sourceMemberships)
     .where(and(eq(sourceMemberships.target, target), lt(sourceMemberships.seenGeneration, generation)))
-    .returning({ groupId: sourceMemberships.groupId });
+    .returning(edgeColumns);
   await markDirty(db, target, 'groups', [...new Set(edges.map((edge) => edge.groupId))]);
+  await markUserMembersDirty(db, target, edges);
   return { objects: swept.length, memberships: edges.length };
-}
-
-/** Makes source_assignments equal to a complete listing; returns how many rows were added, changed or removed. */
-export async function replaceAssignments(db: Queryable, target: string, listing: AssignmentWrite[]): Promise<number> {
-  const before = new Map((await db.select().from(sourceAssignments).where(eq(sourceAssignments.target, target))).map((row) => [row.id, row]));
-  const now = new Map(listing.map((row) => [row.id, row]));
-  const gone = [...before.keys()].filter((id) => !now.has(id));
-  const upserts = [...now.values()].filter((row) => {
-    const old = before.get(row.id);
-    return !old || old.principalId !== row.principalId || old.principalType !== row.principalType
-      || old.appRoleId !== row.appRoleId || old.principalDisplayName !== row.principalDisplayName;
-  });
-  // An assignment that changed changes its principal's scope or roles: the user, or the group and its direct members.
-  const principals = [...gone.map((id) => before.get(id) as SourceAssignmentRow), ...upserts, ...upserts.map((row) => before.get(row.id)).filter((row) => row !== undefined)];
-  await markPrincipalsDirty(db, target, principals);
-  for (const ids of chunks(gone)) {
-    await db.delete(sourceAssignments).where(and(eq(sourceAssignments.target, target), inIds(sql`${sourceAssignments.id}`, ids)));
-  }
-  for (const rows of chunks(upserts)) {
-    const column = (read: (row: AssignmentWrite) => string | null) => textArray(rows.map(read));
-    await db.execute(sql`
-      insert into ${sourceAssignments} (target, id, principal_id, principal_type, app_role_id, principal_display_name)
-      select ${target}::text, a.id, a.principal_id, a.principal_type, a.app_role_id, a.principal_display_name
-      from unnest(${column((row) => row.id)}, ${column((row) => row.principalId)}, ${column((row) => row.principalType)}, ${column((row) => row.appRoleId)},
-        ${column((row) => row.principalDisplayName)}) as a(id, principal_id, principal_type, app_role_id, principal_display_name)
-      on conflict (target, id) do update set principal_id = excluded.principal_id, principal_type = excluded.principal_type,
-        app_role_id = excluded.app_role_id, principal_display_name = excluded.principal_display_name`);
-  }
-  return gone.length + upserts.length;
 }
 
 /**
@@ -238,11 +206,6 @@ export async function readSourceGroups(db: Queryable, target: string, ids?: stri
   return readObjects(db, target, 'groups', ids);
 }
 
-export async function readSourceAssignments(db: Queryable, target: string): Promise<SourceAssignmentRow[]> {
-  return db.select().from(sourceAssignments).where(eq(sourceAssignments.target, target));
-}
-
-/** Users and groups marked for evaluation by the imports since the last clearDirty. */
 /**
  * Called by the engine once a completed cycle has evaluated these objects: no longer dirty, and settled with the scope
  * the evaluation saw (see `evaluatedInScope`).
@@ -287,16 +250,13 @@ async function markDirty(db: Queryable, target: string, kind: MirrorKind, ids: s
   }
 }
 
-async function markPrincipalsDirty(db: Queryable, target: string, principals: ReadonlyArray<{ principalId: string; principalType: string }>): Promise<void> {
-  const users = principals.filter((p) => p.principalType === 'User').map((p) => p.principalId);
-  const groups = [...new Set(principals.filter((p) => p.principalType === 'Group').map((p) => p.principalId))];
-  await markDirty(db, target, 'users', [...new Set(users)]);
-  await markDirty(db, target, 'groups', groups);
-  for (const ids of chunks(groups)) {
-    await db.update(sourceUsers).set({ dirty: true }).where(and(eq(sourceUsers.target, target), sql`${sourceUsers.id} in (
-      select ${sourceMemberships.memberId} from ${sourceMemberships}
-      where ${sourceMemberships.target} = ${target} and ${inArray(sourceMemberships.groupId, ids)} and ${sourceMemberships.memberType} = 'user')`));
-  }
+/**
+ * Users who lost these edges: their groups decide their scope and the app roles they hold through a group, as in
+ * writeMemberships. Whether the assignment listing (applied at another moment of the import) or the group's deletion
+ * is written first, the members of an unassigned, deleted group are marked either way.
+ */
+async function markUserMembersDirty(db: Queryable, target: string, edges: ReadonlyArray<{ memberId: string; memberType: string }>): Promise<void> {
+  await markDirty(db, target, 'users', [...new Set(edges.filter((edge) => edge.memberType === 'user').map((edge) => edge.memberId))]);
 }
 
 function edgeIn(edges: MembershipWrite[]): SQL {

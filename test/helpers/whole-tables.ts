@@ -2,7 +2,9 @@
 // never reads a table whole (issue 14); tests may.
 import { and, eq, sql } from 'drizzle-orm';
 import type { LinkObjectType, Queryable } from '../../src/store/index.js';
-import { appliedMemberships, links, sourceAssignments, sourceGroups, sourceMemberships, sourceUsers, type LinkRow } from '../../src/store/schema.js';
+import {
+  appliedMemberships, links, sourceAssignments, sourceAssignmentsListing, sourceGroups, sourceMemberships, sourceUsers, type LinkRow, type SourceAssignmentRow,
+} from '../../src/store/schema.js';
 
 export interface MirrorForScope {
   users: Array<{ id: string; removedReason: string | null; seenGeneration: number }>;
@@ -23,6 +25,17 @@ export async function readMirrorForScope(db: Queryable, target: string): Promise
       .from(sourceAssignments).where(eq(sourceAssignments.target, target)),
   ]);
   return { users, groups, memberships, assignments };
+}
+
+/** Every assignment row of the target, by id. */
+export async function readAssignmentRows(db: Queryable, target: string): Promise<SourceAssignmentRow[]> {
+  return db.select().from(sourceAssignments).where(eq(sourceAssignments.target, target)).orderBy(sourceAssignments.id);
+}
+
+/** Rows a listing left in its scratch table (empty between imports). */
+export async function countStagedAssignments(db: Queryable, target: string): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(sourceAssignmentsListing).where(eq(sourceAssignmentsListing.target, target));
+  return rows[0]?.n ?? 0;
 }
 
 export async function readDirtyIds(db: Queryable, target: string): Promise<{ users: string[]; groups: string[] }> {

@@ -134,4 +134,17 @@ describe('an incremental import after a group change', () => {
     expect(await groupRow(group.id)).toMatchObject({ removedReason: 'deleted' });
     expect(members).toBeGreaterThan(0);
   });
+
+  it.each([['the assignment listing', /appRoleAssignedTo$/], ['the groups delta', /\/groups\/delta$/]])(
+    'marks the user members of a deleted, assigned group when %s is written last', async (_slow, path) => {
+      const group = session.tenant.groups().find((candidate) => assigned(candidate.id) && session.tenant.membersOf(candidate.id).some((id) => session.tenant.findUser(id)))!;
+      const memberUsers = session.tenant.membersOf(group.id).filter((id) => session.tenant.findUser(id) !== undefined).sort();
+      const { dirty } = await importAfter(() => {
+        session.tenant.deleteGroup(group.id);
+        // A 503 with Retry-After holds this read back by a second: the other read writes first.
+        session.sim.injectFault({ kind: 'status', status: 503, count: 1, retryAfterSeconds: 1, match: { path } });
+      });
+      expect(dirty.users).toEqual(memberUsers);
+    },
+  );
 });

@@ -1,0 +1,93 @@
+// Setting the mirror's assignments to a complete listing in SQL, whether the listing was staged page by page (a cycle's
+// import) or is held by the caller (on-demand provisioning): the same rows, the same count and the same dirty marks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyAssignmentListing, clearAssignmentListing, markEvaluated, replaceAssignments, stageAssignmentPage, writeMemberships, writeSourceObjects,
+  type AssignmentWrite, type Database,
+} from '../../../src/store/index.js';
+import { countStagedAssignments, readAssignmentRows, readDirtyIds } from '../../helpers/whole-tables.js';
+import { openTestStore, type TestStore } from '../../helpers/store.js';
+
+let test: TestStore;
+let db: Database;
+
+beforeAll(async () => {
+  test = await openTestStore();
+  db = test.store.db;
+});
+afterAll(() => test.close());
+
+const object = (id: string) => ({ id, attributes: { displayName: id }, removedReason: null });
+const edge = (groupId: string, memberId: string, memberType: 'user' | 'group') => ({ groupId, memberId, memberType, removed: false });
+const row = (id: string, principalId: string, principalType: string, appRoleId: string, principalDisplayName: string | null): AssignmentWrite =>
+  ({ id, principalId, principalType, appRoleId, principalDisplayName });
+
+/** Users u1..u4, groups g1 (members u3, u4 and group g2) and g2 (member u4); nothing dirty. */
+async function mirrorOf(target: string): Promise<void> {
+  await writeSourceObjects(db, target, 'users', ['u1', 'u2', 'u3', 'u4'].map(object), 1);
+  await writeSourceObjects(db, target, 'groups', ['g1', 'g2'].map(object), 1);
+  await writeMemberships(db, target, [edge('g1', 'u3', 'user'), edge('g1', 'u4', 'user'), edge('g1', 'g2', 'group'), edge('g2', 'u4', 'user')], 1);
+  await settle(target);
+}
+
+async function settle(target: string): Promise<void> {
+  const dirty = await readDirtyIds(db, target);
+  await markEvaluated(db, target, { users: dirty.users.map((id) => ({ id, inScope: true })), groups: dirty.groups.map((id) => ({ id, inScope: true })) });
+}
+
+const dirtyIds = async (target: string) => {
+  const ids = await readDirtyIds(db, target);
+  return { users: ids.users.sort(), groups: ids.groups.sort() };
+};
+
+const storedRows = async (target: string) => (await readAssignmentRows(db, target))
+  .map(({ id, principalId, principalType, appRoleId, principalDisplayName }) => ({ id, principalId, principalType, appRoleId, principalDisplayName }))
+  .sort((a, b) => a.id.localeCompare(b.id));
+
+const paths = {
+  'staged page by page': async (target: string, pages: AssignmentWrite[][]): Promise<number> => {
+    await clearAssignmentListing(db, target);
+    for (const page of pages) await stageAssignmentPage(db, target, page);
+    const changed = await db.transaction((tx) => applyAssignmentListing(tx, target));
+    expect(await countStagedAssignments(db, target)).toBe(0);
+    return changed;
+  },
+  'held by the caller': (target: string, pages: AssignmentWrite[][]): Promise<number> => replaceAssignments(db, target, pages.flat()),
+};
+
+const first = [
+  row('a1', 'u1', 'User', 'r1', 'one'), row('a2', 'g1', 'Group', 'r1', 'G1'), row('a3', 'u2', 'User', 'r1', null),
+  row('a4', 'g2', 'Group', 'r1', 'G2'), row('a5', 'u3', 'User', 'r1', 'three'),
+];
+
+for (const [name, apply] of Object.entries(paths)) {
+  describe(`assignments ${name}`, () => {
+    it('are set to the listing, counting and marking dirty the principals of what was added, removed or changed', async () => {
+      const target = `listing ${name}`;
+      await mirrorOf(target);
+      expect(await apply(target, [first.slice(0, 2), first.slice(2)])).toBe(5);
+      expect(await storedRows(target)).toEqual(first);
+      expect(await dirtyIds(target)).toEqual({ users: ['u1', 'u2', 'u3', 'u4'], groups: ['g1', 'g2'] });
+      await settle(target);
+
+      // a1 and a3 (a null display name) unchanged; a2 removed; a4's role and a5's display name changed; a6 added, listed
+      // twice across pages (the last row counts).
+      const second = [
+        [row('a1', 'u1', 'User', 'r1', 'one'), row('a3', 'u2', 'User', 'r1', null), row('a6', 'u1', 'User', 'r1', 'one')],
+        [row('a4', 'g2', 'Group', 'r2', 'G2'), row('a5', 'u3', 'User', 'r1', 'three renamed'), row('a6', 'u1', 'User', 'r2', 'one')],
+      ];
+      expect(await apply(target, second)).toBe(4);
+      expect(await storedRows(target)).toEqual([second[0]![0], second[0]![1], ...second[1]!]);
+      // g1's removal marks g1 and its user members (not the group g2 in it); g2's change marks g2 and u4.
+      expect(await dirtyIds(target)).toEqual({ users: ['u1', 'u3', 'u4'], groups: ['g1', 'g2'] });
+      await settle(target);
+
+      expect(await apply(target, second)).toBe(0);
+      expect(await dirtyIds(target)).toEqual({ users: [], groups: [] });
+
+      expect(await apply(target, [])).toBe(5);
+      expect(await storedRows(target)).toEqual([]);
+      expect(await dirtyIds(target)).toEqual({ users: ['u1', 'u2', 'u3', 'u4'], groups: ['g2'] });
+    });
+  });
+}
