@@ -11,6 +11,7 @@ export * from './watermarks.js';
 export * from './rate-limit.js';
 export * from './status.js';
 export * from './mirror.js';
+export * from './assignments.js';
 export * from './links.js';
 export * from './log-search.js';
 export * from './console-reads.js';

@@ -1,5 +1,5 @@
 // The mirror of Entra: writes of delta pages (objects, memberships) and the reads the engine needs; the assignments
-// have their own module (assignments.ts), exported with these. Every write marks what changed `dirty`, so a cycle
+// have their own module (assignments.ts). Every write marks what changed `dirty`, so a cycle
 // evaluates only those objects (ARCHITECTURE.md, "One cycle").
 import { and, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
@@ -7,7 +7,6 @@ import { inIds, textArray } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
 import { sourceGroups, sourceMemberships, sourceUsers, type SourceGroupRow, type SourceUserRow } from './schema.js';
 
-export * from './assignments.js';
 
 export type MirrorKind = 'users' | 'groups';
 export type RemovedReason = 'changed' | 'deleted';
