@@ -133,11 +133,31 @@ export class DirectoryReader {
     return Object.fromEntries(Object.entries(full).filter(([name]) => name === 'id' || select.includes(name)));
   }
 
-  /** GET /servicePrincipals/{id}/appRoleAssignedTo: users and groups assigned to the app (no delta exists). */
+  /**
+   * GET /servicePrincipals/{id}/appRoleAssignedTo: users and groups assigned to the app (no delta exists). `$filter`
+   * as Graph takes it on this list: `principalDisplayName eq '…'` (quotes doubled, case ignored); a filter on
+   * principalId, appRoleId or anything else is refused, as Graph refuses it (approleassignment resource: of the
+   * principal's properties only principalDisplayName supports `$filter`).
+   */
   appRoleAssignedTo(id: string, params: URLSearchParams, url: URL): Collection {
     this.checkServicePrincipal(id);
-    const assignments = [...this.tenant.liveAssignments()];
+    let assignments = [...this.tenant.liveAssignments()];
+    const filter = params.get('$filter');
+    if (filter !== null) {
+      const name = /^principalDisplayName eq '((?:[^']|'')*)'$/.exec(filter.trim())?.[1];
+      if (name === undefined) throw new GraphHttpError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified: '${filter}'.`);
+      const wanted = name.replaceAll("''", "'").toLowerCase();
+      assignments = assignments.filter((assignment) => assignment.principalDisplayName.toLowerCase() === wanted);
+    }
     return pageOf(assignments, params, url, (assignment) => renderAssignment(assignment));
+  }
+
+  /** GET /servicePrincipals/{id}/appRoleAssignedTo/{assignmentId}: one assignment, 404 once it is gone. */
+  appRoleAssignment(id: string, assignmentId: string): Json {
+    this.checkServicePrincipal(id);
+    const assignment = [...this.tenant.liveAssignments()].find((candidate) => candidate.id === assignmentId);
+    if (!assignment) throw notFound(assignmentId);
+    return renderAssignment(assignment);
   }
 
   /** Accepts the object id, or `(appId='…')` as Graph's alternate key. */

@@ -276,6 +276,9 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     if (resource === 'servicePrincipals' && id && relation === 'appRoleAssignedTo' && segments.length === 3) {
       return collection(directory.appRoleAssignedTo(id, params, url), `servicePrincipals('${id}')/appRoleAssignedTo`);
     }
+    if (resource === 'servicePrincipals' && id && relation === 'appRoleAssignedTo' && segments.length === 4) {
+      return { status: 200, body: directory.appRoleAssignment(id, segments[3] as string) };
+    }
     throw new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${segments.at(-1) ?? ''}'.`);
   }
 
@@ -330,6 +333,8 @@ function routeOf(segments: string[]): string {
   if (segments[0] !== 'v1.0') return `/${segments.join('/')}`;
   return '/' + segments.map((part, index) => {
     if (index === 1) return part.replace(/\(appId='[^']+'\)$/, "(appId='{appId}')");
-    return index === 2 && part !== 'delta' && part !== 'delta()' ? '{id}' : part;
+    // One assignment (`appRoleAssignedTo/{id}`) is counted by its route, not by its id.
+    const item = index === 4 && segments[3] === 'appRoleAssignedTo';
+    return (index === 2 && part !== 'delta' && part !== 'delta()') || item ? '{id}' : part;
   }).join('/');
 }

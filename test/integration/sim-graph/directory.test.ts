@@ -129,6 +129,41 @@ describe('the service principal', () => {
     expect(items[0]).toMatchObject({ resourceId: sim.servicePrincipalId, appRoleId: expect.any(String), id: expect.any(String) });
   });
 
+  it('filters appRoleAssignedTo by principalDisplayName (any case, quotes doubled) and refuses a filter on principalId', async () => {
+    const base = `/v1.0/servicePrincipals/${sim.servicePrincipalId}/appRoleAssignedTo`;
+    const named = tenant.createGroup({ displayName: "O'Brien & Sons #1" });
+    const namesake = tenant.hireUser({ displayName: "o'brien & sons #1" });
+    tenant.assign(named.id);
+    tenant.assign(namesake.id);
+    const filter = (clause: string) => `${base}?$filter=${encodeURIComponent(clause)}`;
+    const { items, pages } = await readAll(`${filter("principalDisplayName eq 'O''BRIEN & SONS #1'")}&$top=1`);
+    expect(pages).toBe(2);
+    expect(items.map((item) => item.principalId).sort()).toEqual([named.id, namesake.id].sort());
+    expect((await readAll(filter("principalDisplayName eq 'Nobody At All'"))).items).toEqual([]);
+    for (const refused of [`principalId eq ${namesake.id}`, `principalId eq '${namesake.id}'`, "appRoleId eq '00000000-0000-0000-0000-000000000000'"]) {
+      const answer = await graphGet(sim, filter(refused), token);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: { code: 'Request_UnsupportedQuery' } });
+    }
+  });
+
+  it('gets one assignment by id, and answers 404 once it is gone', async () => {
+    const user = tenant.hireUser();
+    tenant.assign(user.id);
+    const assignment = tenant.assignments().find((row) => row.principalId === user.id)!;
+    const path = `/v1.0/servicePrincipals/${sim.servicePrincipalId}/appRoleAssignedTo/${assignment.id}`;
+    sim.clearRequests();
+    const found = await graphGet(sim, path, token);
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ id: assignment.id, principalId: user.id, principalType: 'User', appRoleId: assignment.appRoleId, resourceId: sim.servicePrincipalId });
+    tenant.unassign(user.id);
+    const gone = await graphGet(sim, path, token);
+    expect(gone.status).toBe(404);
+    expect(gone.body).toMatchObject({ error: { code: 'Request_ResourceNotFound' } });
+    // Counted by route, whatever the assignment's id.
+    expect(sim.requestCounts()).toEqual({ 'GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo/{id}': 2 });
+  });
+
   it('hides the assignment of a soft-deleted user until restore', async () => {
     const user = tenant.hireUser();
     tenant.assign(user.id);
