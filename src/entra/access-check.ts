@@ -2,7 +2,7 @@
 import type { TokenProvider } from './credentials.js';
 import { GraphReadError, toGraphReadError } from './graph-errors.js';
 import type { GraphReader } from './graph-reader.js';
-import { listAssignments, readServicePrincipal } from './assignments.js';
+import { forEachAssignmentPage, readServicePrincipal } from './assignments.js';
 
 export interface GraphAccessReport {
   /** Everything below passed: a token, the service principal, every permission, the assignment listing. */
@@ -52,11 +52,15 @@ export async function checkGraphAccess(
   try {
     const principal = await readServicePrincipal(graph, ids);
     report.servicePrincipal = { found: true, id: principal.id, displayName: principal.displayName };
-    const assignments = await listAssignments(graph, principal.id);
-    report.assignments = {
-      users: assignments.filter((row) => row.principalType === 'User').length,
-      groups: assignments.filter((row) => row.principalType === 'Group').length,
-    };
+    // Counted page by page: at a million assignments the listing is never held whole (issue 14).
+    const counted = { users: 0, groups: 0 };
+    await forEachAssignmentPage(graph, principal.id, async (page) => {
+      for (const row of page) {
+        if (row.principalType === 'User') counted.users += 1;
+        else if (row.principalType === 'Group') counted.groups += 1;
+      }
+    });
+    report.assignments = counted;
   } catch (error) {
     const message = error instanceof GraphReadError ? error.message : String(error);
     if (report.servicePrincipal.found) report.assignments = { users: 0, groups: 0, error: message };
