@@ -1,10 +1,11 @@
 // The enterprise app's service principal and its app role assignments (`appRoleAssignedTo`). Graph has no delta
 // for assignments (reference §6.3), so they are listed in full each cycle, page by page, and the mirror is set to the
-// listing once it is complete (import.ts).
+// listing once it is complete (import.ts). On-demand provisioning reads only the assignments of a few principals.
 import type { AssignmentWrite } from '../store/index.js';
 import { cleanText } from './clean-text.js';
 import { GraphReadError } from './graph-errors.js';
 import type { GraphObject, GraphReader } from './graph-reader.js';
+import { equalsFilter } from './odata-filter.js';
 
 /** The configured service principal, or the one of our own app registration (`servicePrincipals(appId='…')`). */
 export async function readServicePrincipal(graph: GraphReader, ids: { servicePrincipalId?: string; clientId?: string }): Promise<{ id: string; displayName: string | null; appId: string | null }> {
@@ -38,13 +39,57 @@ export async function forEachAssignmentPage(graph: GraphReader, servicePrincipal
   });
 }
 
-/** Every assignment of users and groups to the app, held whole: for on-demand provisioning and `check`. */
-export async function listAssignments(graph: GraphReader, servicePrincipalId: string): Promise<AssignmentWrite[]> {
-  const listing: AssignmentWrite[] = [];
-  await forEachAssignmentPage(graph, servicePrincipalId, async (page) => {
-    listing.push(...page);
-  });
-  return listing;
+/** A principal whose assignments an on-demand read asks for, with its display name in Entra now (null: unknown). */
+export interface PrincipalToRead {
+  id: string;
+  displayName: string | null;
+}
+
+/**
+ * The assignments of these principals to the app, without listing the app's whole set (issue 14). Of the principal's
+ * properties, `appRoleAssignedTo` filters by principalDisplayName (`eq`), not by principalId
+ * (https://learn.microsoft.com/graph/api/resources/approleassignment, Properties), under the Application.Read.All the
+ * listing needs. The principals' own lists, filterable by resourceId, need Directory.Read.All, which this engine does
+ * not ask for (https://learn.microsoft.com/graph/api/user-list-approleassignments, group-list-approleassignments).
+ *
+ * So: one filtered listing per display name, the principals' names now and those the mirror's rows (`mirrored`, the
+ * stored assignments of these principals) carry, since a row keeps the name it was listed under; only the items of
+ * these principals are kept (a name is not unique). Then each mirrored row that no listing returned is asked for by id
+ * (https://learn.microsoft.com/graph/api/approleassignment-get, Application.Read.All for a resource service
+ * principal): it is gone only if Graph answers 404, so no row is dropped because a name did not match (fail closed).
+ * What the filters cannot find is an assignment listed under a name that is neither the principal's now nor one the
+ * mirror has: an addition missed until the next cycle's listing, never a removal. A malformed item or a failed
+ * request fails the read.
+ */
+export async function readAssignmentsOfPrincipals(
+  graph: GraphReader, servicePrincipalId: string, principals: readonly PrincipalToRead[], mirrored: readonly AssignmentWrite[],
+): Promise<AssignmentWrite[]> {
+  const ids = new Set(principals.map((principal) => principal.id));
+  const names = new Map<string, string>();
+  for (const name of [...principals.map((principal) => principal.displayName), ...mirrored.map((row) => row.principalDisplayName)]) {
+    // Graph compares the name without case: one request per name, whatever its spelling.
+    if (name) names.set(name.toLowerCase(), name);
+  }
+  const found = new Map<string, AssignmentWrite>();
+  for (const name of names.values()) {
+    const filter = equalsFilter('principalDisplayName', name);
+    await graph.forEachPage(assignmentsPath(servicePrincipalId), { select: ASSIGNMENT_FIELDS, filter, top: 999 }, async (items) => {
+      for (const row of items.map(toAssignment)) if (ids.has(row.principalId) && isProvisionedPrincipal(row.principalType)) found.set(row.id, row);
+    });
+  }
+  for (const row of mirrored.filter((candidate) => !found.has(candidate.id))) {
+    let item: GraphObject;
+    try {
+      item = await graph.getObject(`${assignmentsPath(servicePrincipalId)}/${encodeURIComponent(row.id)}`, { select: ASSIGNMENT_FIELDS });
+    } catch (error) {
+      if (error instanceof GraphReadError && error.kind === 'not-found') continue;
+      throw error;
+    }
+    const current = toAssignment(item);
+    if (current.id !== row.id) throw new GraphReadError('malformed', `appRoleAssignedTo/${row.id} answered assignment ${current.id}; the read stops`);
+    if (ids.has(current.principalId) && isProvisionedPrincipal(current.principalType)) found.set(current.id, current);
+  }
+  return [...found.values()];
 }
 
 /** An assignment we cannot read would look like an unassignment: it fails the listing instead (fail closed). */

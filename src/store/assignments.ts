@@ -1,7 +1,8 @@
 // The mirror's app role assignments. Graph has no delta for them (reference entra-provisioning §6.3): each cycle lists
 // them in full, and issue 14 asks that no cycle hold them whole. The listing's pages are staged in
 // `source_assignments_listing` as they arrive; once the listing is complete, one transaction sets `source_assignments`
-// to it in SQL. The watch poll compares a listing with the mirror page by page, also in SQL.
+// to it in SQL. The watch poll compares a listing with the mirror page by page, also in SQL. On-demand provisioning
+// reads only the assignments of the principals it concerns, and sets only theirs.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { inIds, textArray } from './id-array.js';
@@ -39,18 +40,23 @@ export async function stageAssignmentPage(db: Queryable, target: string, page: r
 export async function applyAssignmentListing(db: Queryable, target: string): Promise<number> {
   const staged = sql`(select id, principal_id, principal_type, app_role_id, principal_display_name from ${sourceAssignmentsListing}
     where target = ${target}) as a`;
-  const changed = await setAssignments(db, target, staged);
+  const changed = await setAssignments(db, target, staged, sql`true`);
   await clearAssignmentListing(db, target);
   return changed;
 }
 
 /**
- * Makes source_assignments equal to a complete listing held by the caller (on-demand provisioning, which reads the
- * listing whole and writes it with its other reads in one transaction). It does not use the scratch: that belongs to
- * the cycle holding the target lock, and on-demand imports run without it.
+ * Sets the assignments of these principals to `rows`, every one of which is theirs (an on-demand read of what they
+ * hold); the rows of all other principals stay as they are. Marks dirty what setting a whole listing would for these
+ * principals. It does not use the scratch: that belongs to the cycle holding the target lock, and on-demand imports run
+ * without it. Returns how many rows were added, changed or removed.
  */
-export async function replaceAssignments(db: Queryable, target: string, listing: readonly AssignmentWrite[]): Promise<number> {
-  return setAssignments(db, target, listedRows(listing));
+export async function replaceAssignmentsOf(db: Queryable, target: string, principalIds: readonly string[], rows: readonly AssignmentWrite[]): Promise<number> {
+  const principals = new Set(principalIds);
+  const stranger = rows.find((row) => !principals.has(row.principalId));
+  if (stranger) throw new Error(`assignment ${stranger.id} is of ${stranger.principalId}, not of the principals being set`);
+  if (principals.size === 0) return 0;
+  return setAssignments(db, target, listedRows(rows), inIds(sql`s.principal_id`, [...principals]));
 }
 
 /** Of these assignment ids (one listed page), how many the mirror holds. */
@@ -75,12 +81,13 @@ function listedRows(rows: readonly AssignmentWrite[]): SQL {
 }
 
 /**
- * Sets the target's assignments to `listing` (a relation `a` with the table's columns, one row per id) in four
- * statements, none of which brings rows to the client. An assignment added, removed or changed changes its principal's
- * scope or roles, so the principal is marked dirty first, while the old rows are still there to compare: the user, or
- * the group and its direct user members.
+ * Sets the target's stored assignments that `owned` selects (a condition on a stored row `s`: all of them, or those of
+ * some principals) to `listing` (a relation `a` with the table's columns, one row per id) in four statements, none of
+ * which brings rows to the client. An assignment added, removed or changed changes its principal's scope or roles, so
+ * the principal is marked dirty first, while the old rows are still there to compare: the user, or the group and its
+ * direct user members.
  */
-async function setAssignments(db: Queryable, target: string, listing: SQL): Promise<number> {
+async function setAssignments(db: Queryable, target: string, listing: SQL, owned: SQL): Promise<number> {
   // Whether a stored row `s` and a listed row `a` of the same id differ (a null display name equals a null).
   const differs = sql`(s.principal_id, s.principal_type, s.app_role_id, s.principal_display_name)
     is distinct from (a.principal_id, a.principal_type, a.app_role_id, a.principal_display_name)`;
@@ -89,7 +96,7 @@ async function setAssignments(db: Queryable, target: string, listing: SQL): Prom
   await db.execute(sql`
     with changed(principal_id, principal_type) as (
       select s.principal_id, s.principal_type from ${sourceAssignments} s
-      where s.target = ${target} and not exists (select 1 from ${listing} where a.id = s.id and not ${differs})
+      where s.target = ${target} and ${owned} and not exists (select 1 from ${listing} where a.id = s.id and not ${differs})
       union
       select a.principal_id, a.principal_type from ${listing}
       where not exists (select 1 from ${sourceAssignments} s where s.target = ${target} and s.id = a.id and not ${differs})
@@ -107,7 +114,7 @@ async function setAssignments(db: Queryable, target: string, listing: SQL): Prom
     return Number(row?.n ?? 0);
   };
   const removed = await counted(sql`
-    delete from ${sourceAssignments} s where s.target = ${target} and not exists (select 1 from ${listing} where a.id = s.id)`);
+    delete from ${sourceAssignments} s where s.target = ${target} and ${owned} and not exists (select 1 from ${listing} where a.id = s.id)`);
   const changed = await counted(sql`
     update ${sourceAssignments} s set principal_id = a.principal_id, principal_type = a.principal_type, app_role_id = a.app_role_id,
       principal_display_name = a.principal_display_name

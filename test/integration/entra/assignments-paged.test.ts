@@ -131,3 +131,22 @@ describe('a watch poll over an assignment listing of three pages', () => {
     expect((await poll()).changed).toEqual([]);
   });
 });
+
+describe('check over an assignment listing of three pages', () => {
+  it('counts the users and groups of every page, reading each page once', async () => {
+    session.sim.clearRequests();
+    const report = await source.checkAccess();
+    expect(report.ok).toBe(true);
+    expect(report.assignments).toEqual({
+      users: session.tenant.assignments().filter((row) => row.principalType === 'User').length,
+      groups: session.tenant.assignments().filter((row) => row.principalType === 'Group').length,
+    });
+    expect(listingRequests()).toBe(3);
+  });
+
+  it('reports the error, not a count of the pages before it, when a page fails', async () => {
+    session.sim.injectFault({ kind: 'status', status: 400, count: 1, match: { path: /appRoleAssignedTo$/, query: /\$skiptoken=/ } });
+    const report = await source.checkAccess();
+    expect(report).toMatchObject({ ok: false, assignments: { users: 0, groups: 0, error: expect.stringContaining('400') } });
+  });
+});

@@ -1,8 +1,9 @@
 // Setting the mirror's assignments to a complete listing in SQL, whether the listing was staged page by page (a cycle's
-// import) or is held by the caller (on-demand provisioning): the same rows, the same count and the same dirty marks.
+// import) or read per principal by the caller (on-demand provisioning, here for every principal): the same rows, the
+// same count and the same dirty marks. Set for some principals, the others' rows stay as they are.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyAssignmentListing, clearAssignmentListing, markEvaluated, replaceAssignments, stageAssignmentPage, writeMemberships, writeSourceObjects,
+  applyAssignmentListing, clearAssignmentListing, markEvaluated, replaceAssignmentsOf, stageAssignmentPage, writeMemberships, writeSourceObjects,
   type AssignmentWrite, type Database,
 } from '../../../src/store/index.js';
 import { countStagedAssignments, readAssignmentRows, readDirtyIds } from '../../helpers/whole-tables.js';
@@ -52,7 +53,8 @@ const paths = {
     expect(await countStagedAssignments(db, target)).toBe(0);
     return changed;
   },
-  'held by the caller': (target: string, pages: AssignmentWrite[][]): Promise<number> => replaceAssignments(db, target, pages.flat()),
+  'set for every principal': (target: string, pages: AssignmentWrite[][]): Promise<number> =>
+    replaceAssignmentsOf(db, target, ['u1', 'u2', 'u3', 'u4', 'g1', 'g2'], pages.flat()),
 };
 
 const first = [
@@ -91,3 +93,34 @@ for (const [name, apply] of Object.entries(paths)) {
     });
   });
 }
+
+describe('assignments set for some principals', () => {
+  it('change only those principals\' rows, marking dirty what a whole listing would', async () => {
+    const target = 'listing of some principals';
+    await mirrorOf(target);
+    await replaceAssignmentsOf(db, target, ['u1', 'u2', 'u3', 'g1', 'g2'], first);
+    await settle(target);
+
+    // u1's role changed, g1's assignment gone, u4 newly assigned; u2, u3 and g2 are not among them: their rows stay,
+    // though the rows given do not name them.
+    const some = [row('a1', 'u1', 'User', 'r2', 'one'), row('a7', 'u4', 'User', 'r1', 'four')];
+    expect(await replaceAssignmentsOf(db, target, ['u1', 'g1', 'u4'], some)).toBe(3);
+    expect(await storedRows(target)).toEqual([some[0], first[2], first[3], first[4], some[1]]);
+    // u1 and u4 for their own rows; g1 and its user members u3 and u4 for g1's.
+    expect(await dirtyIds(target)).toEqual({ users: ['u1', 'u3', 'u4'], groups: ['g1'] });
+    // The same through a whole listing: the same marks.
+    const whole = 'listing of some principals, whole';
+    await mirrorOf(whole);
+    await replaceAssignmentsOf(db, whole, ['u1', 'u2', 'u3', 'g1', 'g2'], first);
+    await settle(whole);
+    await paths['staged page by page'](whole, [[some[0]!, first[2]!, first[3]!, first[4]!, some[1]!]]);
+    expect(await dirtyIds(whole)).toEqual(await dirtyIds(target));
+    await settle(target);
+
+    expect(await replaceAssignmentsOf(db, target, ['u1', 'g1', 'u4'], some)).toBe(0);
+    expect(await replaceAssignmentsOf(db, target, [], [])).toBe(0);
+    expect(await dirtyIds(target)).toEqual({ users: [], groups: [] });
+    await expect(replaceAssignmentsOf(db, target, ['u1'], [row('a8', 'u2', 'User', 'r1', null)])).rejects.toThrow(/a8 is of u2/);
+    expect(await storedRows(target)).toEqual([some[0], first[2], first[3], first[4], some[1]]);
+  });
+});

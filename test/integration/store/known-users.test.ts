@@ -1,7 +1,7 @@
 // A watch poll asks the mirror only about the ids on a users-delta page (issue 14): known through a row, a membership
 // or an assignment, and nothing else.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readKnownUserIds, replaceAssignments, writeMemberships, writeSourceObjects } from '../../../src/store/index.js';
+import { readKnownUserIds, replaceAssignmentsOf, writeMemberships, writeSourceObjects } from '../../../src/store/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
 let test: TestStore;
@@ -14,7 +14,7 @@ it('finds the ids the mirror knows through a row, a membership or an assignment,
   const db = test.store.db;
   await writeSourceObjects(db, 'known', 'users', [{ id: 'row', attributes: { displayName: 'Row' }, removedReason: null }], 1);
   await writeMemberships(db, 'known', [{ groupId: 'g', memberId: 'member-only', memberType: 'user', removed: false }], 1);
-  await replaceAssignments(db, 'known', [{ id: 'a1', principalId: 'assigned-only', principalType: 'User', appRoleId: 'r', principalDisplayName: null }]);
+  await replaceAssignmentsOf(db, 'known', ['assigned-only'], [{ id: 'a1', principalId: 'assigned-only', principalType: 'User', appRoleId: 'r', principalDisplayName: null }]);
   await writeSourceObjects(db, 'other-target', 'users', [{ id: 'elsewhere', attributes: {}, removedReason: null }], 1);
 
   const known = await readKnownUserIds(db, 'known', ['row', 'member-only', 'assigned-only', 'stranger', 'elsewhere']);

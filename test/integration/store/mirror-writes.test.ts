@@ -1,7 +1,7 @@
 // The mirror's bulk writes pass each column as one text[] parameter (issue 14): what Graph sends must come back
 // exactly, whatever characters an array literal has to quote, on PGlite and on Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAssignmentsOf, readSourceUsers, replaceAssignments, writeMemberships, writeSourceObjects, type Store } from '../../../src/store/index.js';
+import { readAssignmentsOf, readSourceUsers, replaceAssignmentsOf, writeMemberships, writeSourceObjects, type Store } from '../../../src/store/index.js';
 import { readMirrorForScope } from '../../helpers/whole-tables.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
@@ -47,11 +47,12 @@ describe('mirror bulk writes', () => {
       id: `assignment "${index}"`, principalId: `principal ${text}`, principalType: index % 2 ? 'User' : 'Group', appRoleId: `role \\ ${index}`,
       principalDisplayName: index === 4 ? null : text,
     }));
-    expect(await replaceAssignments(store.db, 'mirror-assignments', listing)).toBe(listing.length);
+    const principals = listing.map((row) => row.principalId);
+    expect(await replaceAssignmentsOf(store.db, 'mirror-assignments', principals, listing)).toBe(listing.length);
     const stored = await readAssignmentsOf(store.db, 'mirror-assignments', listing.map((row) => row.principalId));
     const byId = <T extends { id: string }>(rows: T[]): T[] => [...rows].sort((a, b) => a.id.localeCompare(b.id));
     expect(byId(stored).map(({ id, principalId, principalType, appRoleId, principalDisplayName }) => ({ id, principalId, principalType, appRoleId, principalDisplayName })))
       .toEqual(byId(listing));
-    expect(await replaceAssignments(store.db, 'mirror-assignments', listing.slice(1))).toBe(1);
+    expect(await replaceAssignmentsOf(store.db, 'mirror-assignments', principals, listing.slice(1))).toBe(1);
   });
 });
