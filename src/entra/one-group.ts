@@ -94,7 +94,7 @@ export async function importOneGroup(
     return users.filter((m) => options.scope === 'all' || named.userIds.has(m.id));
   };
 
-  const wanted = [...inScopeBy([...mirrored, ...groupRows])]
+  const wanted = inScopeBy([...mirrored, ...groupRows])
     .sort((a, b) => a.userPrincipalName.toLowerCase().localeCompare(b.userPrincipalName.toLowerCase())).slice(0, maxMembers);
   const userWrites: MirrorObjectWrite[] = [];
   const read: PrincipalToRead[] = [];
@@ -108,7 +108,7 @@ export async function importOneGroup(
       if (!(error instanceof GraphReadError && error.kind === 'not-found')) throw error;
     }
   }
-  // The chosen members' own assignments, read now too; one that they take out of scope is not provisioned.
+  // The chosen members' own assignments, read now too: a member they leave out of scope is not provisioned.
   const readIds = new Set(read.map((m) => m.id));
   const memberRows = await readAssignmentsOfPrincipals(graph, servicePrincipalId, read, mirrored.filter((row) => readIds.has(row.principalId)));
   const inScope = inScopeBy([...mirrored.filter((row) => !readIds.has(row.principalId)), ...groupRows, ...memberRows]);
