@@ -3,7 +3,7 @@
 // the planned links' objects (drift repair), and one query for the members no one accounts for.
 import type { ScimClient, ScimGroup, ScimUser } from '../scim/index.js';
 import {
-  clearNotionListing, markListedUsersAccounted, readHoldersOf, readListedByIds, readListedByKeys, readUnaccountedListedUsers, writeNotionListingPage,
+  analyzeNotionListing, clearNotionListing, markListedUsersAccounted, readHoldersOf, readListedByIds, readListedByKeys, readUnaccountedListedUsers, writeNotionListingPage,
   type Database, type LinkObjectType, type ListedObject,
 } from '../store/index.js';
 import { indexGroups, indexUsers, matchingKeys, type GroupIndex, type UserIndex } from './matching.js';
@@ -12,32 +12,38 @@ import { emailValuesOf } from './observed.js';
 import { accountedNotionIds, byUserName, isWorkspaceOwner, type UnaccountedMember } from './unaccounted.js';
 import { applyObservedState, memberIdsOf, observedGroupIds, observedUserIds, observesUser, type ObservedNotion } from './verify.js';
 
-export interface NotionListingInput {
+/** A listing walked into the store this cycle, and whether each walk saw everything. */
+export interface SpooledListing {
+  usersComplete: boolean;
+  groupsComplete: boolean;
+}
+
+export interface ListingViewInput {
   db: Database;
   target: string;
-  scim: ScimClient;
   /**
    * Drift repair (`--verify`): what Notion shows replaces the planned links' state and applied memberships, in place;
    * `userLinks` also gains the links of the members the planned groups show.
    */
   verify: boolean;
-  /** Also find the members no in-scope user accounts for (an initial cycle over a complete Entra read). */
-  findUnaccounted: boolean;
+  /** Mark the listed users these evaluated users account for (the unaccounted check over a complete Entra read). */
+  markAccounted: boolean;
   users: readonly DesiredUser[];
   groups: readonly DesiredGroup[];
   userLinks: Map<string, LinkView>;
   groupLinks: Map<string, LinkView>;
   applied: Map<string, Set<string>>;
   matchingPaths: readonly string[];
-  /** Lower-cased userNames never changed or removed (PROTECTED_USERS). */
-  protectedUserNames: ReadonlySet<string>;
+  /**
+   * A windowed cycle reads one listing for every window, and earlier windows change what it shows: drift repair then
+   * reads only the objects this window evaluates, and leaves the applied members of groups an earlier window changed.
+   */
+  observeOnly?: { users: ReadonlySet<string>; groups: ReadonlySet<string>; keepMembersOf: ReadonlySet<string> };
 }
 
-export interface NotionListingResult {
+export interface ListingViews {
   /** The listed objects the evaluated ones' matching keys reach, and which of them another object's link holds. */
   index: { users: UserIndex; groups: GroupIndex };
-  /** With `findUnaccounted`: by userName, leaving out those already waiting for a decision. */
-  unaccounted?: UnaccountedMember[];
 }
 
 const listedUser = (user: ScimUser): ListedObject => ({
@@ -49,46 +55,85 @@ const listedGroup = (group: ScimGroup): ListedObject => ({
   notionId: group.id, matchName: group.displayName.toLowerCase(), emails: [], active: true, owner: false, resource: group,
 });
 
-/** Lists Notion's users and groups into the store, and answers what matching, drift repair and the unaccounted check need. */
-export async function readNotionListing(input: NotionListingInput): Promise<NotionListingResult> {
-  const { db, target } = input;
+/** Walks Notion's users and groups into the store (emptied first); the caller clears it when the cycle is done with it. */
+export async function spoolNotionListing(db: Database, target: string, scim: ScimClient): Promise<SpooledListing> {
   await clearNotionListing(db, target);
-  try {
-    const users = await input.scim.walkUsers((page) => writeNotionListingPage(db, target, 'user', page.map(listedUser)));
-    const groups = await input.scim.walkGroups((page) => writeNotionListingPage(db, target, 'group', page.map(listedGroup)));
-    // Before the indexes: a group found deleted by hand no longer holds its Notion id (verify.ts).
-    if (input.verify) applyObservedState(await readObserved(input, users.complete, groups.complete), input.userLinks, input.groupLinks, input.applied);
-    const index = {
-      users: await readUserIndex(input, users.complete),
-      groups: await readGroupIndex(input, groups.complete),
-    };
-    return { index, ...(input.findUnaccounted ? { unaccounted: await readUnaccounted(input, index.users) } : {}) };
-  } finally {
-    // Scratch for this preparation only; whatever a failed clear leaves is cleared before the next listing.
-    await clearNotionListing(db, target).catch(() => undefined);
+  const users = await scim.walkUsers((page) => writeNotionListingPage(db, target, 'user', page.map(listedUser)));
+  const groups = await scim.walkGroups((page) => writeNotionListingPage(db, target, 'group', page.map(listedGroup)));
+  await analyzeNotionListing(db);
+  return { usersComplete: users.complete, groupsComplete: groups.complete };
+}
+
+/** What matching and drift repair need of the spooled listing for these evaluated objects. */
+export async function readListingViews(input: ListingViewInput, spooled: SpooledListing): Promise<ListingViews> {
+  // Before the indexes: a group found deleted by hand no longer holds its Notion id (verify.ts).
+  if (input.verify) await repairFromListing(input, spooled);
+  const index = {
+    users: await readUserIndex(input, spooled.usersComplete),
+    groups: await readGroupIndex(input, spooled.groupsComplete),
+  };
+  if (input.markAccounted) await markListedUsersAccounted(input.db, input.target, [...accountedNotionIds(index.users, input.users, input.matchingPaths)]);
+  return { index };
+}
+
+async function repairFromListing(input: ListingViewInput, spooled: SpooledListing): Promise<void> {
+  const only = input.observeOnly;
+  if (!only) {
+    applyObservedState(await readObserved(input, spooled.usersComplete, spooled.groupsComplete), input.userLinks, input.groupLinks, input.applied);
+    return;
   }
+  const subset = (links: ReadonlyMap<string, LinkView>, ids: ReadonlySet<string>) => new Map([...links].filter(([id]) => ids.has(id)));
+  const userLinks = subset(input.userLinks, only.users);
+  const groupLinks = subset(input.groupLinks, only.groups);
+  const applied = new Map(input.applied);
+  applyObservedState(await readObserved({ ...input, userLinks, groupLinks }, spooled.usersComplete, spooled.groupsComplete), userLinks, groupLinks, applied);
+  // The evaluated objects' views, and the members the listed groups show that this window holds no link of.
+  for (const [id, link] of userLinks) if (only.users.has(id) || !input.userLinks.has(id)) input.userLinks.set(id, link);
+  for (const [id, link] of groupLinks) input.groupLinks.set(id, link);
+  for (const id of groupLinks.keys()) {
+    if (only.keepMembersOf.has(id)) continue;
+    const members = applied.get(id);
+    if (members) input.applied.set(id, members);
+    else input.applied.delete(id);
+  }
+}
+
+/**
+ * The active listed users no evaluated in-scope user accounted for, except owners, protected users and those a link
+ * holds (live, or already waiting for a decision: a cycle that recorded them and then failed must not record them
+ * twice); by userName. Every in-scope user must have been evaluated with `markAccounted` first.
+ */
+export async function readUnaccountedMembers(db: Database, target: string, protectedUserNames: ReadonlySet<string>): Promise<UnaccountedMember[]> {
+  const members = await readUnaccountedListedUsers(db, target, { protectedUserNames: [...protectedUserNames], heldIn: [...liveLinkStates, 'unaccounted'] });
+  return members.sort(byUserName);
 }
 
 // The store holds each resource as the SCIM client narrowed it (a ScimUser or ScimGroup), so it is read back as one.
 
-async function readUserIndex(input: NotionListingInput, complete: boolean): Promise<UserIndex> {
-  // Only active users are matched (plan-users.ts) or account for a member (unaccounted.ts).
-  const keys = input.users.filter((user) => user.lifecycle === 'active').flatMap((user) => matchingKeys(input.matchingPaths, user.attributes));
+async function readUserIndex(input: ListingViewInput, complete: boolean): Promise<UserIndex> {
+  // Only active users without a live link are matched (plan-users.ts); every active one accounts for a member
+  // (unaccounted.ts). A verify run over a settled store so reads no candidate at all.
+  const keys = input.users
+    .filter((user) => user.lifecycle === 'active' && (input.markAccounted || !isLiveLink(input.userLinks.get(user.sourceId))))
+    .flatMap((user) => matchingKeys(input.matchingPaths, user.attributes));
   const listed = (await readListedByKeys(input.db, input.target, 'user', keys)) as ScimUser[];
   return indexUsers(listed, complete, await heldAmong(input, 'user', listed, input.userLinks));
 }
 
-async function readGroupIndex(input: NotionListingInput, complete: boolean): Promise<GroupIndex> {
-  const keys = input.groups.filter((group) => group.lifecycle === 'active').map((group) => group.name.toLowerCase());
+async function readGroupIndex(input: ListingViewInput, complete: boolean): Promise<GroupIndex> {
+  // Only an active group without an active or retiring link is matched (plan-groups.ts).
+  const keys = input.groups.filter((group) => group.lifecycle === 'active' && !holdsItsGroup(input.groupLinks.get(group.sourceId))).map((group) => group.name.toLowerCase());
   const listed = (await readListedByKeys(input.db, input.target, 'group', keys)) as ScimGroup[];
   return indexGroups(listed, complete, await heldAmong(input, 'group', listed, input.groupLinks));
 }
+
+const holdsItsGroup = (link: LinkView | undefined): boolean => link !== undefined && link.notionId !== null && (link.state === 'active' || link.state === 'disabled');
 
 /**
  * The Notion ids among `listed` that a live link holds: never matched to another object. Asked of the store (the
  * links_notion_id index); a link this cycle holds in memory is taken as it is there (drift repair may have unlinked it).
  */
-async function heldAmong(input: NotionListingInput, objectType: LinkObjectType, listed: ReadonlyArray<{ id: string }>, links: ReadonlyMap<string, LinkView>): Promise<Set<string>> {
+async function heldAmong(input: ListingViewInput, objectType: LinkObjectType, listed: ReadonlyArray<{ id: string }>, links: ReadonlyMap<string, LinkView>): Promise<Set<string>> {
   const holders = await readHoldersOf(input.db, input.target, objectType, listed.map((resource) => resource.id));
   return new Set(holders.map((holder) => links.get(holder.sourceId) ?? viewOfHolder(holder)).filter(isLiveLink).map((link) => link.notionId as string));
 }
@@ -98,7 +143,7 @@ async function heldAmong(input: NotionListingInput, objectType: LinkObjectType, 
  * cycle does not hold joins `userLinks` (observed like the others): its membership is planned, and a removal needs its
  * Notion id.
  */
-async function readObserved(input: NotionListingInput, usersComplete: boolean, groupsComplete: boolean): Promise<ObservedNotion> {
+async function readObserved(input: ListingViewInput, usersComplete: boolean, groupsComplete: boolean): Promise<ObservedNotion> {
   const groups = (await readListedByIds(input.db, input.target, 'group', observedGroupIds(input.groupLinks))) as Map<string, ScimGroup>;
   const memberSourceIds = new Map<string, string>();
   for (const holder of await readHoldersOf(input.db, input.target, 'user', memberIdsOf(groups.values()))) {
@@ -108,17 +153,4 @@ async function readObserved(input: NotionListingInput, usersComplete: boolean, g
   }
   const users = (await readListedByIds(input.db, input.target, 'user', observedUserIds(input.userLinks))) as Map<string, ScimUser>;
   return { users, groups, usersComplete, groupsComplete, memberSourceIds };
-}
-
-/**
- * The active listed users no in-scope user accounts for, except owners, protected users and those a link holds (live,
- * or already waiting for a decision: a cycle that recorded them and then failed must not record them twice).
- */
-async function readUnaccounted(input: NotionListingInput, index: UserIndex): Promise<UnaccountedMember[]> {
-  await markListedUsersAccounted(input.db, input.target, [...accountedNotionIds(index, input.users, input.matchingPaths)]);
-  const members = await readUnaccountedListedUsers(input.db, input.target, {
-    protectedUserNames: [...input.protectedUserNames],
-    heldIn: [...liveLinkStates, 'unaccounted'],
-  });
-  return members.sort(byUserName);
 }

@@ -1,7 +1,7 @@
 // Notion's listing as a cycle walks it (issue 14): each page goes into the scratch table `notion_listing`, and matching,
 // drift repair and the unaccounted check read back only the rows they ask for, so that no cycle holds the whole
 // listing. Emptied before a listing and once the cycle's preparation is done with it.
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { inIds, textArray } from './id-array.js';
 import type { LinkObjectType } from './links.js';
@@ -67,13 +67,22 @@ const ofType = (target: string, objectType: LinkObjectType) => and(eq(notionList
 /** The listed objects whose match name or one of whose emails is one of `keys` (lower-cased), each once. */
 export async function readListedByKeys(db: Queryable, target: string, objectType: LinkObjectType, keys: readonly string[]): Promise<Array<Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
+  // Two queries, not one with `or`: each then uses its own index (match name, emails), where `or` scanned the table.
+  const reach = [(chunk: string[]) => inIds(sql`${notionListing.matchName}`, chunk), (chunk: string[]) => sql`${notionListing.emails} && ${textArray(chunk)}`];
   for (const chunk of chunks([...new Set(keys)])) {
-    const rows = await db.select({ notionId: notionListing.notionId, resource: notionListing.resource }).from(notionListing)
-      .where(and(ofType(target, objectType), or(inIds(sql`${notionListing.matchName}`, chunk), sql`${notionListing.emails} && ${textArray(chunk)}`)));
-    // A user reached by two keys of different chunks is one candidate, not two.
-    for (const row of rows) found.set(row.notionId, row.resource as Record<string, unknown>);
+    for (const by of objectType === 'user' ? reach : reach.slice(0, 1)) {
+      const rows = await db.select({ notionId: notionListing.notionId, resource: notionListing.resource }).from(notionListing)
+        .where(and(ofType(target, objectType), by(chunk)));
+      // A user reached by two keys, or by name and email, is one candidate, not two.
+      for (const row of rows) found.set(row.notionId, row.resource as Record<string, unknown>);
+    }
   }
   return [...found.values()];
+}
+
+/** Fresh statistics once a listing is written: without them the planner guesses a few rows and scans the table. */
+export async function analyzeNotionListing(db: Queryable): Promise<void> {
+  await db.execute(sql`analyze notion_listing`);
 }
 
 /** The listed objects of these Notion ids, by id; an id the listing did not hold is absent. */
