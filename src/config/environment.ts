@@ -63,6 +63,7 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'CONSOLE_HOST', path: 'console.host' },
   { name: 'CONSOLE_PORT', path: 'console.port' },
   { name: 'LOG_RETENTION_DAYS', path: 'logRetentionDays' },
+  { name: 'EVALUATION_WINDOW', path: 'evaluationWindow' },
   { name: 'MAPPING_FILE', path: 'mappingFile' },
 ];
 

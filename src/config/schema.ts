@@ -196,6 +196,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     logRetentionDays: integer(1, 3650).default(30),
+    /**
+     * Users a cycle evaluates, plans and applies at a time when it has more candidates than that (src/engine/windowed-cycle.ts):
+     * its memory is a window's, whatever the tenant's size; a group window takes a fiftieth as many groups.
+     */
+    evaluationWindow: integer(1, 1_000_000).default(5000),
     /** Path of the attribute-mapping file (JSON); the Notion default mapping when neither this nor `mapping` is set. */
     mappingFile: z.string().min(1).optional(),
     mapping: mappingConfigSchema.optional(),

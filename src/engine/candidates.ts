@@ -5,7 +5,7 @@
 // only their Entra members, applied memberships and links. The set logic runs in SQL (src/store/scope-queries.ts);
 // nothing here reads the whole mirror or every link.
 import {
-  readAppliedMembershipsOf, readCandidates, readGroupMembers, readTouchedGroups, type Database, type ScopeRule,
+  readAppliedMembershipsOf, readCandidates, readGroupMembers, readTouchedGroups, readVanishedLinks, type Database, type ScopeRule,
 } from '../store/index.js';
 
 export interface CandidateInput {
@@ -56,4 +56,17 @@ export async function readMembershipObjects(db: Database, target: string, rule: 
   const groupMembers = await readGroupMembers(db, target, rule, touched.filter((group) => group.inScope).map((group) => group.id));
   const applied = await readAppliedMembershipsOf(db, target, touched.map((group) => group.id));
   return { touched, groupMembers, applied };
+}
+
+/** One page of candidates of one kind, in id order after `after` (a windowed cycle, windowed-cycle.ts). */
+export async function readCandidatePage(
+  input: Omit<CandidateInput, 'onlyUsers' | 'onlyGroups'>, objectType: 'user' | 'group', page: { after: string | null; limit: number },
+): Promise<Array<{ id: string; inScope: boolean }>> {
+  return (await readCandidates(input.db, input.target, objectType, input.rule, { evaluateAll: input.evaluateAll, now: input.now, page })).ids;
+}
+
+/** Linked ids the mirror no longer holds, of both kinds (read once by a windowed cycle). */
+export async function readVanished(input: Omit<CandidateInput, 'onlyUsers' | 'onlyGroups'>): Promise<Candidates['vanished']> {
+  const query = { evaluateAll: input.evaluateAll, now: input.now };
+  return { users: await readVanishedLinks(input.db, input.target, 'user', query), groups: await readVanishedLinks(input.db, input.target, 'group', query) };
 }

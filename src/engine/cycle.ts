@@ -13,7 +13,8 @@ import type { ApplyContext } from './apply-context.js';
 import { createNotionClient, createSource } from './clients.js';
 import { decisionFingerprint } from './decisions.js';
 import { logActionOf, objectTypeOf, planOperations, type LinkView, type Operation, type Plan } from './model.js';
-import { prepareCycle, type Prepared } from './prepare.js';
+import { prepareFromFacts, readCycleFacts, type PrepareInput, type Prepared } from './prepare.js';
+import { readWithinOneWindow, runWindowedCycle, windowSizesFor } from './windowed-cycle.js';
 import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
 import type { CycleStatusReported, CycleSummary } from './summary.js';
 import { recordUnaccountedMembers } from './record-unaccounted.js';
@@ -118,38 +119,62 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');
     scim = createNotionClient(config, logger, lock.lost, db);
     const source = createSource(config, logger, signal);
-    const prepared = await prepareCycle({
+    const prepareInput: PrepareInput = {
       config, db, source, scim, progress, mapping, now: startedAt, mode, forceDeletes: options.forceDeletes ?? false,
       ...(options.onlyUsers ? { onlyUsers: options.onlyUsers, skipImport: true } : {}),
       ...(options.onlyGroups ? { onlyGroups: options.onlyGroups } : {}),
-    });
-    const importComplete = prepared.importResult?.complete ?? true;
+    };
+    const facts = await readCycleFacts(prepareInput);
+    const importResult = facts.importResult;
+    const importComplete = importResult?.complete ?? true;
+    const onDemand = options.onlyUsers !== undefined;
     let end: ApplyEnd = { kind: 'done' };
     let counts: Record<string, number>;
     if (options.dryRun) {
-      counts = plannedCounts(prepared.plan);
+      counts = plannedCounts((await prepareFromFacts(prepareInput, facts)).plan);
     } else {
-      const ctx = applyContext(prepared, { scim, db, target, cycleId, logger, now });
-      progress.phase('apply', planOperations(prepared.plan).length);
-      end = await applyPlan(ctx, prepared.plan, {
-        parallel: Math.max(4, config.notion.maxConcurrency * 2),
-        signal,
-        failurePercent: config.safety.quarantineFailurePercent,
-        minOperations: config.safety.quarantineMinOperations,
-        onOperationDone: (op, outcome) => {
-          progress.tick();
-          deps.onOperationDone?.(op, outcome);
-        },
-      });
-      counts = ctx.counts;
-      if (end.kind === 'done' && prepared.plan.unaccounted && prepared.plan.unaccounted.length > 0) {
-        await recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, prepared.plan.unaccounted, counts);
+      const shared: SharedApplyState = { counts: {}, tally: { attempted: 0, failed: 0 }, failedThisCycle: new Set() };
+      const apply = async (prepared: Prepared): Promise<ApplyEnd> => {
+        const ctx = applyContext(prepared, { scim: scim as ScimClient, db, target, cycleId, logger, now }, shared);
+        progress.phase('apply', planOperations(prepared.plan).length);
+        const ended = await applyPlan(ctx, prepared.plan, {
+          parallel: Math.max(4, config.notion.maxConcurrency * 2),
+          signal,
+          failurePercent: config.safety.quarantineFailurePercent,
+          minOperations: config.safety.quarantineMinOperations,
+          onOperationDone: (op, outcome) => {
+            progress.tick();
+            deps.onOperationDone?.(op, outcome);
+          },
+        });
+        if (ended.kind === 'done') await settleEvaluation(store, config, prepared, onDemand);
+        if (planOperations(prepared.plan).length >= ANALYZE_AFTER_CHANGES) await analyzeTables(db, 'links');
+        return ended;
+      };
+      // Too many candidates for one window: evaluated, planned and applied a window at a time (windowed-cycle.ts).
+      const sizes = windowSizesFor(config.evaluationWindow);
+      let unaccounted: Plan['unaccounted'];
+      const whole = onDemand ? undefined : await readWithinOneWindow(prepareInput, facts, sizes);
+      if (!onDemand && whole === undefined) {
+        logger.info({ event: 'cycle.windowed', usersPerWindow: sizes.users, groupsPerWindow: sizes.groups }, 'cycle.windowed');
+        const outcome = await runWindowedCycle({ prepare: prepareInput, facts, sizes, signal, logger, apply });
+        end = outcome.end;
+        unaccounted = outcome.unaccounted;
+      } else {
+        const prepared = await prepareFromFacts(prepareInput, facts, whole);
+        end = await apply(prepared);
+        unaccounted = prepared.plan.unaccounted;
       }
-      if (end.kind === 'done') await finishState(store, config, prepared, options.onlyUsers !== undefined);
-      if (planOperations(prepared.plan).length >= ANALYZE_AFTER_CHANGES) await analyzeTables(db, 'links');
+      counts = shared.counts;
+      if (end.kind === 'done' && unaccounted && unaccounted.length > 0) {
+        await recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, unaccounted, counts);
+      }
+      if (end.kind === 'done' && !onDemand) {
+        await updateTargetState(db, target, { mappingFingerprint: mapping.fingerprint, decisionFingerprint: decisionFingerprint(config, mapping) });
+      }
       // The operator confirmed the smaller scope: it becomes the base for the next shrink check.
-      if (end.kind === 'done' && options.forceDeletes && prepared.importResult?.scopeShrinkHeld) {
-        await updateTargetState(db, target, { lastScopeSize: prepared.importResult.scope.users });
+      if (end.kind === 'done' && options.forceDeletes && importResult?.scopeShrinkHeld) {
+        await updateTargetState(db, target, { lastScopeSize: importResult.scope.users });
       }
       await pruneLog(db, target, new Date(now().getTime() - config.logRetentionDays * day));
     }
@@ -158,10 +183,10 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     const quarantine = end.kind === 'quarantine' ? await enterQuarantine(db, config, end.reason, now()) : undefined;
     if (end.kind === 'done' && !options.dryRun && !failures) await leaveQuarantine(db, target);
     const open = await countOpenWork(db, target);
-    const shrinkHeld = (prepared.importResult?.scopeShrinkHeld ?? false) && !(options.forceDeletes ?? false);
-    const importIncomplete = !importComplete && !(prepared.importResult?.scopeShrinkHeld ?? false);
+    const shrinkHeld = (importResult?.scopeShrinkHeld ?? false) && !(options.forceDeletes ?? false);
+    const importIncomplete = !importComplete && !(importResult?.scopeShrinkHeld ?? false);
     const status = lockLost() ? 'failed' : cycleStatus({ end: end.kind, importIncomplete, shrinkHeld, open });
-    const error = lockLost() ?? quarantine?.reason ?? (importComplete ? undefined : prepared.importResult?.incompleteReason ?? 'the Entra import was incomplete')
+    const error = lockLost() ?? quarantine?.reason ?? (importComplete ? undefined : importResult?.incompleteReason ?? 'the Entra import was incomplete')
       ?? (open.unaccounted > 0 ? unaccountedMessage(open.unaccounted) : undefined);
     await recordCycleEnd(db, cycleId, { status, finishedAt: now(), counts, importComplete, ...(error ? { error } : {}) });
     const summary = finish({
@@ -187,25 +212,26 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   }
 }
 
-function applyContext(prepared: Prepared, base: Pick<ApplyContext, 'scim' | 'db' | 'target' | 'cycleId' | 'logger' | 'now'>): ApplyContext {
+/** What every window of a cycle adds to: its counts, and the failure tally the quarantine reads. */
+type SharedApplyState = Pick<ApplyContext, 'counts' | 'tally' | 'failedThisCycle'>;
+
+function applyContext(prepared: Prepared, base: Pick<ApplyContext, 'scim' | 'db' | 'target' | 'cycleId' | 'logger' | 'now'>, shared: SharedApplyState): ApplyContext {
   return {
     ...base,
+    ...shared,
     userLinks: prepared.userLinks,
     groupLinks: prepared.groupLinks,
     applied: prepared.applied,
-    counts: {},
-    tally: { attempted: 0, failed: 0 },
     retry: [],
-    failedThisCycle: new Set(),
     evaluatedGroups: new Set(prepared.evaluated.groups),
   };
 }
 
 /**
- * After a completed apply: evaluated objects are no longer dirty and are settled with the scope they were evaluated
- * with (held deprovisions stay dirty), and the mapping and decision settings are current.
+ * After a completed apply of one plan: evaluated objects are no longer dirty and are settled with the scope they were
+ * evaluated with (held deprovisions stay dirty).
  */
-async function finishState(store: Store, config: LoadedConfig, prepared: Prepared, onDemand: boolean): Promise<void> {
+async function settleEvaluation(store: Store, config: LoadedConfig, prepared: Prepared, onDemand: boolean): Promise<void> {
   const target = config.target;
   const held = new Set(prepared.plan.records.filter((r) => r.kind === 'skip' && prepared.plan.deprovisionHold !== undefined).map((r) => r.sourceId));
   const settledWith = (ids: readonly string[], inScope: ReadonlySet<string>) => ids.filter((id) => !held.has(id)).map((id) => ({ id, inScope: inScope.has(id) }));
@@ -224,5 +250,4 @@ async function finishState(store: Store, config: LoadedConfig, prepared: Prepare
   for (const key of [...settled('user', prepared.evaluated.users, prepared.userLinks), ...settled('group', prepared.evaluated.groups, prepared.groupLinks)]) {
     await clearLinkEscrow(store.db, target, key, new Date());
   }
-  if (!onDemand) await updateTargetState(store.db, target, { mappingFingerprint: prepared.mapping.fingerprint, decisionFingerprint: decisionFingerprint(config, prepared.mapping) });
 }

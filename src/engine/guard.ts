@@ -12,6 +12,11 @@ export interface GuardSettings {
   hold: string | undefined;
   /** `${objectType}:${sourceId}` of staged deprovisions an operator approved. */
   approved: ReadonlySet<string>;
+  /**
+   * A windowed cycle plans its deprovisions in several plans: the number the whole cycle counts (its screen), so that
+   * each plan stages or applies as the whole cycle would.
+   */
+  cycleDeprovisions?: number;
 }
 
 export interface GuardOutcome {
@@ -30,6 +35,20 @@ function actionOf(operation: Operation): DeprovisionAction {
 
 const keyOf = (operation: Operation): string => `${operation.kind.endsWith('-user') ? 'user' : 'group'}:${operation.sourceId}`;
 
+/** The deprovisions the guard counts: user disables and deletes and group deletes an operator has not approved. */
+export function countedDeprovisions(operations: readonly Operation[], approved: ReadonlySet<string>): Operation[] {
+  return operations.filter((op) => isDeprovision(op) && op.kind !== 'retire-group' && !approved.has(keyOf(op)));
+}
+
+/** Why `total` counted deprovisions are too many, or undefined when they may go. */
+export function guardLimit(total: number, settings: Pick<GuardSettings, 'threshold' | 'thresholdPercent' | 'linkedUsers'>): string | undefined {
+  if (total > settings.threshold) return `${total} deprovisions exceed the threshold of ${settings.threshold}`;
+  if (settings.linkedUsers > 0 && (total * 100) / settings.linkedUsers > settings.thresholdPercent) {
+    return `${total} deprovisions are more than ${settings.thresholdPercent}% of ${settings.linkedUsers} linked users`;
+  }
+  return undefined;
+}
+
 /**
  * Holds or stages deprovisions. User disables and deletes and group deletes count (Entra counts disables too), the
  * DELETE at the end of a group's grace period included. Emptying a group that left scope (`retire-group`) is held but
@@ -47,13 +66,9 @@ export function guardDeprovisions(operations: readonly Operation[], settings: Gu
       staged: 0,
     };
   }
-  const counted = operations.filter((op) => isDeprovision(op) && op.kind !== 'retire-group' && !settings.approved.has(keyOf(op)));
-  const overCount = counted.length > settings.threshold;
-  const overShare = settings.linkedUsers > 0 && (counted.length * 100) / settings.linkedUsers > settings.thresholdPercent;
-  if (settings.force || counted.length === 0 || (!overCount && !overShare)) return { operations: [...operations], staged: 0 };
-  const limit = overCount
-    ? `${counted.length} deprovisions exceed the threshold of ${settings.threshold}`
-    : `${counted.length} deprovisions are more than ${settings.thresholdPercent}% of ${settings.linkedUsers} linked users`;
+  const counted = countedDeprovisions(operations, settings.approved);
+  const limit = guardLimit(Math.max(counted.length, settings.cycleDeprovisions ?? 0), settings);
+  if (settings.force || counted.length === 0 || limit === undefined) return { operations: [...operations], staged: 0 };
   const stage = new Set(counted);
   return {
     operations: operations.map((op) =>

@@ -69,9 +69,13 @@ export function planMembershipChanges(input: MembershipPlanInput): MembershipOpe
   return [...offboarding, ...removals, ...adds];
 }
 
-/** Standing of each user from its link state and the (guarded) user operations of this cycle. */
-export function memberStandings(activeLinks: ReadonlySet<string>, operations: readonly Operation[]): (userSourceId: string) => MemberStanding {
+/**
+ * Standing of each user from its link state and the (guarded) user operations of this cycle; `held`: users a window
+ * planned earlier in a windowed cycle held (windowed-cycle.ts), which this plan does not evaluate.
+ */
+export function memberStandings(activeLinks: ReadonlySet<string>, operations: readonly Operation[], held: ReadonlySet<string> = new Set()): (userSourceId: string) => MemberStanding {
   const standing = new Map<string, MemberStanding>();
+  for (const id of held) if (activeLinks.has(id)) standing.set(id, 'held');
   for (const op of operations) {
     if ('objectType' in op ? op.objectType !== 'user' : !op.kind.endsWith('-user')) continue;
     switch (op.kind) {

@@ -15,6 +15,8 @@ export interface PlanInput {
   applied: ReadonlyMap<string, ReadonlySet<string>>;
   groupMembers: ReadonlyMap<string, ReadonlySet<string>>;
   notion?: { users: UserIndex; groups: GroupIndex };
+  /** A windowed cycle: users another window held (a staged or held deprovision, protected); their memberships stay. */
+  held?: ReadonlySet<string>;
   settings: { user: UserPlanSettings; group: GroupPlanSettings; guard: GuardSettings; maxMembersPerPatch: number };
 }
 
@@ -52,7 +54,7 @@ export function planChanges(input: PlanInput): Plan {
     heldGroups,
     groupMembers: input.groupMembers,
     applied: input.applied,
-    standing: memberStandings(activeUserLinks, operations),
+    standing: memberStandings(activeUserLinks, operations, input.held),
     maxMembersPerPatch: input.settings.maxMembersPerPatch,
   });
   // A removal of a membership is a removal like a deprovision: an incomplete import or a held scope shrink holds every

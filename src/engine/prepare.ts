@@ -6,14 +6,15 @@ import type { CompiledMapping } from '../mapping/index.js';
 import type { Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  approvedPrefix, countActiveUserLinks, hasCompleteCycle, hasLinks, readApprovedStaged, readAssignmentsOf, readLinksOf, readScopeGroupsOfUsers,
-  readSourceGroups, readSourceUsers, readTargetState, type Database, type LinkRow, type SourceAssignmentRow,
+  approvedPrefix, clearNotionListing, countActiveUserLinks, hasCompleteCycle, hasLinks, readApprovedStaged, readAssignmentsOf, readLinksOf, readScopeGroupsOfUsers,
+  readSourceGroups, readSourceUsers, readTargetState, type Database, type LinkRow, type ScopeRule, type SourceAssignmentRow,
 } from '../store/index.js';
 import { readEvaluationCandidates, readMembershipObjects, type Candidates } from './candidates.js';
 import { decisionFingerprint } from './decisions.js';
 import { desiredGroup, desiredUser } from './desired.js';
 import { isLiveLink, type DesiredGroup, type DesiredUser, type LinkView, type Plan } from './model.js';
-import { readNotionListing, type NotionListingResult } from './notion-listing.js';
+import { readListingViews, readUnaccountedMembers, spoolNotionListing, type ListingViews, type SpooledListing } from './notion-listing.js';
+import type { GuardSettings } from './guard.js';
 import { groupPlanSettings } from './plan-groups.js';
 import { planChanges } from './plan.js';
 import { isUnaccountedSourceId } from './unaccounted.js';
@@ -48,7 +49,6 @@ export interface Prepared {
   notionRead: boolean;
   plan: Plan;
   evaluated: { users: string[]; groups: string[] };
-  firstCycle: boolean;
 }
 
 export function importOptionsFor(config: LoadedConfig, mapping: CompiledMapping, full: boolean, progress: Progress): ImportOptions {
@@ -83,31 +83,122 @@ function byPrincipal(assignments: SourceAssignmentRow[]): Map<string, SourceAssi
 const isActiveLink = (link: LinkView | undefined): boolean => link !== undefined && link.notionId !== null && link.state === 'active';
 
 /** Notion pages a listing would cost against the filter lookups it saves: list when it is not more requests. */
-function listingPays(unlinked: number, linked: number): boolean {
+export function listingPays(unlinked: number, linked: number): boolean {
   return unlinked > 0 && unlinked >= Math.ceil((linked + 1) / 100);
 }
 
-export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
-  const { config, db, now } = input;
+/** What a cycle decides once, before it evaluates anything: the import, the settings decisions and the safety facts. */
+export interface CycleFacts {
+  importResult: ImportResult | undefined;
+  rule: ScopeRule;
+  /** Every mirrored object is evaluated (a full or verify run, a mapping or decision change, a first cycle). */
+  evaluateAll: boolean;
+  /**
+   * Until a complete cycle has run on this store (a first one, or a first after `provision` or a partial Entra read),
+   * Notion is listed: the members no in-scope user accounts for are the ones a lost store would forget.
+   */
+  findUnaccounted: boolean;
+  /** No link at all yet (not even one kept for an unaccounted member): nothing can be deprovisioned or held. */
+  firstCycle: boolean;
+  linkedCount: number;
+  approved: Set<string>;
+  /** Why nothing may be deprovisioned this cycle, if so. */
+  hold: string | undefined;
+  protectedUserNames: Set<string>;
+}
+
+export async function readCycleFacts(input: PrepareInput): Promise<CycleFacts> {
+  const { config, db, mapping } = input;
   const target = config.target;
-  const mapping = input.mapping;
   const state = await readTargetState(db, target);
   // A changed mapping may read attributes the mirror does not hold yet: re-read Graph in full, then evaluate everything.
   const mappingChanged = state?.mappingFingerprint !== mapping.fingerprint;
   const fullRead = input.mode === 'full' || (mappingChanged && state?.mappingFingerprint != null);
   const importResult = input.skipImport ? undefined : await input.source.importIntoMirror(db, target, importOptionsFor(config, mapping, fullRead, input.progress));
   input.progress.phase('plan');
-  const rule = { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups };
-  const evaluateAll = input.mode !== 'incremental' || mappingChanged || state?.decisionFingerprint !== decisionFingerprint(config, mapping);
-  const candidates = await readEvaluationCandidates({ db, target, rule, evaluateAll, now, ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}), ...(input.onlyGroups ? { onlyGroups: input.onlyGroups } : {}) });
   const [anyLink, linkedCount, checked, approved] = await Promise.all([
     hasLinks(db, target),
     countActiveUserLinks(db, target),
     hasCompleteCycle(db, target),
     readApprovedStaged(db, target, approvedPrefix),
   ]);
-  // An empty store: no link at all, not even one kept for an unaccounted member.
-  const firstCycle = !anyLink;
+  // A held scope shrink is released by an explicit --force-deletes; a failed Graph read never is (fail closed).
+  const hold = !importResult || importResult.complete || (importResult.scopeShrinkHeld && input.forceDeletes)
+    ? undefined
+    : importResult.scopeShrinkHeld
+      ? `the scope shrank suspiciously (${importResult.scopeShrinkDetail ?? 'over the hold percentage'}); run sync --force-deletes if it is intended`
+      : `the Entra import was incomplete (${importResult.incompleteReason ?? 'unknown reason'})`;
+  return {
+    importResult,
+    rule: { scope: config.entra.scope, transitiveGroups: config.entra.transitiveGroups },
+    evaluateAll: input.mode !== 'incremental' || mappingChanged || state?.decisionFingerprint !== decisionFingerprint(config, mapping),
+    findUnaccounted: !checked && !input.onlyUsers,
+    firstCycle: !anyLink,
+    linkedCount,
+    approved,
+    hold,
+    protectedUserNames: new Set(config.provisioning.protectedUsers.map((u) => u.toLowerCase())),
+  };
+}
+
+/** The deletion guard's settings for this cycle. */
+export function guardSettingsOf(input: Pick<PrepareInput, 'config' | 'forceDeletes'>, facts: CycleFacts): GuardSettings {
+  return {
+    threshold: input.config.safety.deletionThreshold,
+    thresholdPercent: input.config.safety.deletionThresholdPercent,
+    linkedUsers: facts.linkedCount,
+    force: input.forceDeletes,
+    hold: facts.hold,
+    approved: facts.approved,
+  };
+}
+
+/** The candidates a cycle (or one window of it) evaluates. */
+export type Evaluation = Candidates;
+
+/** How one evaluation is planned, beyond the cycle's facts. */
+export interface EvaluationPlanning {
+  /**
+   * Notion's listing: already spooled this cycle (a windowed cycle reads it once), none, or `decide` (a cycle in one
+   * piece lists when verify, the unaccounted check or the number of unlinked objects calls for it, and clears it after).
+   */
+  listing: SpooledListing | 'decide' | undefined;
+  /** A windowed cycle (windowed-cycle.ts); absent for a cycle planned in one piece. */
+  window?: PlanningWindow;
+}
+
+export interface PlanningWindow {
+  /** Deprovisions the whole cycle counts, for the deletion guard (the screen's count). */
+  cycleDeprovisions: number;
+  /** Users held this cycle (a staged or held deprovision, protected): their memberships stay as they are. */
+  held: ReadonlySet<string>;
+  /** Unlinked users' groups wait for the group windows, after every user exists (their first members go in one POST). */
+  deferNewMembers: boolean;
+  /** Plan users only, for the screen: no memberships are read. */
+  screen?: boolean;
+  /** Groups whose memberships an earlier window changed: the listing read before that is stale for their members. */
+  membershipsChanged: ReadonlySet<string>;
+}
+
+export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
+  return prepareFromFacts(input, await readCycleFacts(input));
+}
+
+/** A cycle planned in one piece, once its facts are read (and its candidates, when the caller read them). */
+export async function prepareFromFacts(input: PrepareInput, facts: CycleFacts, read?: Candidates): Promise<Prepared> {
+  const candidates = read ?? await readEvaluationCandidates({
+    db: input.db, target: input.config.target, rule: facts.rule, evaluateAll: facts.evaluateAll, now: input.now,
+    ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}), ...(input.onlyGroups ? { onlyGroups: input.onlyGroups } : {}),
+  });
+  return prepareEvaluation(input, facts, candidates, { listing: 'decide' });
+}
+
+/** Evaluates the candidates against their links (and Notion's listing when read) and plans them. */
+export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, candidates: Evaluation, planning: EvaluationPlanning): Promise<Prepared> {
+  const { config, db, now, mapping } = input;
+  const target = config.target;
+  const { rule, hold, protectedUserNames, linkedCount } = facts;
+  const window = planning.window;
   const userIds = input.onlyUsers ?? candidates.users.map((row) => row.id);
   const groupIds = candidates.groups.map((row) => row.id);
   const inScope = (rows: Candidates['users']) => new Set(rows.filter((row) => row.inScope).map((row) => row.id));
@@ -122,12 +213,13 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   const userLinks = new Map((await readLinksOf(db, target, 'user', [...userIds, ...candidates.vanished.users])).map((row) => [row.sourceId, viewOfRow(row)]));
 
   // A user who stays active and linked (a rename, a new title) keeps its groups; on demand, the user's are checked too.
+  // In a window, a user without a link yet leaves its groups to the group windows.
   const staysActive = (user: DesiredUser) => user.lifecycle === 'active' && isActiveLink(userLinks.get(user.sourceId));
-  const changing = input.onlyUsers ? userIds : users.filter((user) => !staysActive(user)).map((user) => user.sourceId);
-  const memberships = await readMembershipObjects(db, target, rule, {
-    users: [...changing, ...candidates.vanished.users],
-    groups: [...groupIds, ...candidates.vanished.groups],
-  });
+  const waitsForGroupWindows = (user: DesiredUser) => window?.deferNewMembers === true && user.lifecycle === 'active' && !isLiveLink(userLinks.get(user.sourceId));
+  const changing = input.onlyUsers ? userIds : users.filter((user) => !staysActive(user) && !waitsForGroupWindows(user)).map((user) => user.sourceId);
+  const memberships = window?.screen
+    ? { touched: [], groupMembers: new Map<string, Set<string>>(), applied: new Map<string, Set<string>>() }
+    : await readMembershipObjects(db, target, rule, { users: [...changing, ...candidates.vanished.users], groups: [...groupIds, ...candidates.vanished.groups] });
   // Every user a planned group names (Entra's members, applied members) needs its link: its standing decides the batch.
   const members = new Set<string>();
   for (const list of [...memberships.groupMembers.values(), ...memberships.applied.values()]) for (const id of list) if (!userLinks.has(id)) members.add(id);
@@ -146,71 +238,70 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
 
   const unlinked = users.filter((u) => u.lifecycle === 'active' && !isLiveLink(userLinks.get(u.sourceId))).length
     + groups.filter((g) => g.lifecycle === 'active' && !isLiveLink(groupLinks.get(g.sourceId))).length;
-
-  // A held scope shrink is released by an explicit --force-deletes; a failed Graph read never is (fail closed).
-  const hold = !importResult || importResult.complete || (importResult.scopeShrinkHeld && input.forceDeletes)
-    ? undefined
-    : importResult.scopeShrinkHeld
-      ? `the scope shrank suspiciously (${importResult.scopeShrinkDetail ?? 'over the hold percentage'}); run sync --force-deletes if it is intended`
-      : `the Entra import was incomplete (${importResult.incompleteReason ?? 'unknown reason'})`;
-  const protectedUserNames = new Set(config.provisioning.protectedUsers.map((u) => u.toLowerCase()));
-  let notion: NotionListingResult | undefined;
-  // Until a complete cycle has run on this store (a first one, or a first after `provision` or a partial Entra read),
-  // list Notion: the members no in-scope user accounts for are the ones a lost store would forget.
-  const findUnaccounted = !checked && !input.onlyUsers;
-  if (input.mode === 'verify' || findUnaccounted || listingPays(unlinked, linkedCount)) {
-    input.progress.phase('read Notion');
-    notion = await readNotionListing({
-      db, target, scim: input.scim, users, groups, userLinks, groupLinks, applied, matchingPaths: mapping.matching.user, protectedUserNames,
-      verify: input.mode === 'verify',
-      // Only over a complete Entra read: a partial one would call members "not in scope" that are.
-      findUnaccounted: findUnaccounted && hold === undefined,
+  const listingWanted = planning.listing === 'decide' && (input.mode === 'verify' || facts.findUnaccounted || listingPays(unlinked, linkedCount));
+  let spooled = planning.listing === 'decide' ? undefined : planning.listing;
+  let notion: ListingViews | undefined;
+  try {
+    if (listingWanted) {
+      input.progress.phase('read Notion');
+      spooled = await spoolNotionListing(db, target, input.scim);
+    }
+    if (spooled) {
+      notion = await readListingViews({
+        db, target, users, groups, userLinks, groupLinks, applied, matchingPaths: mapping.matching.user,
+        verify: input.mode === 'verify',
+        // Only over a complete Entra read: a partial one would call members "not in scope" that are.
+        markAccounted: facts.findUnaccounted && hold === undefined,
+        ...(window
+          ? { observeOnly: { users: new Set([...userIds, ...candidates.vanished.users]), groups: new Set([...groupIds, ...candidates.vanished.groups]), keepMembersOf: window.membershipsChanged } }
+          : {}),
+      }, spooled);
+    }
+    const plan = planChanges({
+      users,
+      groups,
+      userLinks,
+      groupLinks,
+      applied: appliedForPlanning(applied, groupLinks),
+      groupMembers: scope.groupMembers,
+      ...(notion ? { notion: notion.index } : {}),
+      ...(window ? { held: window.held } : {}),
+      settings: {
+        user: {
+          deprovisionAction: config.provisioning.deprovisionAction,
+          hardDeleteAction: config.provisioning.hardDeleteAction,
+          protectedUserNames,
+          matchingPaths: mapping.matching.user,
+        },
+        group: groupPlanSettings(config, now),
+        guard: {
+          ...guardSettingsOf(input, facts),
+          // The screen counts every deprovision: none is staged or held there.
+          force: input.forceDeletes || window?.screen === true,
+          ...(window ? { cycleDeprovisions: window.cycleDeprovisions } : {}),
+        },
+        maxMembersPerPatch: config.notion.maxMembersPerPatch,
+      },
     });
+    if (listingWanted && facts.findUnaccounted && hold === undefined) plan.unaccounted = await readUnaccountedMembers(db, target, protectedUserNames);
+    if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers), input.onlyGroups && new Set(input.onlyGroups));
+    return {
+      mapping,
+      importResult: facts.importResult,
+      scope,
+      users,
+      groups,
+      userLinks,
+      groupLinks,
+      applied,
+      notionRead: spooled !== undefined,
+      plan,
+      evaluated: { users: userIds, groups: groupIds },
+    };
+  } finally {
+    // Scratch for this preparation only; whatever a failed clear leaves is cleared before the next listing.
+    if (listingWanted) await clearNotionListing(db, target).catch(() => undefined);
   }
-
-  const plan = planChanges({
-    users,
-    groups,
-    userLinks,
-    groupLinks,
-    applied: appliedForPlanning(applied, groupLinks),
-    groupMembers: scope.groupMembers,
-    ...(notion ? { notion: notion.index } : {}),
-    settings: {
-      user: {
-        deprovisionAction: config.provisioning.deprovisionAction,
-        hardDeleteAction: config.provisioning.hardDeleteAction,
-        protectedUserNames,
-        matchingPaths: mapping.matching.user,
-      },
-      group: groupPlanSettings(config, now),
-      guard: {
-        threshold: config.safety.deletionThreshold,
-        thresholdPercent: config.safety.deletionThresholdPercent,
-        linkedUsers: linkedCount,
-        force: input.forceDeletes,
-        hold,
-        approved,
-      },
-      maxMembersPerPatch: config.notion.maxMembersPerPatch,
-    },
-  });
-  if (notion?.unaccounted) plan.unaccounted = notion.unaccounted;
-  if (input.onlyUsers) plan.memberships = membershipsOf(plan, new Set(input.onlyUsers), input.onlyGroups && new Set(input.onlyGroups));
-  return {
-    mapping,
-    importResult,
-    scope,
-    users,
-    groups,
-    userLinks,
-    groupLinks,
-    applied,
-    notionRead: notion !== undefined,
-    plan,
-    evaluated: { users: userIds, groups: groupIds },
-    firstCycle,
-  };
 }
 
 /**

@@ -113,6 +113,11 @@ export interface CandidateQuery {
   now: Date;
   /** Restrict to these ids (on-demand provisioning). */
   only?: readonly string[];
+  /**
+   * One page of the ids, in id order after `after` (a windowed cycle, src/engine/windowed-cycle.ts): the vanished
+   * links are then not read (readVanishedLinks reads them once).
+   */
+  page?: { after: string | null; limit: number };
 }
 
 export interface CandidateRows {
@@ -140,12 +145,16 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
   const waiting = sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${now}::timestamptz, false)`;
   const linkJoin = sql`left join links l on l.target = o.target and l.object_type = ${objectType} and l.source_id = o.id`;
   const only = query.only ? sql`and ${inIds(sql`o.id`, query.only)}` : sql``;
+  const after = query.page?.after ?? null;
+  const keyset = (column: SQL) => (after === null ? sql`` : sql`and ${column} > ${after}`);
+  const limit = query.page ? sql`limit ${query.page.limit}` : sql``;
   const ids = query.evaluateAll || query.only
     ? await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)}
         select o.id, ${inScope} as in_scope from ${table} o ${scopeJoin} ${linkJoin}
-        where o.target = ${target} ${only} ${query.only ? sql`` : sql`and not ${waiting}`}
-        order by o.id`)
+        where o.target = ${target} ${only} ${query.only ? sql`` : sql`and not ${waiting}`} ${keyset(sql`o.id`)}
+        order by o.id ${limit}`)
     : await rowsOf<{ id: string; in_scope: boolean }>(db, sql`${scopePrefix(target, rule)}
+        select id, in_scope from (
         -- What changed in Entra, and (level-triggered, once per scope) every object whose scope is not the one a
         -- completed cycle last evaluated it with: a scope that moved through a nested group or a group's removal
         -- marks no user dirty. An object evaluated with the scope it has now (a disabled user left unlinked, a
@@ -157,16 +166,25 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
         -- group in its grace period, whose delete falls due without any change in Entra.
         select o.id, ${inScope} from links l join ${table} o on o.target = l.target and o.id = l.source_id ${scopeJoin}
         where l.target = ${target} and l.object_type = ${objectType} and not ${waiting}
-          and ${openWorkLink}
-        order by id`);
+          and ${openWorkLink}) candidates
+        where true ${keyset(sql`id`)}
+        order by id ${limit}`);
+  const vanished = query.only || query.page ? [] : await readVanishedLinks(db, target, objectType, query);
+  return { ids: ids.map((row) => ({ id: row.id, inScope: row.in_scope })), vanished };
+}
+
+/** Linked ids that the mirror no longer holds at all (not an escrow waiting): treated as deleted in Entra. */
+export async function readVanishedLinks(db: Queryable, target: string, objectType: ScopeObjectType, query: Pick<CandidateQuery, 'evaluateAll' | 'now'>): Promise<string[]> {
+  const table = objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups');
+  const waiting = sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${query.now.toISOString()}::timestamptz, false)`;
   // Mirror rows are never deleted: a link without one is an approved unaccounted member (open work, found through the
   // links_open_work index) unless the mirror was lost; a full, verify or mapping-change run checks every link.
   const openWork = query.evaluateAll ? sql`` : sql`and ${openWorkLink}`;
-  const vanished = query.only ? [] : await rowsOf<{ source_id: string }>(db, sql`select l.source_id from links l
+  const rows = await rowsOf<{ source_id: string }>(db, sql`select l.source_id from links l
     where l.target = ${target} and l.object_type = ${objectType} and l.state in ('active', 'disabled') and not ${waiting} ${openWork}
       and not exists (select 1 from ${table} o where o.target = ${target} and o.id = l.source_id)
     order by l.source_id`);
-  return { ids: ids.map((row) => ({ id: row.id, inScope: row.in_scope })), vanished: vanished.map((row) => row.source_id) };
+  return rows.map((row) => row.source_id);
 }
 
 /** Of these mirrored ids, those in scope now (the rule of `readCandidates`, for a few objects: on-demand provisioning). */

@@ -52,6 +52,8 @@ export async function openEngineSession(options: EngineSessionOptions = {}): Pro
     DELETION_THRESHOLD_PERCENT: '100',
     LOG_LEVEL: 'silent',
     ...storeEnv(store.location),
+    // CI runs the engine suite again with every cycle windowed (.ci/run): a windowed cycle must decide as one plan would.
+    ...(process.env.TEST_EVALUATION_WINDOW ? { EVALUATION_WINDOW: process.env.TEST_EVALUATION_WINDOW } : {}),
     ...options.env,
   };
   const config = loadConfig({ env, cwd: '/nonexistent' });
