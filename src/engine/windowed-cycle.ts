@@ -170,38 +170,42 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
       const ended = await run('leaving and held users', evaluation(users, [], { users: index === 0 ? screen.vanished.users : [], groups: [] }));
       if (ended) return { end: ended };
     }
-    // Each user window is planned while the one before is applied, so that Notion is not left idle between them. They
-    // concern different users; a Notion id two of them would adopt is one one plan would adopt twice too.
-    let planned: { candidates: Candidates; prepared: Promise<Prepared> } | undefined;
-    const settlePlanned = async () => planned?.prepared.catch(() => undefined);
-    try {
+    // Each window is planned while the one before is applied, so that Notion is not left idle between them. User windows
+    // concern different users, group windows different groups (planned once every user window is applied); a Notion id
+    // two user windows would adopt is one a single plan would adopt twice too.
+    const pipelined = async (part: Part, windows: AsyncIterable<Candidates> | Iterable<Candidates>): Promise<ApplyEnd | undefined> => {
+      let planned: { candidates: Candidates; prepared: Promise<Prepared> } | undefined;
+      try {
+        for await (const candidates of windows) {
+          const previous = planned;
+          planned = { candidates, prepared: plan(candidates) };
+          // Handled here; awaited (and any failure thrown) when its turn comes.
+          planned.prepared.catch(() => undefined);
+          const ended = previous ? await apply(part, previous.candidates, await previous.prepared) : undefined;
+          if (ended) return ended;
+        }
+        const last = planned;
+        planned = undefined;
+        return last ? await apply(part, last.candidates, await last.prepared) : undefined;
+      } finally {
+        await planned?.prepared.catch(() => undefined);
+      }
+    };
+    const userWindows = async function* (): AsyncGenerator<Candidates> {
       for await (const page of pagesOf(prepare, facts, 'user', sizes.users)) {
         const users = page.filter((row) => !screen.first.has(row.id));
-        if (users.length === 0) continue;
-        const previous = planned;
-        const candidates = evaluation(users, []);
-        planned = { candidates, prepared: plan(candidates) };
-        // Handled here; awaited (and any failure thrown) when its turn comes.
-        planned.prepared.catch(() => undefined);
-        const ended = previous ? await apply('users', previous.candidates, await previous.prepared) : undefined;
-        if (ended) return { end: ended };
+        if (users.length > 0) yield evaluation(users, []);
       }
-      const last = planned;
-      planned = undefined;
-      const ended = last ? await apply('users', last.candidates, await last.prepared) : undefined;
-      if (ended) return { end: ended };
-    } finally {
-      await settlePlanned();
-    }
+    };
+    const usersEnded = await pipelined('users', userWindows());
+    if (usersEnded) return { end: usersEnded };
     const groups = new Map(screen.groups.map((row) => [row.id, row.inScope]));
     for (const [id, inScope] of deferredGroups) if (!groups.has(id)) groups.set(id, inScope);
     const groupRows = [...groups].map(([id, inScope]) => ({ id, inScope })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const groupWindows = chunked(groupRows, sizes.groups);
     if (groupWindows.length === 0 && screen.vanished.groups.length > 0) groupWindows.push([]);
-    for (const [index, chunk] of groupWindows.entries()) {
-      const ended = await run('groups', evaluation([], chunk, { users: [], groups: index === 0 ? screen.vanished.groups : [] }));
-      if (ended) return { end: ended };
-    }
+    const groupsEnded = await pipelined('groups', groupWindows.map((chunk, index) => evaluation([], chunk, { users: [], groups: index === 0 ? screen.vanished.groups : [] })));
+    if (groupsEnded) return { end: groupsEnded };
     // Only over a complete Entra read: a partial one would call members "not in scope" that are.
     const unaccounted = listing && facts.findUnaccounted && facts.hold === undefined ? await readUnaccountedMembers(db, target, facts.protectedUserNames) : undefined;
     return { end: { kind: 'done' }, ...(unaccounted ? { unaccounted } : {}) };
