@@ -98,18 +98,21 @@ export const sourceMemberships = pgTable(
 );
 
 /** App role assignments of the enterprise app (re-listed each cycle: Graph has no delta for them). */
+/** An app role assignment's columns: in the mirror, and in the scratch of one listing. */
+const assignmentColumns = () => ({
+  target: text('target').notNull(),
+  /** The appRoleAssignment id. */
+  id: text('id').notNull(),
+  principalId: text('principal_id').notNull(),
+  /** `User` or `Group`, as Graph says. */
+  principalType: text('principal_type').notNull(),
+  appRoleId: text('app_role_id').notNull(),
+  principalDisplayName: text('principal_display_name'),
+});
+
 export const sourceAssignments = pgTable(
   'source_assignments',
-  {
-    target: text('target').notNull(),
-    /** The appRoleAssignment id. */
-    id: text('id').notNull(),
-    principalId: text('principal_id').notNull(),
-    /** `User` or `Group`, as Graph says. */
-    principalType: text('principal_type').notNull(),
-    appRoleId: text('app_role_id').notNull(),
-    principalDisplayName: text('principal_display_name'),
-  },
+  assignmentColumns(),
   (t) => [primaryKey({ columns: [t.target, t.id] }), index('source_assignments_principal').on(t.target, t.principalId)],
 );
 
@@ -118,18 +121,7 @@ export const sourceAssignments = pgTable(
  * is complete; its pages are written here as they arrive and `source_assignments` is set to them in SQL once the
  * listing ends, so no cycle holds every assignment in memory. Emptied before and after each listing.
  */
-export const sourceAssignmentsListing = pgTable(
-  'source_assignments_listing',
-  {
-    target: text('target').notNull(),
-    id: text('id').notNull(),
-    principalId: text('principal_id').notNull(),
-    principalType: text('principal_type').notNull(),
-    appRoleId: text('app_role_id').notNull(),
-    principalDisplayName: text('principal_display_name'),
-  },
-  (t) => [primaryKey({ columns: [t.target, t.id] })],
-);
+export const sourceAssignmentsListing = pgTable('source_assignments_listing', assignmentColumns(), (t) => [primaryKey({ columns: [t.target, t.id] })]);
 
 /**
  * Scratch for one Notion listing (issue 14: bounded memory): the pages of a `/Users` or `/Groups` walk, written as

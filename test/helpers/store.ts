@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
 import { pgliteTemplateDir } from './pglite-template.js';
 
@@ -66,3 +67,17 @@ export async function withClient<T>(url: string, work: (client: pg.Client) => Pr
     await client.end();
   }
 }
+
+/** For a test file whose tests share one store: opened before them, closed after; read `.current` inside a test. */
+export function storePerFile(): { readonly current: TestStore } {
+  const holder: { current?: TestStore } = {};
+  beforeAll(async () => {
+    holder.current = await openTestStore();
+  });
+  afterAll(() => holder.current?.close());
+  return holder as { readonly current: TestStore };
+}
+
+/** A mirror object and a membership edge as the delta reader writes them. */
+export const mirrorObject = (id: string) => ({ id, attributes: { displayName: id }, removedReason: null });
+export const mirrorEdge = (groupId: string, memberId: string, memberType: 'user' | 'group') => ({ groupId, memberId, memberType, removed: false });

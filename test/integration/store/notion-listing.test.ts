@@ -1,12 +1,12 @@
 // Notion's listing spooled page by page (issue 14): what Notion answered comes back exactly, by key and by id, whatever
 // characters an array literal or JSON has to quote; a repeat keeps the first copy and is not counted as new; the
 // unaccounted members are one query. On PGlite and on Postgres.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clearNotionListing, markListedUsersAccounted, readListedByIds, readListedByKeys, readUnaccountedListedUsers, saveLink, writeNotionListingPage,
-  type ListedObject, type Store,
+  type ListedObject,
 } from '../../../src/store/index.js';
-import { openTestStore, type TestStore } from '../../helpers/store.js';
+import { storePerFile } from '../../helpers/store.js';
 
 const awkward = ['quote " inside', 'back\\slash', '{braces}', 'comma, here', 'NULL', '', 'new\nline', 'emoji 🧪 and ümlaut', "apostrophe's", 'tab\there'];
 
@@ -16,58 +16,52 @@ const listedUser = (id: string, userName: string, extra: Partial<ListedObject> &
 });
 
 describe('the Notion listing spool', () => {
-  let test: TestStore;
-  let store: Store;
-  beforeAll(async () => {
-    test = await openTestStore();
-    store = test.store;
-  });
-  afterAll(() => test.close());
+  const test = storePerFile();
 
   it('gives back every listed user as written, by matching key and by id, and counts only new ones', async () => {
     const users = awkward.map((text, index) => listedUser(`user "${index}" \\ {x}`, `${text}@example.com`, {
       emails: [`mail ${text}`.toLowerCase(), `second "${index}"`],
       resource: { name: { formatted: text, list: [text, null, 1.5, true] }, [text || 'empty']: text, emails: [{ value: `Mail ${text}` }] },
     }));
-    expect(await writeNotionListingPage(store.db, 'spool', 'user', users.slice(0, 6))).toBe(6);
+    expect(await writeNotionListingPage(test.current.store.db, 'spool', 'user', users.slice(0, 6))).toBe(6);
     // The next page repeats two users (an unstable walk) with other content: their first copy stays.
     const repeated = users.slice(4, 6).map((user) => ({ ...user, matchName: 'changed', resource: { ...user.resource, userName: 'changed' } }));
-    expect(await writeNotionListingPage(store.db, 'spool', 'user', [...repeated, ...users.slice(6)])).toBe(users.length - 6);
+    expect(await writeNotionListingPage(test.current.store.db, 'spool', 'user', [...repeated, ...users.slice(6)])).toBe(users.length - 6);
     // A page that repeats one of its own users counts it once.
-    expect(await writeNotionListingPage(store.db, 'spool', 'user', [listedUser('twice', 'twice@example.com'), listedUser('twice', 'twice@example.com')])).toBe(1);
+    expect(await writeNotionListingPage(test.current.store.db, 'spool', 'user', [listedUser('twice', 'twice@example.com'), listedUser('twice', 'twice@example.com')])).toBe(1);
 
-    const byId = await readListedByIds(store.db, 'spool', 'user', [...users.map((user) => user.notionId), 'not listed']);
+    const byId = await readListedByIds(test.current.store.db, 'spool', 'user', [...users.map((user) => user.notionId), 'not listed']);
     expect(byId.size).toBe(users.length);
     for (const user of users) expect(byId.get(user.notionId)).toEqual(user.resource);
 
-    const byName = await readListedByKeys(store.db, 'spool', 'user', awkward.map((text) => `${text}@example.com`.toLowerCase()));
+    const byName = await readListedByKeys(test.current.store.db, 'spool', 'user', awkward.map((text) => `${text}@example.com`.toLowerCase()));
     expect(byName.map((resource) => resource.id).sort()).toEqual(users.map((user) => user.notionId).sort());
-    const byEmail = await readListedByKeys(store.db, 'spool', 'user', ['second "3"', 'mail {braces}', 'changed']);
+    const byEmail = await readListedByKeys(test.current.store.db, 'spool', 'user', ['second "3"', 'mail {braces}', 'changed']);
     expect(byEmail.map((resource) => resource.id).sort()).toEqual(['user "2" \\ {x}', 'user "3" \\ {x}']);
     // A user reached by its userName and by an email is one candidate.
-    expect(await readListedByKeys(store.db, 'spool', 'user', ['quote " inside@example.com', 'second "0"'])).toHaveLength(1);
+    expect(await readListedByKeys(test.current.store.db, 'spool', 'user', ['quote " inside@example.com', 'second "0"'])).toHaveLength(1);
   });
 
   it('stores a NUL, which Postgres cannot hold, as U+FFFD in the keys and the resource alike', async () => {
     const user = listedUser('nul', 'Nul\u0000Byte@example.com', { emails: ['a\u0000b@example.com'], resource: { 'k\u0000': 'escaped \\u0000 stays', name: { formatted: 'x\u0000y' } } });
-    expect(await writeNotionListingPage(store.db, 'spool-nul', 'user', [user])).toBe(1);
-    const [found] = await readListedByKeys(store.db, 'spool-nul', 'user', ['nul\uFFFDbyte@example.com']);
+    expect(await writeNotionListingPage(test.current.store.db, 'spool-nul', 'user', [user])).toBe(1);
+    const [found] = await readListedByKeys(test.current.store.db, 'spool-nul', 'user', ['nul\uFFFDbyte@example.com']);
     expect(found).toEqual({ id: 'nul', userName: 'Nul\uFFFDByte@example.com', active: true, 'k\uFFFD': 'escaped \\u0000 stays', name: { formatted: 'x\uFFFDy' } });
-    expect(await readListedByKeys(store.db, 'spool-nul', 'user', ['a\uFFFDb@example.com'])).toHaveLength(1);
+    expect(await readListedByKeys(test.current.store.db, 'spool-nul', 'user', ['a\uFFFDb@example.com'])).toHaveLength(1);
   });
 
   it('keeps groups apart from users, matched by display name', async () => {
-    await writeNotionListingPage(store.db, 'spool-groups', 'group', [
+    await writeNotionListingPage(test.current.store.db, 'spool-groups', 'group', [
       { notionId: 'g1', matchName: 'sales "emea"', emails: [], active: true, owner: false, resource: { id: 'g1', displayName: 'Sales "EMEA"', members: [{ value: 'u1' }] } },
     ]);
-    await writeNotionListingPage(store.db, 'spool-groups', 'user', [listedUser('g1', 'sales "emea"')]);
-    expect(await readListedByKeys(store.db, 'spool-groups', 'group', ['sales "emea"'])).toEqual([{ id: 'g1', displayName: 'Sales "EMEA"', members: [{ value: 'u1' }] }]);
-    expect([...(await readListedByIds(store.db, 'spool-groups', 'group', ['g1'])).keys()]).toEqual(['g1']);
+    await writeNotionListingPage(test.current.store.db, 'spool-groups', 'user', [listedUser('g1', 'sales "emea"')]);
+    expect(await readListedByKeys(test.current.store.db, 'spool-groups', 'group', ['sales "emea"'])).toEqual([{ id: 'g1', displayName: 'Sales "EMEA"', members: [{ value: 'u1' }] }]);
+    expect([...(await readListedByIds(test.current.store.db, 'spool-groups', 'group', ['g1'])).keys()]).toEqual(['g1']);
   });
 
   it('reports the active users not accounted for, leaving out owners, protected users and those a link holds', async () => {
     const target = 'spool-unaccounted';
-    await writeNotionListingPage(store.db, target, 'user', [
+    await writeNotionListingPage(test.current.store.db, target, 'user', [
       listedUser('n1', 'kept@example.com'),
       listedUser('n3', 'leaver@example.com'),
       listedUser('n4', 'Admin@Example.com'),
@@ -80,16 +74,16 @@ describe('the Notion listing spool', () => {
       listedUser('n11', 'pending@example.com'),
     ]);
     const now = new Date();
-    await saveLink(store.db, target, { objectType: 'user', sourceId: 'e8', notionId: 'n8', state: 'active', applied: {} }, now);
-    await saveLink(store.db, target, { objectType: 'user', sourceId: 'e9', notionId: 'n9', state: 'disabled', applied: {} }, now);
-    await saveLink(store.db, target, { objectType: 'user', sourceId: 'notion:n10', notionId: 'n10', state: 'unaccounted', applied: {} }, now);
-    await saveLink(store.db, target, { objectType: 'user', sourceId: 'e11', notionId: 'n11', state: 'pending-create', applied: {} }, now);
+    await saveLink(test.current.store.db, target, { objectType: 'user', sourceId: 'e8', notionId: 'n8', state: 'active', applied: {} }, now);
+    await saveLink(test.current.store.db, target, { objectType: 'user', sourceId: 'e9', notionId: 'n9', state: 'disabled', applied: {} }, now);
+    await saveLink(test.current.store.db, target, { objectType: 'user', sourceId: 'notion:n10', notionId: 'n10', state: 'unaccounted', applied: {} }, now);
+    await saveLink(test.current.store.db, target, { objectType: 'user', sourceId: 'e11', notionId: 'n11', state: 'pending-create', applied: {} }, now);
     // The same Notion id held under another target or as a group counts for nothing here.
-    await saveLink(store.db, 'elsewhere', { objectType: 'user', sourceId: 'e3', notionId: 'n3', state: 'active', applied: {} }, now);
-    await saveLink(store.db, target, { objectType: 'group', sourceId: 'g7', notionId: 'n7', state: 'active', applied: {} }, now);
-    await markListedUsersAccounted(store.db, target, ['n1']);
+    await saveLink(test.current.store.db, 'elsewhere', { objectType: 'user', sourceId: 'e3', notionId: 'n3', state: 'active', applied: {} }, now);
+    await saveLink(test.current.store.db, target, { objectType: 'group', sourceId: 'g7', notionId: 'n7', state: 'active', applied: {} }, now);
+    await markListedUsersAccounted(test.current.store.db, target, ['n1']);
 
-    const found = await readUnaccountedListedUsers(store.db, target, { protectedUserNames: ['admin@example.com'], heldIn: ['active', 'disabled', 'deleted', 'unaccounted'] });
+    const found = await readUnaccountedListedUsers(test.current.store.db, target, { protectedUserNames: ['admin@example.com'], heldIn: ['active', 'disabled', 'deleted', 'unaccounted'] });
     expect(found.sort((a, b) => a.notionId.localeCompare(b.notionId))).toEqual([
       { notionId: 'n11', userName: 'pending@example.com' },
       { notionId: 'n3', userName: 'leaver@example.com' },
@@ -98,10 +92,10 @@ describe('the Notion listing spool', () => {
   });
 
   it('clears one target without touching another', async () => {
-    await writeNotionListingPage(store.db, 'spool-a', 'user', [listedUser('a', 'a@example.com')]);
-    await writeNotionListingPage(store.db, 'spool-b', 'user', [listedUser('b', 'b@example.com')]);
-    await clearNotionListing(store.db, 'spool-a');
-    expect((await readListedByIds(store.db, 'spool-a', 'user', ['a'])).size).toBe(0);
-    expect((await readListedByIds(store.db, 'spool-b', 'user', ['b'])).size).toBe(1);
+    await writeNotionListingPage(test.current.store.db, 'spool-a', 'user', [listedUser('a', 'a@example.com')]);
+    await writeNotionListingPage(test.current.store.db, 'spool-b', 'user', [listedUser('b', 'b@example.com')]);
+    await clearNotionListing(test.current.store.db, 'spool-a');
+    expect((await readListedByIds(test.current.store.db, 'spool-a', 'user', ['a'])).size).toBe(0);
+    expect((await readListedByIds(test.current.store.db, 'spool-b', 'user', ['b'])).size).toBe(1);
   });
 });
