@@ -82,6 +82,11 @@ function byPrincipal(assignments: SourceAssignmentRow[]): Map<string, SourceAssi
 
 const isActiveLink = (link: LinkView | undefined): boolean => link !== undefined && link.notionId !== null && link.state === 'active';
 
+/** The active objects without a live link: a listing or a filter lookup decides whether each is created or matched. */
+export function unlinkedObjects<T extends { sourceId: string; lifecycle: string }>(objects: readonly T[], links: ReadonlyMap<string, LinkView>): T[] {
+  return objects.filter((object) => object.lifecycle === 'active' && !isLiveLink(links.get(object.sourceId)));
+}
+
 /** Notion pages a listing would cost against the filter lookups it saves: list when it is not more requests. */
 export function listingPays(unlinked: number, linked: number): boolean {
   return unlinked > 0 && unlinked >= Math.ceil((linked + 1) / 100);
@@ -236,8 +241,7 @@ export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, 
   }
   const applied = memberships.applied;
 
-  const unlinked = users.filter((u) => u.lifecycle === 'active' && !isLiveLink(userLinks.get(u.sourceId))).length
-    + groups.filter((g) => g.lifecycle === 'active' && !isLiveLink(groupLinks.get(g.sourceId))).length;
+  const unlinked = unlinkedObjects(users, userLinks).length + unlinkedObjects(groups, groupLinks).length;
   const listingWanted = planning.listing === 'decide' && (input.mode === 'verify' || facts.findUnaccounted || listingPays(unlinked, linkedCount));
   let spooled = planning.listing === 'decide' ? undefined : planning.listing;
   let notion: ListingViews | undefined;

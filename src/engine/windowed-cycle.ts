@@ -8,14 +8,14 @@
 //   3. The groups, a few at a time, once every user exists: a new group is created with its first members in the POST,
 //      and each group's memberships are planned whole, the held users' kept as they are.
 // Notion's listing, when the cycle needs one, is read once into the store; the unaccounted members are found at the end.
-import { clearNotionListing, readTouchedGroups } from '../store/index.js';
+import { chunksOf, clearNotionListing, readTouchedGroups } from '../store/index.js';
 import { readCandidatePage, readVanished, type Candidates } from './candidates.js';
 import type { Logger } from '../observe/index.js';
 import type { ApplyEnd } from './apply.js';
 import { countedDeprovisions, guardLimit } from './guard.js';
-import { isLiveLink, planOperations, type Operation } from './model.js';
+import { planOperations, type Operation } from './model.js';
 import { readUnaccountedMembers, spoolNotionListing, type SpooledListing } from './notion-listing.js';
-import { guardSettingsOf, listingPays, prepareEvaluation, type CycleFacts, type PlanningWindow, type PrepareInput, type Prepared } from './prepare.js';
+import { guardSettingsOf, listingPays, prepareEvaluation, unlinkedObjects, type CycleFacts, type PlanningWindow, type PrepareInput, type Prepared } from './prepare.js';
 import type { UnaccountedMember } from './unaccounted.js';
 
 /** Users per window, and groups per group window (a group brings its members: about 50 memberships per user window). */
@@ -71,12 +71,6 @@ async function* pagesOf(input: PrepareInput, facts: CycleFacts, objectType: 'use
   }
 }
 
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
-
 interface Screen {
   /** Deprovisions the guard counts, over the whole cycle. */
   deprovisions: number;
@@ -108,8 +102,7 @@ async function screenCycle(input: PrepareInput, facts: CycleFacts, sizes: Window
       if (op.kind === 'skip') screen.skipped.add(op.sourceId);
     }
     for (const op of counted) if (op.kind.endsWith('-user')) screen.counted.add(op.sourceId);
-    screen.unlinked += prepared.users.filter((u) => u.lifecycle === 'active' && !isLiveLink(prepared.userLinks.get(u.sourceId))).length
-      + prepared.groups.filter((g) => g.lifecycle === 'active' && !isLiveLink(prepared.groupLinks.get(g.sourceId))).length;
+    screen.unlinked += unlinkedObjects(prepared.users, prepared.userLinks).length + unlinkedObjects(prepared.groups, prepared.groupLinks).length;
   };
   for await (const page of pagesOf(input, facts, 'group', sizes.groups)) screen.groups.push(...page);
   // Without any link, no user or group can be deprovisioned or held: only the listing decision is left, and a first
@@ -119,7 +112,7 @@ async function screenCycle(input: PrepareInput, facts: CycleFacts, sizes: Window
     const inScope = new Map(page.map((row) => [row.id, row.inScope]));
     take(await prepareEvaluation(input, facts, evaluation(page, []), planning), (id) => inScope.get(id) ?? false);
   }
-  for (const groups of chunked(screen.groups, sizes.groups)) take(await prepareEvaluation(input, facts, evaluation([], groups), planning), () => false);
+  for (const groups of chunksOf(screen.groups, sizes.groups)) take(await prepareEvaluation(input, facts, evaluation([], groups), planning), () => false);
   if (screen.vanished.users.length + screen.vanished.groups.length > 0) {
     take(await prepareEvaluation(input, facts, evaluation([], [], screen.vanished), planning));
   }
@@ -164,7 +157,7 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
     const run = async (part: Part, candidates: Candidates) => apply(part, candidates, await plan(candidates));
 
     const first = [...screen.first].map(([id, inScope]) => ({ id, inScope }));
-    const leaving = chunked(first, sizes.users);
+    const leaving = chunksOf(first, sizes.users);
     if (leaving.length === 0 && screen.vanished.users.length > 0) leaving.push([]);
     for (const [index, users] of leaving.entries()) {
       const ended = await run('leaving and held users', evaluation(users, [], { users: index === 0 ? screen.vanished.users : [], groups: [] }));
@@ -202,7 +195,7 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
     const groups = new Map(screen.groups.map((row) => [row.id, row.inScope]));
     for (const [id, inScope] of deferredGroups) if (!groups.has(id)) groups.set(id, inScope);
     const groupRows = [...groups].map(([id, inScope]) => ({ id, inScope })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const groupWindows = chunked(groupRows, sizes.groups);
+    const groupWindows = chunksOf(groupRows, sizes.groups);
     if (groupWindows.length === 0 && screen.vanished.groups.length > 0) groupWindows.push([]);
     const groupsEnded = await pipelined('groups', groupWindows.map((chunk, index) => evaluation([], chunk, { users: [], groups: index === 0 ? screen.vanished.groups : [] })));
     if (groupsEnded) return { end: groupsEnded };
@@ -215,5 +208,4 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
 }
 
 /** Users of a window that had no live link: their groups wait for the group windows. */
-const newUsersOf = (prepared: Prepared): string[] =>
-  prepared.users.filter((user) => user.lifecycle === 'active' && !isLiveLink(prepared.userLinks.get(user.sourceId))).map((user) => user.sourceId);
+const newUsersOf = (prepared: Prepared): string[] => unlinkedObjects(prepared.users, prepared.userLinks).map((user) => user.sourceId);

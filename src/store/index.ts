@@ -19,4 +19,5 @@ export * from './graph-subscriptions.js';
 export { describeDataDirProblem, describePostgresConnectionProblem } from './connection-problem.js';
 export * from './scope-queries.js';
 export * from './link-reads.js';
+export { chunksOf } from './chunks.js';
 export * from './notion-listing.js';

@@ -3,17 +3,10 @@
 import { and, eq, inArray, isNotNull, like, ne, sql } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import type { LinkObjectType } from './links.js';
+import { chunksOf as chunks } from './chunks.js';
 import { inIds } from './id-array.js';
 import { appliedMemberships, links, type LinkRow } from './schema.js';
 
-/** Rows per statement: well under Postgres's 65,535 bind parameters. */
-const CHUNK = 1000;
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += CHUNK) result.push(items.slice(index, index + CHUNK));
-  return result;
-}
 
 /** The links of these objects, except those kept for unaccounted members (no Entra object stands behind them). */
 export async function readLinksOf(db: Queryable, target: string, objectType: LinkObjectType, sourceIds: readonly string[]): Promise<LinkRow[]> {

@@ -3,6 +3,7 @@
 // evaluates only those objects (ARCHITECTURE.md, "One cycle").
 import { and, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
+import { chunksOf as chunks } from './chunks.js';
 import { inIds, textArray } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
 import { sourceGroups, sourceMemberships, sourceUsers, type SourceGroupRow, type SourceUserRow } from './schema.js';
@@ -25,8 +26,6 @@ export interface MembershipWrite {
   removed: boolean;
 }
 
-/** Rows per statement: well under Postgres's 65,535 bind parameters. */
-const CHUNK = 1000;
 
 // source_users and source_groups have the same columns; the groups table is used through the users table's type.
 const objectTable = (kind: MirrorKind): typeof sourceUsers => (kind === 'users' ? sourceUsers : (sourceGroups as unknown as typeof sourceUsers));
@@ -261,12 +260,6 @@ async function markUserMembersDirty(db: Queryable, target: string, edges: Readon
 function edgeIn(edges: MembershipWrite[]): SQL {
   const pairs = edges.map((edge) => sql`(${edge.groupId}, ${edge.memberId})`);
   return sql`(${sourceMemberships.groupId}, ${sourceMemberships.memberId}) in (${sql.join(pairs, sql`, `)})`;
-}
-
-function chunks<T>(items: T[]): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += CHUNK) result.push(items.slice(index, index + CHUNK));
-  return result;
 }
 
 /** jsonb does not keep key order: compare attributes with keys sorted. */

@@ -3,6 +3,7 @@
 // listing. Emptied before a listing and once the cycle's preparation is done with it.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from './database.js';
+import { chunksOf as chunks } from './chunks.js';
 import { inIds, textArray } from './id-array.js';
 import type { LinkObjectType } from './links.js';
 import { rowsOf } from './raw-rows.js';
@@ -21,14 +22,6 @@ export interface ListedObject {
   resource: Record<string, unknown>;
 }
 
-/** Values per statement: keeps each read and update a bounded piece of work. */
-const CHUNK = 1000;
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += CHUNK) result.push(items.slice(index, index + CHUNK));
-  return result;
-}
 
 // Postgres text and jsonb cannot hold NUL (U+0000): one in a hand-made Notion name must not fail the cycle's listing,
 // so it is stored as U+FFFD, in the columns and in the resource alike (matching keys from Entra never hold NUL).
