@@ -40,7 +40,9 @@ export function createGraphReader(options: { graphBaseUrl: string; tokens: Token
   async function get(pathOrUrl: string, query: GraphQuery = {}): Promise<unknown> {
     let request = client.api(pathOrUrl);
     if (query.select && query.select.length > 0) request = request.select([...query.select]);
-    if (query.filter) request = request.filter(query.filter);
+    // The Graph client puts `$filter` into the URL as given: encoded here, once for every caller, so that what a clause
+    // holds reaches Graph as written (an `&` would end the parameter, a `#` start the fragment, a `+` read as a space).
+    if (query.filter) request = request.filter(encodeURIComponent(query.filter));
     if (query.top) request = request.top(query.top);
     try {
       return (await request.get()) as unknown;

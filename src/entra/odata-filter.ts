@@ -1,9 +1,5 @@
 // `$filter` clauses built from names (a display name, a group's name to find): what the name holds must reach Graph
-// as the name, whatever its characters.
+// as the name, whatever its characters (graph-reader.ts encodes every clause for the URL).
 
-/**
- * `property eq 'value'`, ready for the query string: quotes doubled (OData string literal), then percent-encoded,
- * because the Graph client puts `$filter` into the URL as given: an `&` would end the parameter, a `#` start the
- * fragment and a `+` read as a space (a group named "R&D #2" would be looked up as "R").
- */
-export const equalsFilter = (property: string, value: string): string => encodeURIComponent(`${property} eq '${value.replaceAll("'", "''")}'`);
+/** `property eq 'value'`: quotes doubled (an OData string literal); the reader encodes the clause for the URL. */
+export const equalsFilter = (property: string, value: string): string => `${property} eq '${value.replaceAll("'", "''")}'`;
