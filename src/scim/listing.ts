@@ -17,6 +17,10 @@ export type PageConsumer<T> = (resources: T[]) => Promise<number> | number;
 /**
  * Walks pages with `startIndex += itemsPerPage` (reference §2.5). Notion cannot sort, so an offset walk can skip one
  * entry and repeat another while the count still adds up: a duplicate id marks the walk incomplete.
+ *
+ * The next page is asked for as soon as a page's answer says where it starts, while the consumer keeps this one: the
+ * walk then costs the slower of reading and keeping, not their sum (a spool of 100,000 users: 8 s reading, 10 s writing
+ * to the store). At most one page is read ahead, and a read ahead is settled before the walk returns or throws.
  */
 export async function walkPages<T>(
   readPage: (startIndex: number, count: number) => Promise<ListPage<T>>,
@@ -29,22 +33,32 @@ export async function walkPages<T>(
   let totalChanged = false;
   let received = 0;
   let startIndex = 1;
-  for (;;) {
-    const page = await readPage(startIndex, pageSize);
-    firstTotal ??= page.totalResults;
-    if (page.totalResults !== undefined && page.totalResults !== firstTotal) totalChanged = true;
-    const fresh = page.resources.length === 0 ? 0 : await onPage(page.resources);
-    distinct += fresh;
-    duplicatesSeen += page.resources.length - fresh;
-    received += page.resources.length;
-    const total = page.totalResults;
-    const finished =
-      page.resources.length === 0 ||
-      (total !== undefined && received >= total) ||
-      // Without totalResults, a short page is the last one.
-      (total === undefined && page.resources.length < pageSize);
-    if (finished) break;
-    startIndex += page.itemsPerPage !== undefined && page.itemsPerPage > 0 ? page.itemsPerPage : page.resources.length;
+  let next: Promise<ListPage<T>> | undefined = readPage(startIndex, pageSize);
+  try {
+    while (next) {
+      const page: ListPage<T> = await next;
+      next = undefined;
+      firstTotal ??= page.totalResults;
+      if (page.totalResults !== undefined && page.totalResults !== firstTotal) totalChanged = true;
+      received += page.resources.length;
+      const total = page.totalResults;
+      const finished =
+        page.resources.length === 0 ||
+        (total !== undefined && received >= total) ||
+        // Without totalResults, a short page is the last one.
+        (total === undefined && page.resources.length < pageSize);
+      if (!finished) {
+        startIndex += page.itemsPerPage !== undefined && page.itemsPerPage > 0 ? page.itemsPerPage : page.resources.length;
+        next = readPage(startIndex, pageSize);
+        // Handled here; awaited (and any failure thrown) on the next turn, or settled in `finally`.
+        next.catch(() => undefined);
+      }
+      const fresh = page.resources.length === 0 ? 0 : await onPage(page.resources);
+      distinct += fresh;
+      duplicatesSeen += page.resources.length - fresh;
+    }
+  } finally {
+    await next?.catch(() => undefined);
   }
   // Fewer distinct objects than announced means something was skipped (or removed mid-walk): not a full picture.
   const shortOfTotal = firstTotal !== undefined && distinct < firstTotal;

@@ -98,4 +98,47 @@ describe('walking every page of a listing', () => {
     expect(await walkPages(readPage, 100, () => (calls += 1))).toEqual({ complete: true, duplicatesSeen: 0 });
     expect(calls).toBe(0);
   });
+
+  it('asks for the next page while the consumer keeps this one, never more than one page ahead', async () => {
+    const events: string[] = [];
+    const pages: Record<number, ListPage<Item>> = {
+      1: { resources: items('a', 'b'), totalResults: 5, itemsPerPage: 2 },
+      3: { resources: items('c', 'd'), totalResults: 5, itemsPerPage: 2 },
+      5: { resources: items('e'), totalResults: 5, itemsPerPage: 1 },
+    };
+    const readPage = async (startIndex: number): Promise<ListPage<Item>> => {
+      events.push(`read ${startIndex}`);
+      return pages[startIndex] as ListPage<Item>;
+    };
+    const walk = await walkPages(readPage, 2, async (page) => {
+      events.push(`keep ${page[0]?.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      events.push(`kept ${page[0]?.id}`);
+      return page.length;
+    });
+    expect(walk).toEqual({ complete: true, duplicatesSeen: 0 });
+    expect(events).toEqual(['read 1', 'read 3', 'keep a', 'kept a', 'read 5', 'keep c', 'kept c', 'keep e', 'kept e']);
+  });
+
+  it('fails with the consumer, once the page read ahead has settled', async () => {
+    let settled = false;
+    const readPage = async (startIndex: number): Promise<ListPage<Item>> => {
+      if (startIndex === 1) return { resources: items('a', 'b'), totalResults: 4, itemsPerPage: 2 };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      settled = true;
+      throw new Error('the read ahead failed too');
+    };
+    await expect(walkPages(readPage, 2, () => Promise.reject(new Error('the store refused the page')))).rejects.toThrow('the store refused the page');
+    expect(settled).toBe(true);
+  });
+
+  it('fails with a page that could not be read', async () => {
+    const readPage = async (startIndex: number): Promise<ListPage<Item>> => {
+      if (startIndex === 1) return { resources: items('a', 'b'), totalResults: 4, itemsPerPage: 2 };
+      throw new Error('Notion answered 500');
+    };
+    const kept: string[] = [];
+    await expect(walkPages(readPage, 2, (page) => kept.push(...page.map((item) => item.id)) && page.length)).rejects.toThrow('Notion answered 500');
+    expect(kept).toEqual(['a', 'b']);
+  });
 });
