@@ -24,7 +24,8 @@ export interface ListedObject {
 
 
 // Postgres text and jsonb cannot hold NUL (U+0000): one in a hand-made Notion name must not fail the cycle's listing,
-// so it is stored as U+FFFD, in the columns and in the resource alike (matching keys from Entra never hold NUL).
+// so it is stored as U+FFFD, in the columns and in the resource alike (matching keys from Entra never hold NUL). A page
+// travels as JSON, so its escapes are replaced there; a protected userName compared with the stored names, here.
 const storable = (text: string): string => text.replaceAll('\u0000', '\uFFFD');
 // In JSON text every backslash starts an escape: a `\u0000` escape is one preceded by an even run of backslashes.
 const storableJson = (value: unknown): string => JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
@@ -35,21 +36,19 @@ export async function clearNotionListing(db: Queryable, target: string): Promise
 }
 
 /**
- * Writes one page with one array parameter per column (`unnest`; the emails of each row and the resource travel as
- * JSON text). An object already listed keeps its first copy. Returns how many of the page's objects were new: a walk
- * that met an object twice is incomplete (scim/listing.ts).
+ * Writes one page as one JSON parameter that Postgres takes apart (`jsonb_array_elements`): one parameter for the page,
+ * and no array-literal quoting of every resource's JSON (a tenth of a 100,000-user spool's time went into it). An
+ * object already listed keeps its first copy. Returns how many of the page's objects were new: a walk that met an
+ * object twice is incomplete (scim/listing.ts).
  */
 export async function writeNotionListingPage(db: Queryable, target: string, objectType: LinkObjectType, objects: readonly ListedObject[]): Promise<number> {
   if (objects.length === 0) return 0;
+  const page = objects.map((o) => ({ id: o.notionId, name: o.matchName, emails: o.emails, active: o.active, owner: o.owner, resource: o.resource }));
   const rows = await rowsOf<{ notionId: string }>(db, sql`
     insert into ${notionListing} (target, object_type, notion_id, match_name, emails, active, owner, resource)
-    select ${target}::text, ${objectType}::text, listed.notion_id, listed.match_name,
-      array(select jsonb_array_elements_text(listed.emails::jsonb)), listed.active::boolean, listed.owner::boolean, listed.resource::jsonb
-    from unnest(
-      ${textArray(objects.map((o) => storable(o.notionId)))}, ${textArray(objects.map((o) => storable(o.matchName)))},
-      ${textArray(objects.map((o) => storableJson(o.emails)))}, ${textArray(objects.map((o) => String(o.active)))},
-      ${textArray(objects.map((o) => String(o.owner)))}, ${textArray(objects.map((o) => storableJson(o.resource)))}
-    ) as listed(notion_id, match_name, emails, active, owner, resource)
+    select ${target}::text, ${objectType}::text, listed->>'id', listed->>'name', array(select jsonb_array_elements_text(listed->'emails')),
+      (listed->>'active')::boolean, (listed->>'owner')::boolean, listed->'resource'
+    from jsonb_array_elements(${storableJson(page)}::jsonb) as listed
     on conflict (target, object_type, notion_id) do nothing
     returning notion_id as "notionId"`);
   return rows.length;
