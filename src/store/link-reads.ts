@@ -1,6 +1,6 @@
 // Link reads proportional to a cycle's change (issue 14): the links of given objects, the applied memberships of given
 // groups, and counts, instead of every link and every applied membership of the target.
-import { and, eq, inArray, isNotNull, like, ne, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, like, ne, sql } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import type { LinkObjectType } from './links.js';
 import { chunksOf as chunks } from './chunks.js';
@@ -13,7 +13,7 @@ export async function readLinksOf(db: Queryable, target: string, objectType: Lin
   const rows: LinkRow[] = [];
   for (const ids of chunks([...new Set(sourceIds)])) {
     rows.push(...(await db.select().from(links)
-      .where(and(eq(links.target, target), eq(links.objectType, objectType), inArray(links.sourceId, ids), ne(links.state, 'unaccounted')))));
+      .where(and(eq(links.target, target), eq(links.objectType, objectType), inIds(sql`${links.sourceId}`, ids), ne(links.state, 'unaccounted')))));
   }
   return rows;
 }
@@ -54,7 +54,7 @@ export async function readAppliedMembershipsOf(db: Queryable, target: string, gr
   const applied = new Map<string, Set<string>>();
   for (const ids of chunks([...new Set(groupSourceIds)])) {
     const rows = await db.select({ groupSourceId: appliedMemberships.groupSourceId, userSourceId: appliedMemberships.userSourceId }).from(appliedMemberships)
-      .where(and(eq(appliedMemberships.target, target), inArray(appliedMemberships.groupSourceId, ids)));
+      .where(and(eq(appliedMemberships.target, target), inIds(sql`${appliedMemberships.groupSourceId}`, ids)));
     for (const row of rows) applied.set(row.groupSourceId, (applied.get(row.groupSourceId) ?? new Set()).add(row.userSourceId));
   }
   return applied;

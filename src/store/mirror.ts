@@ -228,7 +228,7 @@ async function readObjects(db: Queryable, target: string, kind: MirrorKind, ids?
   const table = objectTable(kind);
   if (!ids) return db.select().from(table).where(eq(table.target, target));
   const rows: SourceUserRow[] = [];
-  for (const chunk of chunks(ids)) rows.push(...(await db.select().from(table).where(and(eq(table.target, target), inArray(table.id, chunk)))));
+  for (const chunk of chunks(ids)) rows.push(...(await db.select().from(table).where(and(eq(table.target, target), inIds(sql`${table.id}`, chunk)))));
   return rows;
 }
 
