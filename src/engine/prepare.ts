@@ -49,6 +49,8 @@ export interface Prepared {
   notionRead: boolean;
   plan: Plan;
   evaluated: { users: string[]; groups: string[] };
+  /** Users whose groups this evaluation left to a windowed cycle's group windows (PlanningWindow.deferMembers). */
+  deferredMembers: string[];
 }
 
 export function importOptionsFor(config: LoadedConfig, mapping: CompiledMapping, full: boolean, progress: Progress): ImportOptions {
@@ -177,8 +179,14 @@ export interface PlanningWindow {
   cycleDeprovisions: number;
   /** Users held this cycle (a staged or held deprovision, protected): their memberships stay as they are. */
   held: ReadonlySet<string>;
-  /** Unlinked users' groups wait for the group windows, after every user exists (their first members go in one POST). */
-  deferNewMembers: boolean;
+  /**
+   * Which users of this window leave their groups to the group windows. `unlinked`: those without a live link (the
+   * group windows run once every user exists, and a new group takes its first members in its POST). `all-but-returning`:
+   * every user but one coming back to Notion, whose re-enable is planned with every managed group (Notion may give
+   * their old groups back: restored-memberships.ts); the group windows plan each deferred group whole, once, where each
+   * user window would read the same groups' members again (twenty windows of a verify at 100k read 3 million rows).
+   */
+  deferMembers: 'unlinked' | 'all-but-returning';
   /** Plan users only, for the screen: no memberships are read. */
   screen?: boolean;
   /** Groups whose memberships an earlier window changed: the listing read before that is stale for their members. */
@@ -218,10 +226,14 @@ export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, 
   const userLinks = new Map((await readLinksOf(db, target, 'user', [...userIds, ...candidates.vanished.users])).map((row) => [row.sourceId, viewOfRow(row)]));
 
   // A user who stays active and linked (a rename, a new title) keeps its groups; on demand, the user's are checked too.
-  // In a window, a user without a link yet leaves its groups to the group windows.
+  // In a window, users leave their groups to the group windows as PlanningWindow.deferMembers says.
   const staysActive = (user: DesiredUser) => user.lifecycle === 'active' && isActiveLink(userLinks.get(user.sourceId));
-  const waitsForGroupWindows = (user: DesiredUser) => window?.deferNewMembers === true && user.lifecycle === 'active' && !isLiveLink(userLinks.get(user.sourceId));
-  const changing = input.onlyUsers ? userIds : users.filter((user) => !staysActive(user) && !waitsForGroupWindows(user)).map((user) => user.sourceId);
+  const returning = (user: DesiredUser) => user.lifecycle === 'active' && isLiveLink(userLinks.get(user.sourceId)) && !staysActive(user);
+  const waitsForGroupWindows = (user: DesiredUser) =>
+    window?.deferMembers === 'all-but-returning' ? !returning(user) : window?.deferMembers === 'unlinked' && user.lifecycle === 'active' && !isLiveLink(userLinks.get(user.sourceId));
+  const withGroups = input.onlyUsers ? [] : users.filter((user) => !staysActive(user));
+  const changing = input.onlyUsers ? userIds : withGroups.filter((user) => !waitsForGroupWindows(user)).map((user) => user.sourceId);
+  const deferredMembers = withGroups.filter(waitsForGroupWindows).map((user) => user.sourceId);
   const memberships = window?.screen
     ? { touched: [], groupMembers: new Map<string, Set<string>>(), applied: new Map<string, Set<string>>() }
     : await readMembershipObjects(db, target, rule, { users: [...changing, ...candidates.vanished.users], groups: [...groupIds, ...candidates.vanished.groups] });
@@ -254,6 +266,7 @@ export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, 
       notion = await readListingViews({
         db, target, users, groups, userLinks, groupLinks, applied, matchingPaths: mapping.matching.user,
         verify: input.mode === 'verify',
+        membersPlanned: window?.screen !== true,
         // Only over a complete Entra read: a partial one would call members "not in scope" that are.
         markAccounted: facts.findUnaccounted && hold === undefined,
         ...(window
@@ -301,6 +314,7 @@ export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, 
       notionRead: spooled !== undefined,
       plan,
       evaluated: { users: userIds, groups: groupIds },
+      deferredMembers,
     };
   } finally {
     // Scratch for this preparation only; whatever a failed clear leaves is cleared before the next listing.

@@ -11,8 +11,12 @@ export interface ObservedNotion {
   groups: ReadonlyMap<string, ScimGroup>;
   usersComplete: boolean;
   groupsComplete: boolean;
-  /** The Entra id of each member the listed groups name, where an active or disabled user link holds that Notion id. */
-  memberSourceIds: ReadonlyMap<string, string>;
+  /**
+   * The Entra id of each member the listed groups name, where an active or disabled user link holds that Notion id.
+   * Absent when the members were not read (an evaluation that plans no membership: a windowed cycle's screen): the
+   * applied memberships are then left as they are.
+   */
+  memberSourceIds?: ReadonlyMap<string, string>;
 }
 
 /** The user links whose Notion objects drift repair reads: the active and disabled ones. */
@@ -72,9 +76,11 @@ export function applyObservedState(
       continue;
     }
     groupLinks.set(link.sourceId, { ...link, applied: { ...link.applied, ...observedAttributes(seen, Object.keys(link.applied), link.applied) } });
+    const memberSourceIds = notion.memberSourceIds;
+    if (memberSourceIds === undefined) continue;
     const members = new Set<string>();
     for (const member of seen.members ?? []) {
-      const sourceId = notion.memberSourceIds.get(member.value);
+      const sourceId = memberSourceIds.get(member.value);
       if (sourceId !== undefined) members.add(sourceId);
     }
     applied.set(link.sourceId, members);

@@ -90,7 +90,7 @@ const userStandingKinds = new Set<Operation['kind']>(['disable-user', 'delete-us
 
 async function screenCycle(input: PrepareInput, facts: CycleFacts, sizes: WindowSizes, listing: SpooledListing | undefined): Promise<Screen> {
   const screen: Screen = { deprovisions: 0, unlinked: 0, first: new Map(), counted: new Set(), skipped: new Set(), groups: [], vanished: await readVanished(candidateBase(input, facts)) };
-  const planning = { listing, window: { cycleDeprovisions: 0, held: new Set<string>(), deferNewMembers: true, screen: true, membershipsChanged: new Set<string>() } satisfies PlanningWindow };
+  const planning = { listing, window: { cycleDeprovisions: 0, held: new Set<string>(), deferMembers: 'unlinked', screen: true, membershipsChanged: new Set<string>() } satisfies PlanningWindow };
   // `scopeOf` undefined: the vanished objects, which window 0 carries anyway.
   const take = (prepared: Prepared, scopeOf?: (id: string) => boolean) => {
     const operations = planOperations(prepared.plan);
@@ -136,12 +136,15 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
     // Held: what the screen skipped, and every counted deprovision when the guard stages them all.
     const held = new Set([...screen.skipped, ...(trips ? screen.counted : [])]);
     const membershipsChanged = new Set<string>();
-    const window: PlanningWindow = { cycleDeprovisions: screen.deprovisions, held, deferNewMembers: true, membershipsChanged };
+    const window: Omit<PlanningWindow, 'deferMembers'> = { cycleDeprovisions: screen.deprovisions, held, membershipsChanged };
     const deferredGroups = new Map<string, boolean>();
     type Part = 'leaving and held users' | 'users' | 'groups';
-    const plan = async (candidates: Candidates): Promise<Prepared> => {
-      const prepared = await prepareEvaluation(prepare, facts, candidates, { listing, window });
-      if (!facts.evaluateAll) for (const group of await readTouchedGroups(db, target, facts.rule, { users: newUsersOf(prepared), groups: [] })) deferredGroups.set(group.id, group.inScope);
+    // The leaving and held users' groups are planned with them (their removals go first), and a returning user's; every
+    // other user's wait for the group windows, which a cycle that evaluates everything runs over every group anyway.
+    const plan = async (part: Part, candidates: Candidates): Promise<Prepared> => {
+      const deferMembers = part === 'leaving and held users' ? 'unlinked' : 'all-but-returning';
+      const prepared = await prepareEvaluation(prepare, facts, candidates, { listing, window: { ...window, deferMembers } });
+      if (!facts.evaluateAll) for (const group of await readTouchedGroups(db, target, facts.rule, { users: prepared.deferredMembers, groups: [] })) deferredGroups.set(group.id, group.inScope);
       return prepared;
     };
     const apply = async (part: Part, candidates: Candidates, prepared: Prepared): Promise<ApplyEnd | undefined> => {
@@ -154,7 +157,7 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
       for (const op of prepared.plan.memberships) membershipsChanged.add(op.sourceId);
       return end.kind === 'done' ? undefined : end;
     };
-    const run = async (part: Part, candidates: Candidates) => apply(part, candidates, await plan(candidates));
+    const run = async (part: Part, candidates: Candidates) => apply(part, candidates, await plan(part, candidates));
 
     const first = [...screen.first].map(([id, inScope]) => ({ id, inScope }));
     const leaving = chunksOf(first, sizes.users);
@@ -171,7 +174,7 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
       try {
         for await (const candidates of windows) {
           const previous = planned;
-          planned = { candidates, prepared: plan(candidates) };
+          planned = { candidates, prepared: plan(part, candidates) };
           // Handled here; awaited (and any failure thrown) when its turn comes.
           planned.prepared.catch(() => undefined);
           const ended = previous ? await apply(part, previous.candidates, await previous.prepared) : undefined;
@@ -206,6 +209,3 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
     if (listing) await clearNotionListing(db, target).catch(() => undefined);
   }
 }
-
-/** Users of a window that had no live link: their groups wait for the group windows. */
-const newUsersOf = (prepared: Prepared): string[] => unlinkedObjects(prepared.users, prepared.userLinks).map((user) => user.sourceId);

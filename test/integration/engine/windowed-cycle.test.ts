@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { entraUserName, expectedWorkspace } from '../../../src/cli/commands/demo-verdict.js';
 import { runCycle } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
+import { queryLog } from '../../../src/store/index.js';
 import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
 import { groupMemberUser, notionGroupMembers, notionUser } from '../../helpers/tenant-picks.js';
 
@@ -95,5 +96,30 @@ describe('a cycle in windows', () => {
     for (const user of leavers) expect(notionUser(s.notion.workspace, user.userPrincipalName)?.inWorkspace ?? false).toBe(false);
     expect(notionGroupMembers(s.notion.workspace, groupName)).toContain(keptName);
     expect(s.differences([keptName])).toEqual([]);
+  });
+
+  it('reads back the groups of a user returning in a window, and takes them out of those Entra no longer puts them in', async () => {
+    const s = await synced({ notion: { membershipsOnRemoval: 'restore-within-30-days' }, env: { EVALUATION_WINDOW: '2' } });
+    const { user } = groupMemberUser(s.tenant);
+    const extra = s.tenant.createGroup({ displayName: 'Extra' });
+    s.tenant.assign(extra.id);
+    s.tenant.addMember(extra.id, user.id);
+    expect((await s.sync()).status).toBe('succeeded');
+    expect(notionGroupMembers(s.notion.workspace, 'Extra')).toEqual([entraUserName(user.userPrincipalName)]);
+    // Removed by hand in Notion, which keeps the groups to give back on rejoining; then away in Entra, and back
+    // without "Extra".
+    s.notion.workspace.removeUser(notionUser(s.notion.workspace, user.userPrincipalName)?.id as string);
+    s.tenant.disableUser(user.id);
+    expect((await s.sync()).status).toBe('succeeded');
+    s.tenant.removeMember(extra.id, user.id);
+    s.tenant.enableUser(user.id);
+    const { summary, windows } = await syncLogged(s, { mode: 'full' });
+    expect(summary.status).toBe('succeeded');
+    expect(windows.filter((window) => window.part === 'users').length).toBeGreaterThan(1);
+    expect(summary.counts['enable.success']).toBe(1);
+    expect(notionGroupMembers(s.notion.workspace, 'Extra')).toEqual([]);
+    const removals = await queryLog(s.store.store.db, { target: s.config.target, cycleId: summary.cycleId, action: 'remove-members' });
+    expect(removals).toEqual([expect.objectContaining({ displayName: 'Extra', status: 'success', reason: expect.stringContaining('Entra does not put them in') })]);
+    expect(s.differences()).toEqual([]);
   });
 });
