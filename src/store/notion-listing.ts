@@ -59,14 +59,22 @@ const ofType = (target: string, objectType: LinkObjectType) => and(eq(notionList
 /** The listed objects whose match name or one of whose emails is one of `keys` (lower-cased), each once. */
 export async function readListedByKeys(db: Queryable, target: string, objectType: LinkObjectType, keys: readonly string[]): Promise<Array<Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
+  type Found = { notionId: string; resource: unknown };
+  const byName = (chunk: string[]): Promise<Found[]> => db.select({ notionId: notionListing.notionId, resource: notionListing.resource }).from(notionListing)
+    .where(and(ofType(target, objectType), inIds(sql`${notionListing.matchName}`, chunk)));
+  // One GIN lookup per key. `emails && keys` is estimated to match most of the table whatever the keys, and planned as
+  // a scan of every row (2.4 s per 1,000 keys at 100,000 listed users; 20 ms this way).
+  const byEmail = (chunk: string[]): Promise<Found[]> => rowsOf<Found>(db, sql`
+    select listed.notion_id as "notionId", listed.resource
+    from unnest(${textArray(chunk)}) as key(value)
+    cross join lateral (
+      select notion_id, resource from ${notionListing}
+      where target = ${target} and object_type = ${objectType} and emails @> array[key.value]) listed`);
   // Two queries, not one with `or`: each then uses its own index (match name, emails), where `or` scanned the table.
-  const reach = [(chunk: string[]) => inIds(sql`${notionListing.matchName}`, chunk), (chunk: string[]) => sql`${notionListing.emails} && ${textArray(chunk)}`];
   for (const chunk of chunks([...new Set(keys)])) {
-    for (const by of objectType === 'user' ? reach : reach.slice(0, 1)) {
-      const rows = await db.select({ notionId: notionListing.notionId, resource: notionListing.resource }).from(notionListing)
-        .where(and(ofType(target, objectType), by(chunk)));
+    for (const by of objectType === 'user' ? [byName, byEmail] : [byName]) {
       // A user reached by two keys, or by name and email, is one candidate, not two.
-      for (const row of rows) found.set(row.notionId, row.resource as Record<string, unknown>);
+      for (const row of await by(chunk)) found.set(row.notionId, row.resource as Record<string, unknown>);
     }
   }
   return [...found.values()];
