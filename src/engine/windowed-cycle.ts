@@ -4,7 +4,8 @@
 //   1. A screen plans every window without sending anything: it counts the deprovisions the deletion guard counts, and
 //      finds the users who are leaving or held. The guard then decides once for the whole cycle.
 //   2. The leaving and held users go first (offboarding first: every deprovision before anyone is created), then the
-//      other users, window by window. A user without a link yet leaves its groups to step 3.
+//      other users, window by window. These leave their groups to step 3 (a returning user aside: its re-enable is
+//      planned with every managed group), so that no two windows read the same groups' members.
 //   3. The groups, a few at a time, once every user exists: a new group is created with its first members in the POST,
 //      and each group's memberships are planned whole, the held users' kept as they are.
 // Notion's listing, when the cycle needs one, is read once into the store; the unaccounted members are found at the end.

@@ -25,7 +25,7 @@ export interface ListedObject {
 
 // Postgres text and jsonb cannot hold NUL (U+0000): one in a hand-made Notion name must not fail the cycle's listing,
 // so it is stored as U+FFFD, in the columns and in the resource alike (matching keys from Entra never hold NUL). A page
-// travels as JSON, so its escapes are replaced there; a protected userName compared with the stored names, here.
+// travels as JSON, whose escapes `storableJson` replaces; `storable` serves the protected userNames compared with it.
 const storable = (text: string): string => text.replaceAll('\u0000', '\uFFFD');
 // In JSON text every backslash starts an escape: a `\u0000` escape is one preceded by an even run of backslashes.
 const storableJson = (value: unknown): string => JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
