@@ -135,7 +135,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     } else {
       const shared: SharedApplyState = { counts: {}, tally: { attempted: 0, failed: 0 }, failedThisCycle: new Set() };
       const apply = async (prepared: Prepared): Promise<ApplyEnd> => {
-        const ctx = applyContext(prepared, { scim: scim as ScimClient, db, target, cycleId, logger, now }, shared);
+        const ctx = applyContext(prepared, { scim: prepareInput.scim, db, target, cycleId, logger, now }, shared);
         progress.phase('apply', planOperations(prepared.plan).length);
         const ended = await applyPlan(ctx, prepared.plan, {
           parallel: Math.max(4, config.notion.maxConcurrency * 2),

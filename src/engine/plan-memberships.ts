@@ -1,6 +1,6 @@
 // Membership planning (pure): Notion groups cannot nest, so each group's members are the in-scope users Entra puts in
 // it, restricted to users who will be active members after this cycle; changes go in batches.
-import type { MembershipOperation, Operation } from './model.js';
+import { objectTypeOf, type MembershipOperation, type Operation } from './model.js';
 
 /** A user's standing after this cycle's user operations. */
 export type MemberStanding =
@@ -77,7 +77,7 @@ export function memberStandings(activeLinks: ReadonlySet<string>, operations: re
   const standing = new Map<string, MemberStanding>();
   for (const id of held) if (activeLinks.has(id)) standing.set(id, 'held');
   for (const op of operations) {
-    if ('objectType' in op ? op.objectType !== 'user' : !op.kind.endsWith('-user')) continue;
+    if (objectTypeOf(op) !== 'user') continue;
     switch (op.kind) {
       case 'create-user':
       case 'adopt-user':

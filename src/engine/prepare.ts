@@ -84,9 +84,14 @@ function byPrincipal(assignments: SourceAssignmentRow[]): Map<string, SourceAssi
 
 const isActiveLink = (link: LinkView | undefined): boolean => link !== undefined && link.notionId !== null && link.state === 'active';
 
-/** The active objects without a live link: a listing or a filter lookup decides whether each is created or matched. */
-export function unlinkedObjects<T extends { sourceId: string; lifecycle: string }>(objects: readonly T[], links: ReadonlyMap<string, LinkView>): T[] {
-  return objects.filter((object) => object.lifecycle === 'active' && !isLiveLink(links.get(object.sourceId)));
+/** An active object without a live link: a listing or a filter lookup decides whether it is created or matched. */
+const isUnlinked = (object: { sourceId: string; lifecycle: string }, links: ReadonlyMap<string, LinkView>): boolean =>
+  object.lifecycle === 'active' && !isLiveLink(links.get(object.sourceId));
+
+/** How many evaluated objects are unlinked (isUnlinked): what decides whether listing Notion pays. */
+export function countUnlinked(evaluated: Pick<Prepared, 'users' | 'groups' | 'userLinks' | 'groupLinks'>): number {
+  return evaluated.users.filter((user) => isUnlinked(user, evaluated.userLinks)).length
+    + evaluated.groups.filter((group) => isUnlinked(group, evaluated.groupLinks)).length;
 }
 
 /** Notion pages a listing would cost against the filter lookups it saves: list when it is not more requests. */
@@ -160,9 +165,6 @@ export function guardSettingsOf(input: Pick<PrepareInput, 'config' | 'forceDelet
   };
 }
 
-/** The candidates a cycle (or one window of it) evaluates. */
-export type Evaluation = Candidates;
-
 /** How one evaluation is planned, beyond the cycle's facts. */
 export interface EvaluationPlanning {
   /**
@@ -207,7 +209,7 @@ export async function prepareFromFacts(input: PrepareInput, facts: CycleFacts, r
 }
 
 /** Evaluates the candidates against their links (and Notion's listing when read) and plans them. */
-export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, candidates: Evaluation, planning: EvaluationPlanning): Promise<Prepared> {
+export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, candidates: Candidates, planning: EvaluationPlanning): Promise<Prepared> {
   const { config, db, now, mapping } = input;
   const target = config.target;
   const { rule, hold, protectedUserNames, linkedCount } = facts;
@@ -230,7 +232,7 @@ export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, 
   const staysActive = (user: DesiredUser) => user.lifecycle === 'active' && isActiveLink(userLinks.get(user.sourceId));
   const returning = (user: DesiredUser) => user.lifecycle === 'active' && isLiveLink(userLinks.get(user.sourceId)) && !staysActive(user);
   const waitsForGroupWindows = (user: DesiredUser) =>
-    window?.deferMembers === 'all-but-returning' ? !returning(user) : window?.deferMembers === 'unlinked' && user.lifecycle === 'active' && !isLiveLink(userLinks.get(user.sourceId));
+    window?.deferMembers === 'all-but-returning' ? !returning(user) : window?.deferMembers === 'unlinked' && isUnlinked(user, userLinks);
   const withGroups = input.onlyUsers ? [] : users.filter((user) => !staysActive(user));
   const changing = input.onlyUsers ? userIds : withGroups.filter((user) => !waitsForGroupWindows(user)).map((user) => user.sourceId);
   const deferredMembers = withGroups.filter(waitsForGroupWindows).map((user) => user.sourceId);
@@ -253,7 +255,7 @@ export async function prepareEvaluation(input: PrepareInput, facts: CycleFacts, 
   }
   const applied = memberships.applied;
 
-  const unlinked = unlinkedObjects(users, userLinks).length + unlinkedObjects(groups, groupLinks).length;
+  const unlinked = countUnlinked({ users, groups, userLinks, groupLinks });
   const listingWanted = planning.listing === 'decide' && (input.mode === 'verify' || facts.findUnaccounted || listingPays(unlinked, linkedCount));
   let spooled = planning.listing === 'decide' ? undefined : planning.listing;
   let notion: ListingViews | undefined;

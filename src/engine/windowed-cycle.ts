@@ -14,9 +14,9 @@ import { readCandidatePage, readVanished, type Candidates } from './candidates.j
 import type { Logger } from '../observe/index.js';
 import type { ApplyEnd } from './apply.js';
 import { countedDeprovisions, guardLimit } from './guard.js';
-import { planOperations, type Operation } from './model.js';
+import { objectTypeOf, planOperations, type Operation } from './model.js';
 import { readUnaccountedMembers, spoolNotionListing, type SpooledListing } from './notion-listing.js';
-import { guardSettingsOf, listingPays, prepareEvaluation, unlinkedObjects, type CycleFacts, type PlanningWindow, type PrepareInput, type Prepared } from './prepare.js';
+import { countUnlinked, guardSettingsOf, listingPays, prepareEvaluation, type CycleFacts, type PlanningWindow, type PrepareInput, type Prepared } from './prepare.js';
 import type { UnaccountedMember } from './unaccounted.js';
 
 /** Users per window, and groups per group window (a group brings its members: about 50 memberships per user window). */
@@ -98,12 +98,12 @@ async function screenCycle(input: PrepareInput, facts: CycleFacts, sizes: Window
     const counted = countedDeprovisions(operations, facts.approved);
     screen.deprovisions += counted.length;
     for (const op of operations) {
-      if (!userStandingKinds.has(op.kind) || !('objectType' in op ? op.objectType === 'user' : op.kind.endsWith('-user'))) continue;
+      if (!userStandingKinds.has(op.kind) || objectTypeOf(op) !== 'user') continue;
       if (scopeOf) screen.first.set(op.sourceId, scopeOf(op.sourceId));
       if (op.kind === 'skip') screen.skipped.add(op.sourceId);
     }
-    for (const op of counted) if (op.kind.endsWith('-user')) screen.counted.add(op.sourceId);
-    screen.unlinked += unlinkedObjects(prepared.users, prepared.userLinks).length + unlinkedObjects(prepared.groups, prepared.groupLinks).length;
+    for (const op of counted) if (objectTypeOf(op) === 'user') screen.counted.add(op.sourceId);
+    screen.unlinked += countUnlinked(prepared);
   };
   for await (const page of pagesOf(input, facts, 'group', sizes.groups)) screen.groups.push(...page);
   // Without any link, no user or group can be deprovisioned or held: only the listing decision is left, and a first

@@ -97,7 +97,6 @@ export const sourceMemberships = pgTable(
   (t) => [primaryKey({ columns: [t.target, t.groupId, t.memberId] }), index('source_memberships_member').on(t.target, t.memberId)],
 );
 
-/** App role assignments of the enterprise app (re-listed each cycle: Graph has no delta for them). */
 /** An app role assignment's columns: in the mirror, and in the scratch of one listing. */
 const assignmentColumns = () => ({
   target: text('target').notNull(),
@@ -110,6 +109,7 @@ const assignmentColumns = () => ({
   principalDisplayName: text('principal_display_name'),
 });
 
+/** App role assignments of the enterprise app (re-listed each cycle: Graph has no delta for them). */
 export const sourceAssignments = pgTable(
   'source_assignments',
   assignmentColumns(),

@@ -127,22 +127,27 @@ export interface CandidateRows {
   vanished: string[];
 }
 
+/** A link with open work: the predicate of the links_open_work index (schema.ts), so that the index serves it. */
+const openWorkLink = sql`(l.staged_action is not null or l.attempts > 0 or l.state in ('unaccounted', 'pending-create') or l.retiring_since is not null)`;
+
+/** A link `l` escrowed and not yet due at `now`: left out of a cycle until then. */
+const escrowWaiting = (now: Date): SQL => sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${now.toISOString()}::timestamptz, false)`;
+
+/** The mirror table of one kind. */
+const mirrorTable = (objectType: ScopeObjectType): SQL => (objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups'));
+
 /**
  * Which objects a cycle evaluates (the rule of src/engine/candidates.ts, as a query): dirty ones, every link with open
  * work (a pending create, an escrow, a staged deprovision, a group in its grace period), objects whose scope is not
  * the one a completed cycle last evaluated them with, or all of them; never an escrow not yet due.
  */
-/** A link with open work: the predicate of the links_open_work index (schema.ts), so that the index serves it. */
-const openWorkLink = sql`(l.staged_action is not null or l.attempts > 0 or l.state in ('unaccounted', 'pending-create') or l.retiring_since is not null)`;
-
 export async function readCandidates(db: Queryable, target: string, objectType: ScopeObjectType, rule: ScopeRule, query: CandidateQuery): Promise<CandidateRows> {
-  const table = objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups');
+  const table = mirrorTable(objectType);
   const scoped = objectType === 'user' ? sql.raw('scope_users') : sql.raw('scope_groups');
   // With `all`, every live object is in scope: no join of the mirror with itself.
   const inScope = rule.scope === 'all' ? sql`(o.removed_reason is null)` : sql`(s.id is not null)`;
   const scopeJoin = rule.scope === 'all' ? sql`` : sql`left join ${scoped} s on s.id = o.id`;
-  const now = query.now.toISOString();
-  const waiting = sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${now}::timestamptz, false)`;
+  const waiting = escrowWaiting(query.now);
   const linkJoin = sql`left join links l on l.target = o.target and l.object_type = ${objectType} and l.source_id = o.id`;
   const only = query.only ? sql`and ${inIds(sql`o.id`, query.only)}` : sql``;
   const after = query.page?.after ?? null;
@@ -175,8 +180,8 @@ export async function readCandidates(db: Queryable, target: string, objectType: 
 
 /** Linked ids that the mirror no longer holds at all (not an escrow waiting): treated as deleted in Entra. */
 export async function readVanishedLinks(db: Queryable, target: string, objectType: ScopeObjectType, query: Pick<CandidateQuery, 'evaluateAll' | 'now'>): Promise<string[]> {
-  const table = objectType === 'user' ? sql.raw('source_users') : sql.raw('source_groups');
-  const waiting = sql`coalesce(l.attempts > 0 and l.next_attempt_at > ${query.now.toISOString()}::timestamptz, false)`;
+  const table = mirrorTable(objectType);
+  const waiting = escrowWaiting(query.now);
   // Mirror rows are never deleted: a link without one is an approved unaccounted member (open work, found through the
   // links_open_work index) unless the mirror was lost; a full, verify or mapping-change run checks every link.
   const openWork = query.evaluateAll ? sql`` : sql`and ${openWorkLink}`;
