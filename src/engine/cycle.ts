@@ -5,7 +5,7 @@ import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, countOpenWork, hasLinks, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
+  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, countOpenWork, describeLostStoreConnection, hasLinks, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
   updateTargetState, type CycleKind, type OpenWork, type Store,
 } from '../store/index.js';
 import { applyPlan, type ApplyEnd } from './apply.js';
@@ -199,9 +199,10 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     logger.info({ event: 'cycle.finished', ...summary }, 'cycle.finished');
     return summary;
   } catch (error) {
-    // A store restart may fail the query in flight before the lock's connection reports its own loss.
+    // A store restart may fail the query in flight before the lock's connection reports its own loss; and it ends the
+    // sessions one by one, so the lock's may still answer: then the loss is the store's, named with its cause.
     await lock.confirm();
-    const message = lockLost() ?? (error instanceof Error ? error.message : String(error));
+    const message = lockLost() ?? describeLostStoreConnection(error) ?? (error instanceof Error ? error.message : String(error));
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
     const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });
     logger.error({ event: 'cycle.finished', ...summary }, 'cycle.finished');

@@ -47,6 +47,28 @@ export function describeDataDirProblem(error: unknown, dataDir: string): string 
   return undefined;
 }
 
+/**
+ * Codes that mean a connection in use was cut: the server ended the session (57P01 admin shutdown, 57P02 crash, 57P03
+ * cannot connect now), a connection exception (class 08), or the socket failed.
+ */
+const lostConnectionCodes = new Set(['57P01', '57P02', '57P03', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
+/** node-postgres's own words for a client whose socket closed under it. */
+const lostConnectionMessages = /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
+
+/**
+ * "lost the store connection: <cause>" when a query failed because its connection was cut (a Postgres restart, a
+ * terminated session, a network cut), or undefined. Looks through drizzle's "Failed query: …" wrapper, whose own
+ * message names only the statement (often the `rollback` that failed after the real loss).
+ */
+export function describeLostStoreConnection(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
+    const code = errorCode(current);
+    const lost = code !== undefined && (lostConnectionCodes.has(code) || code.startsWith('08'));
+    if (lost || lostConnectionMessages.test(current.message)) return `lost the store connection: ${current.message}`;
+  }
+  return undefined;
+}
+
 function describeServer(databaseUrl: string): string | undefined {
   try {
     const url = new URL(databaseUrl);

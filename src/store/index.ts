@@ -16,7 +16,7 @@ export * from './links.js';
 export * from './log-search.js';
 export * from './console-reads.js';
 export * from './graph-subscriptions.js';
-export { describeDataDirProblem, describePostgresConnectionProblem } from './connection-problem.js';
+export { describeDataDirProblem, describeLostStoreConnection, describePostgresConnectionProblem } from './connection-problem.js';
 export * from './scope-queries.js';
 export * from './link-reads.js';
 export { chunksOf } from './chunks.js';

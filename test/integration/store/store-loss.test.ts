@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetLock } from '../../../src/store/index.js';
 import { openEngineSession } from '../../helpers/engine-session.js';
-import { terminateBackendsOf } from '../../helpers/postgres-sessions.js';
+import { cutQueryInFlight, terminateBackendsOf } from '../../helpers/postgres-sessions.js';
 import { usingPostgres } from '../../helpers/store.js';
 
 // The embedded store lives inside the process: it has no connection to lose.
@@ -40,6 +40,33 @@ describe.runIf(usingPostgres)('a cycle whose Postgres connections are terminated
       session.notion.setOptions({ latencyMs: 0 });
       store.tryLockTarget = tryLockTarget;
       // Past the first escrow delay of a request the loss cut off: the next cycle converges.
+      const later = new Date(Date.now() + 11 * 60_000);
+      expect((await session.sync({}, () => later)).status).toBe('succeeded');
+      expect(session.differences()).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  // A restart ends the sessions one by one, in any order: the query in flight may fail while the lock's connection still
+  // answers. Then the loss is the store's, not the lock's, and the reason must say so (not drizzle's "Failed query: rollback").
+  it('names a lost store connection when only the pool\'s sessions end and the lock\'s lives on', async () => {
+    const session = await openEngineSession({ tenant: { seed: 11, users: 40, groups: 4 }, env: { NOTION_MAX_CONCURRENCY: '1' } });
+    try {
+      const location = session.store.location as { databaseUrl: string };
+      session.notion.setOptions({ latencyMs: 150 });
+      let posts = 0;
+      let terminated: Promise<number> | undefined;
+      session.notion.events.on('request', (entry: { method: string }) => {
+        if (entry.method === 'POST' && ++posts === 5) terminated = cutQueryInFlight(location.databaseUrl, 'links');
+      });
+
+      const summary = await session.sync();
+      expect(await terminated).toBeGreaterThan(0);
+      expect(summary.status).toBe('failed');
+      expect(summary.error).toMatch(/^lost the store connection: (terminating connection due to administrator command|Connection terminated unexpectedly)$/);
+
+      session.notion.setOptions({ latencyMs: 0 });
       const later = new Date(Date.now() + 11 * 60_000);
       expect((await session.sync({}, () => later)).status).toBe('succeeded');
       expect(session.differences()).toEqual([]);
