@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observe/index.js';
 import { ScimError, type ScimClient } from '../scim/index.js';
 import {
-  appendLogEntries, escrowLink, readHoldersOf, saveLink,
+  appendLogEntries, escrowLink, readHoldersOf, saveLink, saveLinks,
   type Database, type LinkWrite, type NewProvisioningLogRow, type Transaction,
 } from '../store/index.js';
 import { escrowDelayMs } from './backoff.js';
@@ -84,19 +84,42 @@ export async function record(
   outcome: Outcome,
   change?: { link?: LinkWrite; write?: (tx: Transaction) => Promise<void> },
 ): Promise<void> {
-  const objectType = objectTypeOf(operation);
-  const action = outcome.action ?? logActionOf[operation.kind];
   const now = ctx.now();
-  const entry: NewProvisioningLogRow = {
+  const entry = logEntryOf(ctx, operation, outcome, change?.link, now);
+  await ctx.db.transaction(async (tx) => {
+    if (change?.link) await saveLink(tx, ctx.target, change.link, now);
+    if (change?.write) await change.write(tx);
+    await appendLogEntries(tx, [entry]);
+  });
+  noteRecorded(ctx, operation, outcome, entry, change?.link);
+}
+
+/**
+ * `record` for many operations whose only change is their link, in one transaction: two statements for the lot instead
+ * of four for each (an adoption that changes nothing in Notion is nothing else).
+ */
+export async function recordLinks(ctx: ApplyContext, recorded: ReadonlyArray<{ operation: Operation; outcome: Outcome; link: LinkWrite }>): Promise<void> {
+  const now = ctx.now();
+  const entries = recorded.map(({ operation, outcome, link }) => logEntryOf(ctx, operation, outcome, link, now));
+  await ctx.db.transaction(async (tx) => {
+    await saveLinks(tx, ctx.target, recorded.map(({ link }) => link), now);
+    await appendLogEntries(tx, entries);
+  });
+  recorded.forEach(({ operation, outcome, link }, i) => noteRecorded(ctx, operation, outcome, entries[i] as NewProvisioningLogRow, link));
+}
+
+function logEntryOf(ctx: ApplyContext, operation: Operation, outcome: Outcome, link: LinkWrite | undefined, now: Date): NewProvisioningLogRow {
+  const objectType = objectTypeOf(operation);
+  return {
     target: ctx.target,
     cycleId: ctx.cycleId,
     changeId: randomUUID(),
     at: now,
     objectType,
     sourceId: operation.sourceId,
-    notionId: outcome.notionId ?? change?.link?.notionId ?? linksOf(ctx, objectType).get(operation.sourceId)?.notionId ?? null,
+    notionId: outcome.notionId ?? link?.notionId ?? linksOf(ctx, objectType).get(operation.sourceId)?.notionId ?? null,
     displayName: operation.name,
-    action,
+    action: outcome.action ?? logActionOf[operation.kind],
     status: outcome.status,
     reason: outcome.reason ?? operation.reason,
     modified: outcome.modified ?? null,
@@ -104,15 +127,15 @@ export async function record(
     errorMessage: outcome.error?.message ?? null,
     durationMs: outcome.startedAt === undefined ? null : Date.now() - outcome.startedAt,
   };
-  await ctx.db.transaction(async (tx) => {
-    if (change?.link) await saveLink(tx, ctx.target, change.link, now);
-    if (change?.write) await change.write(tx);
-    await appendLogEntries(tx, [entry]);
-  });
-  if (change?.link) linksOf(ctx, change.link.objectType).set(change.link.sourceId, viewOf(change.link));
+}
+
+/** After a recorded outcome is committed: this cycle's view of the link, the counts, and the log line. */
+function noteRecorded(ctx: ApplyContext, operation: Operation, outcome: Outcome, entry: NewProvisioningLogRow, link: LinkWrite | undefined): void {
+  if (link) linksOf(ctx, link.objectType).set(link.sourceId, viewOf(link));
+  const action = entry.action;
   count(ctx, `${action}.${outcome.status}`);
   const event = outcome.status === 'failure' ? 'op.failed' : 'op.applied';
-  const fields = { event, action, status: outcome.status, objectType, sourceId: operation.sourceId, name: operation.name, notionId: entry.notionId, reason: entry.reason };
+  const fields = { event, action, status: outcome.status, objectType: entry.objectType, sourceId: operation.sourceId, name: operation.name, notionId: entry.notionId, reason: entry.reason };
   if (outcome.status === 'failure') ctx.logger.warn({ ...fields, errorKind: entry.errorKind, error: entry.errorMessage }, event);
   else ctx.logger.info(fields, event);
 }

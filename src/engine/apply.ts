@@ -5,7 +5,7 @@ import { ScimError } from '../scim/index.js';
 import { stageLinkDeprovision, unstageLinkDeprovision } from '../store/index.js';
 import { escrow, linksOf, record, StopCycle, type ApplyContext } from './apply-context.js';
 import { adoptOrRenameGroup, changeMembers, createGroup, groupCreatesWithFirstMembers, removeGroup } from './execute-groups.js';
-import { adoptUser, createUser, deprovisionUser, enableUser, updateUser } from './execute-users.js';
+import { adoptsAsItIs, adoptUser, adoptUsersAsTheyAre, createUser, deprovisionUser, enableUser, updateUser } from './execute-users.js';
 import { objectTypeOf, type Operation, type Plan, type RecordOperation } from './model.js';
 
 export interface ApplyLimits {
@@ -57,8 +57,24 @@ async function recordOnly(ctx: ApplyContext, op: RecordOperation): Promise<void>
   }
 }
 
-/** Runs operations with at most `parallel` in flight; stops starting new ones when told to stop. */
-async function runPhase(ctx: ApplyContext, operations: readonly Operation[], limits: ApplyLimits, stop: () => ApplyEnd | undefined): Promise<ApplyEnd | undefined> {
+/** Adoptions that change nothing in Notion are recorded this many to a transaction (two statements each). */
+const adoptionsPerTransaction = 500;
+
+/**
+ * Runs operations with at most `parallel` in flight; stops starting new ones when told to stop. Adoptions that change
+ * nothing in Notion go first, in batches: they send nothing, so nothing waits on them, and one at a time they cost a
+ * transaction each (145 s of a 100,000-user adoption cycle on Postgres).
+ */
+async function runPhase(ctx: ApplyContext, phaseOperations: readonly Operation[], limits: ApplyLimits, stop: () => ApplyEnd | undefined): Promise<ApplyEnd | undefined> {
+  const asTheyAre = phaseOperations.filter(adoptsAsItIs);
+  for (let start = 0; start < asTheyAre.length; start += adoptionsPerTransaction) {
+    const ended = stop();
+    if (ended) return ended;
+    const batch = asTheyAre.slice(start, start + adoptionsPerTransaction);
+    await adoptUsersAsTheyAre(ctx, batch);
+    for (const op of batch) limits.onOperationDone?.(op, { failed: false });
+  }
+  const operations = asTheyAre.length === 0 ? phaseOperations : phaseOperations.filter((op) => !adoptsAsItIs(op));
   let next = 0;
   let ended: ApplyEnd | undefined;
   let failure: unknown;

@@ -3,9 +3,9 @@
 // reads the member's groups back (§3.6).
 import { ScimError, type ScimAttributes, type ScimUser } from '../scim/index.js';
 import { clearAppliedMembershipsOfUser, type LinkWrite } from '../store/index.js';
-import { escrow, holdersOf, markPending, record, type ApplyContext } from './apply-context.js';
+import { escrow, holdersOf, markPending, record, recordLinks, type ApplyContext } from './apply-context.js';
 import { checkLookup, matchFromLookup, userCarries } from './matching.js';
-import type { LinkView, ModifiedProperty, UserOperation } from './model.js';
+import type { LinkView, ModifiedProperty, Operation, UserOperation } from './model.js';
 import { attributeChanges } from './diff.js';
 import { observedAttributes } from './observed.js';
 import { leaveRestoredGroups } from './restored-memberships.js';
@@ -138,6 +138,16 @@ export async function adoptUser(ctx: ApplyContext, op: Op<'adopt-user'>): Promis
   } catch (error) {
     await escrow(ctx, op, error, startedAt, { link: activeLink(op.sourceId, op.notionId, op.observed) });
   }
+}
+
+/** An adoption with nothing to change in Notion: no request, only its link. */
+export const adoptsAsItIs = (op: Operation): op is Op<'adopt-user'> => op.kind === 'adopt-user' && op.patch.length === 0;
+
+/** Adoptions with nothing to change in Notion (most of a first cycle over a populated workspace), recorded together. */
+export async function adoptUsersAsTheyAre(ctx: ApplyContext, ops: ReadonlyArray<Op<'adopt-user'>>): Promise<void> {
+  const startedAt = Date.now();
+  ctx.tally.attempted += ops.length;
+  await recordLinks(ctx, ops.map((op) => ({ operation: op, outcome: { status: 'success', notionId: op.notionId, startedAt }, link: activeLink(op.sourceId, op.notionId, op.observed) })));
 }
 
 export async function updateUser(ctx: ApplyContext, op: Op<'update-user'>): Promise<void> {

@@ -1,13 +1,31 @@
 // The provisioning log: one row per change with its outcome; filtered reads for `logs`, and retention pruning.
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { redactText } from '../observe/redact.js';
 import type { Queryable } from './database.js';
+import { textArray } from './id-array.js';
 import { provisioningLog, type NewProvisioningLogRow, type ProvisioningLogRow } from './schema.js';
 
-/** Appends rows; their free text (reason, error message) is redacted here, at the store's edge. */
+/**
+ * Appends rows, one text[] parameter per column (`unnest`) whatever their number; their free text (reason, error
+ * message) is redacted here, at the store's edge.
+ */
 export async function appendLogEntries(db: Queryable, entries: NewProvisioningLogRow[]): Promise<void> {
-  if (entries.length > 0) await db.insert(provisioningLog).values(entries.map(redactEntry));
+  if (entries.length === 0) return;
+  const rows = entries.map(redactEntry);
+  const column = (value: (row: NewProvisioningLogRow) => string | null | undefined): SQL => textArray(rows.map((row) => value(row) ?? null));
+  await db.execute(sql`
+    insert into ${provisioningLog} (target, cycle_id, change_id, at, actor, object_type, source_id, notion_id, display_name, action,
+      status, reason, modified, error_kind, error_message, duration_ms)
+    select e.target, e.cycle_id, e.change_id, coalesce(e.at::timestamptz, now()), e.actor, e.object_type, e.source_id, e.notion_id,
+      e.display_name, e.action, e.status, e.reason, e.modified::jsonb, e.error_kind, e.error_message, e.duration_ms::integer
+    from unnest(${column((r) => r.target)}, ${column((r) => r.cycleId)}, ${column((r) => r.changeId)}, ${column((r) => r.at?.toISOString())},
+      ${column((r) => r.actor)}, ${column((r) => r.objectType)}, ${column((r) => r.sourceId)}, ${column((r) => r.notionId)},
+      ${column((r) => r.displayName)}, ${column((r) => r.action)}, ${column((r) => r.status)}, ${column((r) => r.reason)},
+      ${column((r) => (r.modified == null ? null : JSON.stringify(r.modified)))}, ${column((r) => r.errorKind)}, ${column((r) => r.errorMessage)},
+      ${column((r) => (r.durationMs == null ? null : String(r.durationMs)))})
+      as e(target, cycle_id, change_id, at, actor, object_type, source_id, notion_id, display_name, action, status, reason, modified,
+        error_kind, error_message, duration_ms)`);
 }
 
 function redactEntry(entry: NewProvisioningLogRow): NewProvisioningLogRow {
