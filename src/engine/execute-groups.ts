@@ -152,7 +152,12 @@ export async function adoptOrRenameGroup(ctx: ApplyContext, op: Op<'adopt-group'
   ctx.tally.attempted += 1;
   const before = op.kind === 'adopt-group' ? Object.fromEntries(op.modified.map((m) => [m.path, m.old])) : (ctx.groupLinks.get(op.sourceId)?.applied ?? {});
   if (op.kind === 'adopt-group') {
-    await record(ctx, op, { status: 'success', startedAt }, { link: activeGroup(op.sourceId, op.notionId, { ...op.attributes, ...before }) });
+    const already = op.alreadyMembers ?? [];
+    await record(ctx, op, { status: 'success', startedAt }, {
+      link: activeGroup(op.sourceId, op.notionId, { ...op.attributes, ...before }),
+      write: (tx) => addAppliedMemberships(tx, ctx.target, op.sourceId, already),
+    });
+    if (already.length > 0) ctx.applied.set(op.sourceId, new Set([...(ctx.applied.get(op.sourceId) ?? []), ...already]));
     if (op.patch.length === 0) return;
   }
   try {

@@ -82,7 +82,15 @@ export type UserOperation =
 export type GroupOperation =
   /** POST; `firstMembers`: user source ids to send in the POST when the target takes members on create (apply.ts sets it). */
   | (OperationBase & { kind: 'create-group'; attributes: ScimAttributes; lookupFirst: boolean; firstMembers?: string[] })
-  | (OperationBase & { kind: 'adopt-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
+  /**
+   * Links a Notion group found by name. `listedMembers`: the Notion ids its listing shows (absent when the listing carries
+   * no members); the planner turns them into `alreadyMembers`, the Entra users it wants there that Notion lists already:
+   * recorded as applied with the link instead of added again.
+   */
+  | (OperationBase & {
+    kind: 'adopt-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[];
+    listedMembers?: readonly string[]; alreadyMembers?: string[];
+  })
   | (OperationBase & { kind: 'rename-group'; notionId: string; attributes: ScimAttributes; patch: ScimPatchOperation[]; modified: ModifiedProperty[] })
   /**
    * The group left scope: its members were removed in the membership phase. delete-group: DELETE it (at once when the

@@ -6,6 +6,7 @@ import { attributeChanges } from './diff.js';
 import { matchGroup, type GroupIndex } from './matching.js';
 import type { DesiredGroup, LinkView, Operation } from './model.js';
 import { observedAttributes } from './observed.js';
+import { memberIdsOf } from './verify.js';
 
 export interface GroupPlanSettings {
   /** DELETE groups that leave scope (after the grace period); otherwise they are emptied of our members and kept. */
@@ -45,7 +46,8 @@ export function planGroup(desired: DesiredGroup, link: LinkView | undefined, set
       case 'found': {
         const observed = observedAttributes(match.resource, Object.keys(desired.attributes));
         const changes = attributeChanges(observed, desired.attributes, []);
-        return [{ kind: 'adopt-group', ...base, reason: 'matched existing Notion group by displayName', notionId: match.resource.id, attributes: desired.attributes, ...changes }];
+        const listed = Array.isArray(match.resource.members) ? { listedMembers: memberIdsOf([match.resource]) } : {};
+        return [{ kind: 'adopt-group', ...base, reason: 'matched existing Notion group by displayName', notionId: match.resource.id, attributes: desired.attributes, ...changes, ...listed }];
       }
       case 'conflict':
         return [{ kind: 'conflict', objectType: 'group', ...base, reason: match.reason }];

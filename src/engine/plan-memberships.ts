@@ -70,6 +70,22 @@ export function planMembershipChanges(input: MembershipPlanInput): MembershipOpe
 }
 
 /**
+ * The members of an adopted group that Notion lists already and Entra wants there (eligible users of Entra's group):
+ * taken as applied, recorded with the link rather than added again (a PATCH saved per batch). A listed member Entra
+ * does not want is left as it is: adoption removes nothing that was there before us.
+ */
+export function membersAlreadyIn(
+  listedMembers: readonly string[], wanted: ReadonlySet<string> | undefined, sourceIdOf: (notionId: string) => string | undefined, standing: (userSourceId: string) => MemberStanding,
+): string[] {
+  const present = new Set<string>();
+  for (const notionId of listedMembers) {
+    const userId = sourceIdOf(notionId);
+    if (userId !== undefined && wanted?.has(userId) && standing(userId) === 'eligible') present.add(userId);
+  }
+  return [...present].sort();
+}
+
+/**
  * Standing of each user from its link state and the (guarded) user operations of this cycle; `held`: users a window
  * planned earlier in a windowed cycle held (windowed-cycle.ts), which this plan does not evaluate.
  */

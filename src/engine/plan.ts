@@ -3,7 +3,7 @@ import { guardDeprovisions, type GuardSettings } from './guard.js';
 import type { GroupIndex, UserIndex } from './matching.js';
 import type { DesiredGroup, DesiredUser, LinkView, Operation, Plan, RecordOperation } from './model.js';
 import { planGroupChanges, type GroupPlanSettings } from './plan-groups.js';
-import { groupsToLeaveOnReturn, memberStandings, planMembershipChanges } from './plan-memberships.js';
+import { groupsToLeaveOnReturn, membersAlreadyIn, memberStandings, planMembershipChanges, type MemberStanding } from './plan-memberships.js';
 import { planUserChanges, type UserPlanSettings } from './plan-users.js';
 
 export interface PlanInput {
@@ -29,9 +29,10 @@ export function planChanges(input: PlanInput): Plan {
     ...planUserChanges(input.users, input.userLinks, input.settings.user, input.notion?.users),
   ];
   const guarded = guardDeprovisions(objectChanges, input.settings.guard);
-  const operations = [...guarded.operations, ...unstaged(input, guarded.operations)];
-
   const activeUserLinks = new Set([...input.userLinks.values()].filter((l) => l.state === 'active' && l.notionId !== null).map((l) => l.sourceId));
+  const standing = memberStandings(activeUserLinks, guarded.operations, input.held);
+  const { operations, applied } = takeListedMembers([...guarded.operations, ...unstaged(input, guarded.operations)], input, standing);
+
   const activeGroups = new Map<string, string>();
   const retiringGroups = new Map<string, string>();
   const heldGroups = new Map<string, string>();
@@ -53,8 +54,8 @@ export function planChanges(input: PlanInput): Plan {
     retiringGroups,
     heldGroups,
     groupMembers: input.groupMembers,
-    applied: input.applied,
-    standing: memberStandings(activeUserLinks, operations, input.held),
+    applied,
+    standing,
     maxMembersPerPatch: input.settings.maxMembersPerPatch,
   });
   // A removal of a membership is a removal like a deprovision: an incomplete import or a held scope shrink holds every
@@ -74,6 +75,25 @@ export function planChanges(input: PlanInput): Plan {
     ...(input.settings.guard.hold === undefined ? {} : { deprovisionHold: input.settings.guard.hold }),
     ...(guarded.limit === undefined ? {} : { guard: { staged: guarded.staged, limit: guarded.limit } }),
   };
+}
+
+/** Adopted groups carry the members Notion lists already (membersAlreadyIn), and the plan takes them as applied. */
+function takeListedMembers(
+  operations: readonly Operation[], input: PlanInput, standing: (userSourceId: string) => MemberStanding,
+): { operations: Operation[]; applied: ReadonlyMap<string, ReadonlySet<string>> } {
+  if (!operations.some((op) => op.kind === 'adopt-group' && op.listedMembers !== undefined)) return { operations: [...operations], applied: input.applied };
+  const sourceIds = new Map<string, string>();
+  for (const link of input.userLinks.values()) if (link.state === 'active' && link.notionId !== null) sourceIds.set(link.notionId, link.sourceId);
+  for (const op of operations) if (op.kind === 'adopt-user') sourceIds.set(op.notionId, op.sourceId);
+  const applied = new Map(input.applied);
+  const withMembers = operations.map((op): Operation => {
+    if (op.kind !== 'adopt-group' || op.listedMembers === undefined) return op;
+    const { listedMembers, ...rest } = op;
+    const alreadyMembers = membersAlreadyIn(listedMembers, input.groupMembers.get(op.sourceId), (notionId) => sourceIds.get(notionId), standing);
+    applied.set(op.sourceId, new Set([...(input.applied.get(op.sourceId) ?? []), ...alreadyMembers]));
+    return alreadyMembers.length === 0 ? rest : { ...rest, alreadyMembers, reason: `${op.reason}; ${alreadyMembers.length} member(s) already in it` };
+  });
+  return { operations: withMembers, applied };
 }
 
 /** Staged deprovisions of evaluated objects that nothing deprovisions any more: the object came back. */

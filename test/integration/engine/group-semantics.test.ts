@@ -1,5 +1,6 @@
 // Groups and memberships end to end: create or match by displayName, rename, members added and removed, removal.
 import { describe, expect, it } from 'vitest';
+import { entraUserName } from '../../../src/cli/commands/demo-verdict.js';
 import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
 import { assignedGroupIds, directlyAssignedUser, groupMemberUser, notionGroupMembers } from '../../helpers/tenant-picks.js';
 
@@ -67,6 +68,25 @@ describe('group semantics', () => {
     expect(summary.counts['link.success']).toBeGreaterThanOrEqual(1);
     expect(session.notion.workspace.groups().filter((g) => g.displayName === name)).toHaveLength(1);
     expect(session.differences()).toEqual([]);
+  });
+
+  it('adopts a Notion group with the members it lists: those Entra wants are not added again, and are ours from then on', async () => {
+    const session = await open();
+    const { user, groupId } = groupMemberUser(session.tenant);
+    const name = groupName(session, groupId);
+    const ws = session.notion.workspace;
+    const member = ws.addUser({ userName: entraUserName(user.userPrincipalName), name: { formatted: user.displayName } });
+    const stranger = ws.addUser({ userName: 'stranger@example.com', name: { formatted: 'Stranger' } });
+    ws.addGroup({ displayName: name, members: [member.id, stranger.id] });
+    await session.sync();
+    const memberPatches = session.notion.requests().filter((r) => r.method === 'PATCH' && r.path.startsWith('/Groups/'));
+    expect(memberPatches.filter((r) => JSON.stringify(r.body).includes(member.id))).toEqual([]);
+    expect(notionGroupMembers(ws, name)).toEqual(expect.arrayContaining([member.userName, 'stranger@example.com']));
+    // Recorded as applied: when Entra drops the membership, Notion follows; the member who was there before us stays.
+    session.tenant.removeMember(groupId, user.id);
+    await session.sync({ forceDeletes: true });
+    expect(notionGroupMembers(ws, name)).not.toContain(member.userName);
+    expect(notionGroupMembers(ws, name)).toContain('stranger@example.com');
   });
 
   it('adopts existing Notion users by userName, never touches unlinked ones, and refuses two candidates', async () => {

@@ -1,9 +1,10 @@
 // Groups leaving scope (pure planner): emptied and kept for a grace period, deleted after it (counted by the deletion
 // guard), re-linked when they come back within it.
 import { describe, expect, it } from 'vitest';
+import { indexGroups, indexUsers } from '../../../src/engine/matching.js';
 import type { LinkView } from '../../../src/engine/model.js';
 import { planChanges, type PlanInput } from '../../../src/engine/plan.js';
-import { byId, group, groupLink, input, link, settings } from './fixtures.js';
+import { byId, group, groupLink, input, link, settings, user } from './fixtures.js';
 
 const now = new Date('2026-11-30T08:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 60 * 60 * 1000);
@@ -108,5 +109,40 @@ describe('the deletion guard and groups', () => {
     expect(plan.groupRetirements).toEqual([]);
     expect(plan.memberships).toEqual([]);
     expect(plan.records.map((r) => [r.kind, r.sourceId])).toEqual([['skip', 'g1'], ['skip', 'g2']]);
+  });
+});
+
+describe('a group adopted by name', () => {
+  // Linked users a, b, c (Notion ids n-a, n-b, n-c); user d is adopted in the same plan (Notion id n-d). Entra puts a, b,
+  // d and e in the group; Notion's group lists n-a, n-c (a member Entra does not put there) and n-d.
+  function adopting(members: Array<{ value: string }> | undefined) {
+    const listed = { id: 'n-g', displayName: 'Group g', ...(members === undefined ? {} : { members }) };
+    const d = { id: 'n-d', userName: 'd@example.com', name: { formatted: 'Person d' }, active: true };
+    return planChanges(input({
+      users: ['a', 'b', 'c', 'd', 'e'].map((id) => user(id)),
+      groups: [group('g')],
+      userLinks: byId([link('a'), link('b'), link('c'), link('e', { state: 'disabled' })]),
+      groupMembers: new Map([['g', new Set(['a', 'b', 'd', 'e'])]]),
+      notion: { users: indexUsers([d], true, new Set(['n-a', 'n-b', 'n-c'])), groups: indexGroups([listed], true, new Set()) },
+      settings: { ...settings(), maxMembersPerPatch: 50 },
+    }));
+  }
+  const adoption = (plan: ReturnType<typeof planChanges>) => plan.upserts.find((op) => op.kind === 'adopt-group');
+  const adds = (plan: ReturnType<typeof planChanges>) => plan.memberships.filter((op) => op.kind === 'add-members').flatMap((op) => op.userSourceIds);
+
+  it('takes the members Notion lists and Entra wants as applied: recorded with the link, not added again', () => {
+    const plan = adopting([{ value: 'n-a' }, { value: 'n-c' }, { value: 'n-d' }]);
+    expect(adoption(plan)).toMatchObject({ alreadyMembers: ['a', 'd'], reason: 'matched existing Notion group by displayName; 2 member(s) already in it' });
+    expect(adoption(plan)).not.toHaveProperty('listedMembers');
+    // b is wanted and not listed; e is re-enabled (its standing is eligible) and added too.
+    expect(adds(plan).sort()).toEqual(['b', 'e']);
+    // c was there before us and Entra does not put it in the group: adoption removes nothing.
+    expect(plan.memberships.filter((op) => op.kind === 'remove-members')).toEqual([]);
+  });
+
+  it('adds every wanted member when the listing carries no members, or members it cannot read', () => {
+    expect(adds(adopting(undefined)).sort()).toEqual(['a', 'b', 'd', 'e']);
+    expect(adoption(adopting(undefined))).not.toHaveProperty('alreadyMembers');
+    expect(adds(adopting([{ value: 'n-zz' }, { nope: 1 } as unknown as { value: string }])).sort()).toEqual(['a', 'b', 'd', 'e']);
   });
 });
