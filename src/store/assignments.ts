@@ -5,7 +5,7 @@
 // reads only the assignments of the principals it concerns, and sets only theirs.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
-import { inIds, textArray } from './id-array.js';
+import { columnsOf, inIds } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
 import { sourceAssignments, sourceAssignmentsListing, sourceGroups, sourceMemberships, sourceUsers } from './schema.js';
 
@@ -75,7 +75,7 @@ export async function countAssignments(db: Queryable, target: string): Promise<n
 /** Rows in hand as a relation `a` with the table's columns; the last row of an id listed twice wins. */
 function listedRows(rows: readonly AssignmentWrite[]): SQL {
   const latest = [...new Map(rows.map((row) => [row.id, row])).values()];
-  const column = (read: (row: AssignmentWrite) => string | null) => textArray(latest.map(read));
+  const column = columnsOf(latest);
   return sql`unnest(${column((row) => row.id)}, ${column((row) => row.principalId)}, ${column((row) => row.principalType)},
     ${column((row) => row.appRoleId)}, ${column((row) => row.principalDisplayName)}) as a(id, principal_id, principal_type, app_role_id, principal_display_name)`;
 }

@@ -10,6 +10,13 @@ export const textArray = (values: ReadonlyArray<string | null>): SQL =>
   sql`${`{${values.map((value) => (value === null ? 'NULL' : `"${value.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`}::text[]`;
 
 /**
+ * The columns of a bulk write's rows, for `unnest(column, column, …)`: `columnsOf(rows)(row => value)` is one text[]
+ * parameter holding that value of every row (undefined is NULL).
+ */
+export const columnsOf = <T>(rows: readonly T[]) => (value: (row: T) => string | null | undefined): SQL =>
+  textArray(rows.map((row) => value(row) ?? null));
+
+/**
  * Tested with `= any(...)`, which Postgres hashes for a constant array; a join against a set-returning function instead
  * is estimated at 100 rows whatever its size and planned as a nested loop (minutes at 100,000 ids). One id is an
  * equality: on a table not analyzed yet (links during a first sync) Postgres used `= any` as a filter over every

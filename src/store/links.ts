@@ -1,8 +1,8 @@
 // Links between Entra objects and the Notion objects we own, and the group memberships Notion has from us.
-import { and, asc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import { redactOptional, redactText } from '../observe/redact.js';
 import type { Queryable } from './database.js';
-import { inIds, textArray } from './id-array.js';
+import { columnsOf, inIds, textArray } from './id-array.js';
 import { appliedMemberships, links, type LinkRow } from './schema.js';
 
 export type LinkObjectType = 'user' | 'group';
@@ -54,7 +54,7 @@ export async function saveLink(db: Queryable, target: string, link: LinkWrite, n
  */
 export async function saveLinks(db: Queryable, target: string, toSave: readonly LinkWrite[], now: Date): Promise<void> {
   if (toSave.length === 0) return;
-  const column = (value: (link: LinkWrite) => string | null | undefined): SQL => textArray(toSave.map((link) => value(link) ?? null));
+  const column = columnsOf(toSave);
   const iso = (date: Date | null | undefined): string | null => date?.toISOString() ?? null;
   await db.execute(sql`
     insert into ${links} (target, object_type, source_id, notion_id, state, applied, applied_hash, staged_action, staged_at, attempts,

@@ -4,7 +4,7 @@
 import { and, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from './database.js';
 import { chunksOf as chunks } from './chunks.js';
-import { inIds, textArray } from './id-array.js';
+import { columnsOf, inIds } from './id-array.js';
 import { rowsOf } from './raw-rows.js';
 import { sourceGroups, sourceMemberships, sourceUsers, type SourceGroupRow, type SourceUserRow } from './schema.js';
 
@@ -83,10 +83,11 @@ async function upsertObjects(
   db: Queryable, table: typeof sourceUsers, target: string,
   rows: ReadonlyArray<{ id: string; attributes: Record<string, unknown>; removedReason: RemovedReason | null }>, generation: number,
 ): Promise<void> {
+  const column = columnsOf(rows);
   await db.execute(sql`
     insert into ${table} (target, id, attributes, removed_reason, changed_at, dirty, seen_generation)
     select ${target}::text, object.id, object.attributes::jsonb, object.removed_reason, ${new Date().toISOString()}::timestamptz, true, ${generation}::integer
-    from unnest(${textArray(rows.map((row) => row.id))}, ${textArray(rows.map((row) => JSON.stringify(row.attributes)))}, ${textArray(rows.map((row) => row.removedReason))})
+    from unnest(${column((row) => row.id)}, ${column((row) => JSON.stringify(row.attributes))}, ${column((row) => row.removedReason)})
       as object(id, attributes, removed_reason)
     on conflict (target, id) do update set attributes = excluded.attributes, removed_reason = excluded.removed_reason,
       changed_at = excluded.changed_at, dirty = true, seen_generation = excluded.seen_generation`);
@@ -115,10 +116,11 @@ export async function writeMemberships(db: Queryable, target: string, changes: M
     }
     const additions = batch.filter((change) => !change.removed);
     if (additions.length > 0) {
+      const column = columnsOf(additions);
       const rows = await rowsOf<{ groupId: string; memberId: string; memberType: string; inserted: boolean }>(db, sql`
         insert into ${sourceMemberships} (target, group_id, member_id, member_type, seen_generation)
         select ${target}::text, edge.group_id, edge.member_id, edge.member_type, ${generation}::integer
-        from unnest(${textArray(additions.map((edge) => edge.groupId))}, ${textArray(additions.map((edge) => edge.memberId))}, ${textArray(additions.map((edge) => edge.memberType))})
+        from unnest(${column((edge) => edge.groupId)}, ${column((edge) => edge.memberId)}, ${column((edge) => edge.memberType)})
           as edge(group_id, member_id, member_type)
         on conflict (target, group_id, member_id) do update set member_type = excluded.member_type, seen_generation = excluded.seen_generation
         returning group_id as "groupId", member_id as "memberId", member_type as "memberType", (xmax = 0) as inserted`);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { redactText } from '../observe/redact.js';
 import type { Queryable } from './database.js';
-import { textArray } from './id-array.js';
+import { columnsOf } from './id-array.js';
 import { provisioningLog, type NewProvisioningLogRow, type ProvisioningLogRow } from './schema.js';
 
 /**
@@ -13,7 +13,7 @@ import { provisioningLog, type NewProvisioningLogRow, type ProvisioningLogRow } 
 export async function appendLogEntries(db: Queryable, entries: NewProvisioningLogRow[]): Promise<void> {
   if (entries.length === 0) return;
   const rows = entries.map(redactEntry);
-  const column = (value: (row: NewProvisioningLogRow) => string | null | undefined): SQL => textArray(rows.map((row) => value(row) ?? null));
+  const column = columnsOf(rows);
   await db.execute(sql`
     insert into ${provisioningLog} (target, cycle_id, change_id, at, actor, object_type, source_id, notion_id, display_name, action,
       status, reason, modified, error_kind, error_message, duration_ms)
