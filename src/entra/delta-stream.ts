@@ -75,21 +75,9 @@ export async function readDeltaStream(context: StreamContext, stream: DeltaStrea
       }
     }
   };
-  let page = await fetchPage();
-  for (;;) {
-    const position = page;
-    // What this page is written with, taken before the next request (a resync answer there starts a new read).
-    const { generation, fullRead } = result;
-    // The next page is asked for while this one is written (its link is known now); nothing of it is written before
-    // this page's transaction, with its checkpoint, commits.
-    let next: Promise<GraphPage> | undefined;
-    if (!position.deltaLink) {
-      url = position.nextLink as string;
-      query = undefined;
-      next = fetchPage();
-      next.catch(() => undefined);
-    }
-    await serialize(() => db.transaction(async (tx) => {
+  /** One page and its position, in one transaction (see the file's head). */
+  const writePage = (position: GraphPage, generation: number, fullRead: boolean): Promise<void> =>
+    serialize(() => db.transaction(async (tx) => {
       const objects = position.value.map((item) => toObjectWrite(item, onCleaned));
       result.changedObjects += await writeSourceObjects(tx, target, stream, objects, generation);
       if (stream === 'groups') {
@@ -109,6 +97,28 @@ export async function readDeltaStream(context: StreamContext, stream: DeltaStrea
         });
       }
     }));
+  let page = await fetchPage();
+  for (;;) {
+    const position = page;
+    // What this page is written with, taken before the next request (a resync answer there starts a new read).
+    const { generation, fullRead } = result;
+    // The next page is asked for while this one is written (its link is known now); nothing of it is written before
+    // this page's transaction, with its checkpoint, commits.
+    let next: Promise<GraphPage> | undefined;
+    if (!position.deltaLink) {
+      url = position.nextLink as string;
+      query = undefined;
+      next = fetchPage();
+      next.catch(() => undefined);
+    }
+    try {
+      await writePage(position, generation, fullRead);
+    } catch (error) {
+      // The next page was asked for already: its answer is awaited, so that no request of this read outlives it (the
+      // next import, or a fault a test injects, would meet it).
+      await next?.catch(() => undefined);
+      throw error;
+    }
     context.onPage?.(position.value.length);
     if (!next) return result;
     page = await next;
