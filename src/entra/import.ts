@@ -2,7 +2,6 @@
 // mirror; then the scope and its shrink check (set queries in SQL, src/store/scope-queries.ts: the mirror is never read
 // whole). Fail closed (ARCHITECTURE.md principle 7): a Graph read error ends the import with complete=false; the sweep
 // and the assignment listing only ever apply complete reads.
-import Bottleneck from 'bottleneck';
 import type { Logger, Progress } from '../observe/index.js';
 import {
   ANALYZE_AFTER_CHANGES, analyzeTables, applyAssignmentListing, clearAssignmentListing, countNamedAndKnownUsers, countScope, readStaleScopeUsers,
@@ -13,6 +12,7 @@ import { cleanedReporter, readDeltaStream, startStreamFromNow, type StreamContex
 import { GraphReadError } from './graph-errors.js';
 import type { GraphReader } from './graph-reader.js';
 import { readUsersById } from './id-reads.js';
+import { oneAtATime } from './one-at-a-time.js';
 
 export interface ImportOptions {
   /** Re-read everything (no deltaLink): objects no longer in Entra are marked removed at the end. */
@@ -71,8 +71,7 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
     scope: { users: 0, groups: 0 }, scopeShrinkHeld: false, graphRequests: 0,
   };
   // The reads below run at once; their mirror writes take turns (StreamContext.serialize).
-  const writes = new Bottleneck({ maxConcurrent: 1 });
-  const serialize = <T>(write: () => Promise<T>): Promise<T> => writes.schedule(write);
+  const serialize = oneAtATime();
   const context: StreamContext = { graph, db, target, logger, onPage: (count) => progress?.tick(count), serialize };
   // Each page is staged as it arrives (issue 14: the listing is never held whole); only a listing that reached its last
   // page is applied, so a partial one never looks like unassignments. A failed one's pages are cleared next time.
