@@ -48,3 +48,21 @@ export async function cutQueryInFlight(databaseUrl: string, table: string, timeo
     await blocker.end();
   }
 }
+
+/**
+ * Waits until `query` finds a row in the database at `databaseUrl`, asking every 10 ms: for a point of a cycle that
+ * only the store shows (a pending mark written just before its request leaves).
+ */
+export async function waitForRow(databaseUrl: string, query: string, params: unknown[], timeoutMs = 10_000): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (const deadline = Date.now() + timeoutMs; ;) {
+      if (((await client.query(query, params)).rowCount ?? 0) > 0) return;
+      if (Date.now() > deadline) throw new Error(`no row within ${timeoutMs} ms: ${query}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await client.end();
+  }
+}

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetLock } from '../../../src/store/index.js';
 import { openEngineSession } from '../../helpers/engine-session.js';
-import { cutQueryInFlight, terminateBackendsOf } from '../../helpers/postgres-sessions.js';
+import { cutQueryInFlight, terminateBackendsOf, waitForRow } from '../../helpers/postgres-sessions.js';
 import { usingPostgres } from '../../helpers/store.js';
 
 // The embedded store lives inside the process: it has no connection to lose.
@@ -21,12 +21,19 @@ describe.runIf(usingPostgres)('a cycle whose Postgres connections are terminated
         lock?.lost.addEventListener('abort', () => (lostAt = Date.now()));
         return lock;
       };
-      // Slow answers and one request at a time: the cut lands while a write is in flight.
+      // One request at a time, six POSTs in all. Once the fourth is answered, the simulator holds each answer 5 s, and
+      // the sessions end as soon as the store shows the fifth's pending mark (written just before it is sent): the cut
+      // lands while the fifth is in flight or about to leave, and the sixth can never leave before it. (Ending them on
+      // the fifth answer raced the cycle's next two writes and, on a loaded machine, lost: all six were sent.)
       session.notion.setOptions({ latencyMs: 150 });
       let posts = 0;
       let terminated: Promise<number> | undefined;
       session.notion.events.on('request', (entry: { method: string }) => {
-        if (entry.method === 'POST' && ++posts === 5) terminated = terminateBackendsOf(location.databaseUrl);
+        if (entry.method !== 'POST' || ++posts !== 4) return;
+        session.notion.setOptions({ latencyMs: 5_000 });
+        const fourthAnswered = new Date();
+        terminated = waitForRow(location.databaseUrl, "select 1 from links where state = 'pending-create' and pending_since >= $1", [fourthAnswered])
+          .then(() => terminateBackendsOf(location.databaseUrl));
       });
 
       const summary = await session.sync();
