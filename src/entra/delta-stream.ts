@@ -98,30 +98,29 @@ export async function readDeltaStream(context: StreamContext, stream: DeltaStrea
       }
     }));
   let page = await fetchPage();
-  for (;;) {
-    const position = page;
-    // What this page is written with, taken before the next request (a resync answer there starts a new read).
-    const { generation, fullRead } = result;
-    // The next page is asked for while this one is written (its link is known now); nothing of it is written before
-    // this page's transaction, with its checkpoint, commits.
-    let next: Promise<GraphPage> | undefined;
-    if (!position.deltaLink) {
-      url = position.nextLink as string;
-      query = undefined;
-      next = fetchPage();
-      next.catch(() => undefined);
-    }
-    try {
+  // The next page is asked for while this one is written (its link is known now); nothing of it is written before
+  // this page's transaction, with its checkpoint, commits. A read ahead is settled before the read returns or throws,
+  // so that no request of it outlives it (the next import, or a fault a test injects, would meet the answer).
+  let next: Promise<GraphPage> | undefined;
+  try {
+    for (;;) {
+      const position = page;
+      // What this page is written with, taken before the next request (a resync answer there starts a new read).
+      const { generation, fullRead } = result;
+      next = undefined;
+      if (!position.deltaLink) {
+        url = position.nextLink as string;
+        query = undefined;
+        next = fetchPage();
+        next.catch(() => undefined);
+      }
       await writePage(position, generation, fullRead);
-    } catch (error) {
-      // The next page was asked for already: its answer is awaited, so that no request of this read outlives it (the
-      // next import, or a fault a test injects, would meet it).
-      await next?.catch(() => undefined);
-      throw error;
+      context.onPage?.(position.value.length);
+      if (!next) return result;
+      page = await next;
     }
-    context.onPage?.(position.value.length);
-    if (!next) return result;
-    page = await next;
+  } finally {
+    await next?.catch(() => undefined);
   }
 }
 
