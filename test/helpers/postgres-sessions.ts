@@ -35,12 +35,7 @@ export async function cutQueryInFlight(databaseUrl: string, table: string, timeo
     await blocker.query('begin');
     await blocker.query(`lock table ${table} in exclusive mode`);
     const others = "datname = current_database() and pid <> pg_backend_pid()";
-    for (const deadline = Date.now() + timeoutMs; ;) {
-      const waiting = await blocker.query(`select 1 from pg_stat_activity where ${others} and wait_event_type = 'Lock'`);
-      if ((waiting.rowCount ?? 0) > 0) break;
-      if (Date.now() > deadline) throw new Error(`no session waited for ${table} within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await pollForRow(blocker, `select 1 from pg_stat_activity where ${others} and wait_event_type = 'Lock'`, [], timeoutMs, `no session waited for ${table}`);
     const result = await blocker.query(`select pg_terminate_backend(pid, 5000) from pg_stat_activity where ${others}
       and pid not in (select pid from pg_locks where locktype = 'advisory' and granted)`);
     return result.rowCount ?? 0;
@@ -57,12 +52,17 @@ export async function waitForRow(databaseUrl: string, query: string, params: unk
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    for (const deadline = Date.now() + timeoutMs; ;) {
-      if (((await client.query(query, params)).rowCount ?? 0) > 0) return;
-      if (Date.now() > deadline) throw new Error(`no row within ${timeoutMs} ms: ${query}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await pollForRow(client, query, params, timeoutMs, `no row for ${query}`);
   } finally {
     await client.end();
+  }
+}
+
+/** Asks `query` on `client` every 10 ms until it finds a row; after `timeoutMs`, fails with `what`. */
+async function pollForRow(client: pg.Client, query: string, params: unknown[], timeoutMs: number, what: string): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    if (((await client.query(query, params)).rowCount ?? 0) > 0) return;
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
