@@ -248,13 +248,19 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       let next = failed * (near ? gentleDecrease : decrease);
       // Between two episodes the bucket was empty twice, so no more than the limit's refill was accepted in between:
       // over a long interval (the pause a small part of it) that accepted rate is close to the limit from below.
-      if (isolated && previousAt > -Infinity) next = Math.max(failed * decrease, Math.min(next, acceptedBetween / ((now - previousAt) / 1000)));
+      const betweenS = (now - previousAt) / 1000;
+      if (isolated && previousAt > -Infinity) next = Math.max(failed * decrease, Math.min(next, acceptedBetween / betweenS));
       const drained = drain && previousDrain ? limitFromDrains(previousDrain, drain) : undefined;
       if (drained) {
         next = Math.max(failed * decrease, Math.min(next, drained.limit));
         // The bucket's depth shows how long a window must be to see a climb step's excess.
         confirmWindowMs = Math.min(maxWindowMs, Math.max(confirmWindowMs, ((drained.depth - 1) / (climbStep * drained.limit)) * 1000));
       }
+      // A step down never goes below what the limit let through since the last episode: the bucket held under one
+      // token then, so the limit refilled at least all accepted since but one (less a step, for answers to requests
+      // sent before that episode). Halving from a rate just above the limit would run the rest of the cycle, and the
+      // next one, at half the limit.
+      if (previousAt > -Infinity) next = Math.max(next, Math.min(failed * gentleDecrease, (1 - climbStep) * ((acceptedBetween - 1) / betweenS)));
       // The step down says the limit is below the rate that failed, not where: above two steps from here is unknown
       // again, so that the climb stops there and what lies above is probed, with the probe's stricter budget.
       throttledAt = Math.min(throttledAt, next * (1 + 2 * climbStep));

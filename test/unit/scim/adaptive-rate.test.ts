@@ -182,6 +182,18 @@ describe('the adaptive rate after a 429', () => {
     expect(known.rate).toBeCloseTo(3.28, 1);
   });
 
+  it('steps down no further than what the limit let through between the last two 429s, less a step', () => {
+    const rate = createAdaptiveRate(settings, { requestsPerSecond: 20, throttledAtRps: 22 });
+    // 20 (isolated) → 18 → 16.2 → 14.58 → 13.12: 429s 10 ms apart, nothing accepted in between, gentle steps.
+    for (let i = 0; i < 5; i += 1) rate.throttled(i * 10, i * 10 + 1);
+    expect(rate.rate).toBeCloseTo(13.12, 1);
+    // Then 100 accepted in 13 s before the next 429 (too few to confirm a rate): below 70% of 20, which alone would
+    // halve to 6.56, but the bucket, empty at both 429s, refilled at least 99 in between: down to 99 / 13 s less a step.
+    for (let i = 1; i <= 100; i += 1) rate.accepted(41 + i * 130);
+    rate.throttled(13_040, 13_041);
+    expect(rate.rate).toBeCloseTo(0.95 * (99 / 13), 2);
+  });
+
   it('never goes below the floor', () => {
     const rate = createAdaptiveRate({ floorRps: 0.8, ceilingRps: 100 });
     for (let i = 0; i < 10; i += 1) rate.throttled(i * 10_000, i * 10_000 + 1);
@@ -239,6 +251,14 @@ describe('the adaptive rate against a token bucket (virtual time)', () => {
     const run = runAgainstBucket(limit, limit, 60);
     expect(run.withinMs).toBeLessThan(60_000);
     expect(run.throttled / run.sent).toBeLessThanOrEqual(0.01);
+  });
+
+  it('keeps what a bucket a second deep let through at 7 requests/second: the next cycle starts within 10% of it', () => {
+    // The bucket hides slow start's overshoot, so four 429s come in the minute (1.2%); the fourth, 16 s after the
+    // third, once halved the rate to 3.8.
+    const run = runAgainstBucket(7.07, 8, 60);
+    expect(run.learnt.requestsPerSecond).toBeGreaterThanOrEqual(0.9 * 7.07);
+    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(7.07);
   });
 
   it('over ten minutes settles near the limit, below it', () => {
