@@ -18,6 +18,7 @@ const categories = [
 
 // 20 kills on each store at the bounded size; CHAOS_ROUNDS multiplies them.
 const killsPerStore = 20 * rounds;
+const runsPerChain = 8;
 
 afterAll(() => tally.print('kill -9'));
 
@@ -43,20 +44,21 @@ describe.each(storeKinds())('kill -9 during an initial sync (%s)', (kind) => {
 
     // Chains: a fresh workspace and store; each run is killed at a drawn point until a run gets through (the rerun
     // to convergence), which the full verdict then checks. After every kill the invariants that hold mid-way
-    // (no duplicate, no wrong removal) are checked too.
+    // (no duplicate, no wrong removal) are checked too. Every run reads Graph and lists Notion, so a point drawn early
+    // in either is met by every run: the last run of a chain is never killed, else a chain of such draws ends without
+    // the rerun it exists to check (CHAOS_ROUNDS=3, seed 11: one chain of eight kills on each store).
     let kills = 0;
     for (let chain = 1; kills < killsPerStore && chain <= killsPerStore; chain += 1) {
       const world = await startWorld({ seed });
       const store = await createChaosStore(kind);
       const path: string[] = [];
-      let converged = false;
       try {
-        for (let attempt = 0; attempt < 8; attempt += 1) {
+        for (let attempt = 0; attempt < runsPerChain; attempt += 1) {
           const category = random.pick(usable);
           const k = random.int(1, counts.get(category.name) ?? 1);
           let seen = 0;
           const run = await sync(world, store, [], (child) => {
-            if (kills >= killsPerStore) return;
+            if (kills >= killsPerStore || attempt === runsPerChain - 1) return;
             const proxy = category.side === 'graph' ? world.graphProxy : world.notionProxy;
             const onForwarded = (event: ForwardedEvent) => {
               if (!category.match(event) || (seen += 1) !== k) return;
@@ -79,10 +81,8 @@ describe.each(storeKinds())('kill -9 during an initial sync (%s)', (kind) => {
           if (run.summary?.status !== 'succeeded') failures.push(`${where}: the rerun did not succeed (${describeRun(run)})`);
           const problems = await verdict(world, store, { converged: true });
           if (problems.length > 0) failures.push(`${where}:\n    ${problems.slice(0, 10).join('\n    ')}`);
-          converged = true;
           break;
         }
-        if (!converged) failures.push(`seed ${seed}, chain ${chain}: still killed after ${path.length} runs (${path.join(' → ')})`);
       } finally {
         await world.close();
         await store.drop();
