@@ -192,7 +192,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     const summary = finish({
       kind, status, importComplete, counts, stagedDeletes: open.stagedDeletes, escrowed: open.escrowed, unaccountedMembers: open.unaccounted,
       ...(quarantine ? { quarantine } : {}),
-      scim: scim.stats(),
+      scim: scimReport(scim),
       graph: source.stats(),
       ...(error ? { error } : {}),
     });
@@ -204,13 +204,19 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     await lock.confirm();
     const message = lockLost() ?? describeLostStoreConnection(error) ?? (error instanceof Error ? error.message : String(error));
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
-    const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic, ...(scim ? { scim: scim.stats() } : {}), error: message });
+    const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic, ...(scim ? { scim: scimReport(scim) } : {}), error: message });
     logger.error({ event: 'cycle.finished', ...summary }, 'cycle.finished');
     return summary;
   } finally {
     await scim?.close();
     await lock.release();
   }
+}
+
+/** The SCIM client's requests, and the rate it ended at: with `auto`, the rate learnt, which the next cycle starts from. */
+function scimReport(scim: ScimClient): CycleSummary['scim'] {
+  const rate = scim.rate();
+  return { ...scim.stats(), requestsPerSecond: rate.learnt?.requestsPerSecond ?? rate.requestsPerSecond };
 }
 
 /** What every window of a cycle adds to: its counts, and the failure tally the quarantine reads. */

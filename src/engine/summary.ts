@@ -24,10 +24,14 @@ export interface CycleSummary {
   /** Notion members an initial cycle could not account for, still waiting for `approve --unaccounted` or --reject. */
   unaccountedMembers: number;
   quarantine?: { reason: string; nextAttemptAt: Date };
-  scim: { requests: number; throttled: number; retries: number };
+  /** requestsPerSecond: the rate Notion requests went at when the cycle ended; with auto, the rate learnt (absent: no SCIM client). */
+  scim: { requests: number; throttled: number; retries: number; requestsPerSecond?: number };
   graph: { requests: number; throttled: number };
   error?: string;
 }
+
+const notionRate = ({ requests, requestsPerSecond }: CycleSummary['scim']): string =>
+  requests > 0 && requestsPerSecond !== undefined ? ` at ${Math.round(requestsPerSecond * 100) / 100}/s` : '';
 
 /** One line per summary for people: status, duration, and the non-zero counts. */
 export function describeSummary(summary: CycleSummary): string {
@@ -46,7 +50,7 @@ export function describeSummary(summary: CycleSummary): string {
   return [
     `${summary.kind} cycle ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)}s`,
     `  changes: ${counts || 'none'}`,
-    `  requests: Notion ${summary.scim.requests} (throttled ${summary.scim.throttled}), Graph ${summary.graph.requests}`,
+    `  requests: Notion ${summary.scim.requests} (throttled ${summary.scim.throttled})${notionRate(summary.scim)}, Graph ${summary.graph.requests}`,
     ...extras.map((e) => `  ${e}`),
   ].join('\n');
 }

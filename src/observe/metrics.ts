@@ -10,7 +10,7 @@ export interface CycleMetricsInput {
   durationMs: number;
   /** `${action}.${status}`, e.g. `create.success`. */
   counts: Record<string, number>;
-  scim: { requests: number; throttled: number; retries: number };
+  scim: { requests: number; throttled: number; retries: number; requestsPerSecond?: number };
   graph: { requests: number; throttled: number };
 }
 
@@ -85,6 +85,11 @@ export function createWorkerMetrics(target: string, options: MetricsOptions = {}
   const scimRequests = new Counter({ name: `${prefix}scim_requests_total`, help: 'SCIM requests sent to Notion, counted when a cycle ends', registers });
   const scimThrottled = new Counter({ name: `${prefix}scim_throttled_total`, help: 'SCIM answers 429 (Too Many Requests), counted when a cycle ends', registers });
   const scimRetries = new Counter({ name: `${prefix}scim_retries_total`, help: 'SCIM requests retried', registers });
+  const scimRate = new Gauge({
+    name: `${prefix}scim_rate_requests_per_second`,
+    help: 'The rate Notion requests went at when the last cycle ended: NOTION_RATE_LIMIT_RPS (lowered while 429s repeat), or with auto the rate learnt (0: no cycle yet)',
+    registers,
+  });
   const graphRequests = new Counter({ name: `${prefix}graph_requests_total`, help: 'Microsoft Graph requests, counted when a cycle ends', registers });
   const graphThrottled = new Counter({ name: `${prefix}graph_throttled_total`, help: 'Microsoft Graph answers 429 (Too Many Requests), counted when a cycle ends', registers });
   const duration = new Histogram({
@@ -138,6 +143,7 @@ export function createWorkerMetrics(target: string, options: MetricsOptions = {}
       scimRequests.inc(cycle.scim.requests);
       scimThrottled.inc(cycle.scim.throttled);
       scimRetries.inc(cycle.scim.retries);
+      if (cycle.scim.requestsPerSecond !== undefined) scimRate.set(cycle.scim.requestsPerSecond);
       graphRequests.inc(cycle.graph.requests);
       graphThrottled.inc(cycle.graph.throttled);
     },

@@ -20,7 +20,7 @@ export interface CycleOutcome {
   status: 'succeeded' | 'partial' | 'held' | 'failed' | 'quarantined' | 'interrupted' | 'locked';
   durationMs: number;
   counts: Record<string, number>;
-  scim: { requests: number; throttled: number; retries: number };
+  scim: { requests: number; throttled: number; retries: number; requestsPerSecond?: number };
   graph: { requests: number; throttled: number };
   error?: string;
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendLogEntries, openStore, recordCycleEnd, recordCycleStart, tables, updateTargetState } from '../../src/store/index.js';
+import { appendLogEntries, openStore, recordCycleEnd, recordCycleStart, saveLearntRateLimit, tables, updateTargetState } from '../../src/store/index.js';
 import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
 
 describe('the status and logs commands', () => {
@@ -58,6 +58,7 @@ describe('the status and logs commands', () => {
       },
       { ...entry, cycleId: 'cycle-2', changeId: 'c4', at: new Date('2026-03-02T09:40:02Z'), sourceId: 'u-ada', displayName: 'ada@example.com', action: 'update', status: 'success' },
     ]);
+    await saveLearntRateLimit(db, 'default', { requestsPerSecond: 2.3567, throttledAtRps: 2.48 });
     await store.close();
   });
   afterAll(() => drop());
@@ -74,6 +75,22 @@ describe('the status and logs commands', () => {
     expect(result.stdout).toMatch(/2026-03-02T09:00:00.000Z\s+initial\s+succeeded\s+2m05s\s+create.success=2/);
     expect(result.stdout).toMatch(/user\s+cy@example.com\s+u-cy\s+disable/);
     expect(result.stdout).toMatch(/user\s+bob@example.com\s+u-bob\s+2\s+2026-03-02T11:00:00.000Z\s+bad-request: title too long/);
+    // A fixed rate is used as set; a rate learnt under `auto` earlier is not what the next cycle uses, so not shown.
+    expect(result.stdout).toContain('Notion request rate: 2.5/s (NOTION_RATE_LIMIT_RPS)\n');
+  });
+
+  it('shows what NOTION_RATE_LIMIT_RPS=auto learnt, which the next cycle starts from, as text and as JSON', () => {
+    const auto = (target: string, ...args: string[]) =>
+      spawnSync(process.execPath, ['dist/cli/main.js', ...args], { env: { ...env, NOTION_RATE_LIMIT_RPS: 'auto', SYNC_TARGET: target }, encoding: 'utf8' });
+    const text = auto('default', 'status');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('Notion request rate: auto, learnt 2.36/s (429 at 2.48/s); the next cycle starts there\n');
+    const json = auto('default', 'status', '--json');
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ notionRate: { setting: 'auto', learnt: { requestsPerSecond: 2.3567, throttledAtRps: 2.48 } } });
+    // Another target of the same store has learnt nothing.
+    const fresh = auto('other', 'status');
+    expect(fresh.stdout).toContain('Notion request rate: auto, nothing learnt yet (the next cycle starts slow and probes upwards)\n');
   });
 
   it('prints the same facts as JSON', () => {

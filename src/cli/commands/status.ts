@@ -1,4 +1,4 @@
-// `status`: recent cycles, quarantine, staged deletes and escrowed objects.
+// `status`: recent cycles, quarantine, staged deletes, escrowed objects, and the rate Notion requests go at.
 import type { Command } from 'commander';
 import {
   countOpenWork,
@@ -7,6 +7,7 @@ import {
   listRecentCycles,
   listRetiringGroups,
   listStagedDeletes,
+  readLearntRateLimit,
   readTargetState,
   type CycleRow,
   type EscrowedObject,
@@ -21,7 +22,7 @@ import { formatTable } from '../table.js';
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('show the last cycles, quarantine state, staged deletes and objects waiting for a retry')
+    .description('show the last cycles, quarantine state, staged deletes, objects waiting for a retry and the Notion request rate')
     .option('--cycles <n>', 'how many recent cycles to show (1 to 1000)', wholeNumber(1, 1000), 10)
     .option('--json', 'print as JSON')
     .action((options: { cycles: number; json?: boolean }) =>
@@ -29,7 +30,7 @@ export function registerStatus(program: Command): void {
         const config = loadCommandConfig(program.opts<GlobalOptions>());
         const store = await openConfiguredStore(config);
         try {
-          const report = await readStatusReport(store.db, config.target, options.cycles);
+          const report = await readStatusReport(store.db, config.target, options.cycles, config.notion.rateLimitRps);
           report.retiringGroups = await readRetiringGroups(store.db, config.target, config.provisioning);
           process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusReport(report));
         } finally {
@@ -50,6 +51,8 @@ interface StatusReport {
   unaccountedMembers: number;
   /** Groups that left scope, kept emptied in Notion; deleteAfter null: group deletes are off. */
   retiringGroups?: RetiringGroupStatus[];
+  /** NOTION_RATE_LIMIT_RPS; with `auto`, what the cycles learnt so far (null: nothing yet) and the next starts from. */
+  notionRate: { setting: number | 'auto'; learnt: { requestsPerSecond: number; throttledAtRps: number | null } | null };
 }
 
 interface RetiringGroupStatus {
@@ -70,14 +73,15 @@ async function readRetiringGroups(db: Queryable, target: string, settings: { del
   }));
 }
 
-async function readStatusReport(db: Queryable, target: string, cycleCount: number): Promise<StatusReport> {
-  const [state, lastSuccess, cycles, stagedDeletes, escrowed, open] = await Promise.all([
+async function readStatusReport(db: Queryable, target: string, cycleCount: number, rateSetting: number | 'auto'): Promise<StatusReport> {
+  const [state, lastSuccess, cycles, stagedDeletes, escrowed, open, learnt] = await Promise.all([
     readTargetState(db, target),
     lastSuccessfulCycle(db, target),
     listRecentCycles(db, target, cycleCount),
     listStagedDeletes(db, target, 1000),
     listEscrowedObjects(db, target, 1000),
     countOpenWork(db, target),
+    rateSetting === 'auto' ? readLearntRateLimit(db, target) : undefined,
   ]);
   return {
     target,
@@ -94,6 +98,7 @@ async function readStatusReport(db: Queryable, target: string, cycleCount: numbe
     stagedDeletes,
     escrowed,
     unaccountedMembers: open.unaccounted,
+    notionRate: { setting: rateSetting, learnt: learnt ?? null },
   };
 }
 
@@ -125,7 +130,7 @@ function formatStatusReport(r: StatusReport): string {
   }
   const retiring = r.retiringGroups ?? [];
   if (retiring.length > 0) lines.push(`Groups kept after leaving scope (emptied, deleted after the grace period unless they return): ${retiring.length}`);
-  lines.push(`Escrowed objects: ${r.escrowed.length}`, '');
+  lines.push(`Escrowed objects: ${r.escrowed.length}`, `Notion request rate: ${describeNotionRate(r.notionRate)}`, '');
 
   lines.push('Recent cycles:');
   lines.push(
@@ -155,6 +160,15 @@ function formatStatusReport(r: StatusReport): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+function describeNotionRate({ setting, learnt }: StatusReport['notionRate']): string {
+  if (setting !== 'auto') return `${setting}/s (NOTION_RATE_LIMIT_RPS)`;
+  if (!learnt) return 'auto, nothing learnt yet (the next cycle starts slow and probes upwards)';
+  const throttled = learnt.throttledAtRps === null ? 'no 429 yet' : `429 at ${formatRate(learnt.throttledAtRps)}/s`;
+  return `auto, learnt ${formatRate(learnt.requestsPerSecond)}/s (${throttled}); the next cycle starts there`;
+}
+
+const formatRate = (rps: number): string => String(Math.round(rps * 100) / 100);
 
 function formatCounts(counts: Record<string, number>, error: string | null): string {
   const parts = Object.entries(counts)

@@ -19,6 +19,8 @@ describe('the adaptive rate limit across cycles', () => {
     const learnt = await readLearntRateLimit(session.store.store.db, 'workspace');
     expect(learnt?.requestsPerSecond).toBeGreaterThanOrEqual(20);
     expect(learnt?.requestsPerSecond).toBeLessThanOrEqual(200);
+    // The summary reports the rate the next cycle starts from.
+    expect(summary.scim.requestsPerSecond).toBe(learnt?.requestsPerSecond);
   });
 
   it('starts the next cycle at the stored rate, and stores what that cycle learnt in its place', async () => {

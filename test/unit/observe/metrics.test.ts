@@ -9,7 +9,7 @@ import { beginJobMetrics, countHttpAnswer, createWorkerMetrics, packageVersion, 
 let metrics: WorkerMetrics | undefined;
 afterEach(() => metrics?.close());
 
-const cycle = { status: 'succeeded', durationMs: 2_000, counts: { 'create.success': 3 }, scim: { requests: 4, throttled: 0, retries: 0 }, graph: { requests: 2, throttled: 0 } };
+const cycle = { status: 'succeeded', durationMs: 2_000, counts: { 'create.success': 3 }, scim: { requests: 4, throttled: 0, retries: 0, requestsPerSecond: 2.5 }, graph: { requests: 2, throttled: 0 } };
 
 describe('the metrics', () => {
   it('keep the standard names of Node process metrics, and name the build', async () => {
@@ -52,6 +52,7 @@ describe("a job's metrics", () => {
     expect(text).toContain('entra_notion_sync_http_requests_total{service="scim",method="POST",status="201",target="acme"} 1');
     expect(text).toContain('entra_notion_sync_last_successful_cycle_timestamp_seconds{target="acme"} 1800000000');
     expect(text).toContain('entra_notion_sync_escrowed_objects{target="acme"} 1');
+    expect(text).toContain('entra_notion_sync_scim_rate_requests_per_second{target="acme"} 2.5');
     expect(text).not.toContain('process_cpu_seconds_total');
     expect(text).not.toContain('entra_notion_sync_stale');
   });
