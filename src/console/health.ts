@@ -1,7 +1,7 @@
 // The overview's health verdict, from the store only (every replica and the standalone console tell the same truth).
 import { createTask } from 'node-cron';
-import type { PhaseSnapshot } from '../observe/index.js';
-import { countLinksByState, listRecentCycles, type CycleRow, type LinkCount, type Store } from '../store/index.js';
+import type { NotionRateReport, PhaseSnapshot } from '../observe/index.js';
+import { countLinksByState, listRecentCycles, readLearntRateLimit, type CycleRow, type LinkCount, type Store } from '../store/index.js';
 import { longestScheduleGapMs, readTargetHealth, type TargetHealth } from '../worker/health.js';
 import type { ConsoleContext } from './context.js';
 
@@ -17,6 +17,7 @@ export interface OverviewFacts {
   nextCycleAt: Date | undefined;
   links: LinkCount[];
   cycles: CycleRow[];
+  notionRate: NotionRateReport;
 }
 
 /** Quarantine first (nothing runs), then stale (nothing succeeded for too long), held (deletions wait), running. */
@@ -31,10 +32,12 @@ export function healthLabel(health: TargetHealth, running: boolean, lastStatus: 
 export async function readOverviewFacts(ctx: ConsoleContext, store: Store = ctx.store): Promise<OverviewFacts> {
   const now = ctx.now();
   const staleAfterMs = ctx.config.worker.staleAfterIntervals * longestScheduleGapMs(ctx.config.schedule);
-  const [health, cycles, links] = await Promise.all([
+  const setting = ctx.config.notion.rateLimitRps;
+  const [health, cycles, links, learnt] = await Promise.all([
     readTargetHealth(store, ctx.target, { staleAfterMs, since: ctx.startedAt }, now),
     listRecentCycles(store.db, ctx.target, 100),
     countLinksByState(store.db, ctx.target),
+    setting === 'auto' ? readLearntRateLimit(store.db, ctx.target) : undefined,
   ]);
   const running = cycles.find((c) => c.status === 'running');
   const lastFinished = cycles.find((c) => c.status !== 'running');
@@ -47,6 +50,7 @@ export async function readOverviewFacts(ctx: ConsoleContext, store: Store = ctx.
     nextCycleAt: health.quarantine?.nextAttemptAt ?? nextScheduledRun(ctx.config.schedule),
     links,
     cycles,
+    notionRate: { setting, learnt: learnt ?? null },
   };
 }
 

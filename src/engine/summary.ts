@@ -1,4 +1,5 @@
 // The cycle summary: what the worker, `sync` and the `cycles` row report.
+import { formatRate } from '../observe/index.js';
 import type { CycleKind } from '../store/index.js';
 
 /**
@@ -31,7 +32,7 @@ export interface CycleSummary {
 }
 
 const notionRate = ({ requests, requestsPerSecond }: CycleSummary['scim']): string =>
-  requests > 0 && requestsPerSecond !== undefined ? ` at ${Math.round(requestsPerSecond * 100) / 100}/s` : '';
+  requests > 0 && requestsPerSecond !== undefined ? ` at ${formatRate(requestsPerSecond)}/s` : '';
 
 /** One line per summary for people: status, duration, and the non-zero counts. */
 export function describeSummary(summary: CycleSummary): string {

@@ -15,6 +15,7 @@ import {
   type StagedDelete,
 } from '../../store/index.js';
 import { graceEnds } from '../../engine/index.js';
+import { describeNotionRate, type NotionRateReport } from '../../observe/index.js';
 import { wholeNumber } from '../options.js';
 import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 import { formatTable } from '../table.js';
@@ -51,8 +52,7 @@ interface StatusReport {
   unaccountedMembers: number;
   /** Groups that left scope, kept emptied in Notion; deleteAfter null: group deletes are off. */
   retiringGroups?: RetiringGroupStatus[];
-  /** NOTION_RATE_LIMIT_RPS; with `auto`, what the cycles learnt so far (null: nothing yet) and the next starts from. */
-  notionRate: { setting: number | 'auto'; learnt: { requestsPerSecond: number; throttledAtRps: number | null } | null };
+  notionRate: NotionRateReport;
 }
 
 interface RetiringGroupStatus {
@@ -160,15 +160,6 @@ function formatStatusReport(r: StatusReport): string {
   }
   return `${lines.join('\n')}\n`;
 }
-
-function describeNotionRate({ setting, learnt }: StatusReport['notionRate']): string {
-  if (setting !== 'auto') return `${setting}/s (NOTION_RATE_LIMIT_RPS)`;
-  if (!learnt) return 'auto, nothing learnt yet (the next cycle starts slow and probes upwards)';
-  const throttled = learnt.throttledAtRps === null ? 'no 429 yet' : `429 at ${formatRate(learnt.throttledAtRps)}/s`;
-  return `auto, learnt ${formatRate(learnt.requestsPerSecond)}/s (${throttled}); the next cycle starts there`;
-}
-
-const formatRate = (rps: number): string => String(Math.round(rps * 100) / 100);
 
 function formatCounts(counts: Record<string, number>, error: string | null): string {
   const parts = Object.entries(counts)

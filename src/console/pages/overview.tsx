@@ -1,5 +1,5 @@
 // Page 1, Overview: health, last and next cycle, counts, and the chart of the last 100 cycles; reloads while a cycle runs.
-import { formatProgressLine } from '../../observe/index.js';
+import { describeNotionRate, formatProgressLine } from '../../observe/index.js';
 import { CycleChart, ChartLegend } from '../chart.js';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { readOverviewFacts, type OverviewFacts } from '../health.js';
@@ -64,6 +64,10 @@ const Overview = ({ facts, schedule }: { facts: OverviewFacts; schedule: string 
             <td>
               {facts.nextCycleAt ? formatTime(facts.nextCycleAt) : ''} <span class="muted">{health.quarantine ? '(quarantine: next attempt)' : `(worker schedule ${schedule})`}</span>
             </td>
+          </tr>
+          <tr>
+            <th>Notion request rate</th>
+            <td id="notion-rate">{describeNotionRate(facts.notionRate)}</td>
           </tr>
         </tbody>
       </table>

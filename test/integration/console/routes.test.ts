@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConsoleApp, createConsoleRequestListener, ConsoleSetupError } from '../../../src/console/index.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { appendLogEntries, escrowLink, listEscrowedObjects, readLink, readTargetState, recordCycleStart, saveLink, searchLog, updateTargetState } from '../../../src/store/index.js';
+import { appendLogEntries, escrowLink, listEscrowedObjects, readLink, readTargetState, recordCycleStart, saveLearntRateLimit, saveLink, searchLog, updateTargetState } from '../../../src/store/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
 
 const password = 'correct horse battery staple';
@@ -196,6 +196,17 @@ describe('console actions', () => {
     expect(page).toContain('<meta http-equiv="refresh" content="5"/>');
     expect(page).toContain('incremental cycle since');
     expect(page).toContain('<div class="mono" id="phase">apply [#########.....................] 120/400 30% · 2.5/s · ~1m52s left</div>');
+  });
+
+  it('shows the rate Notion requests go at: the setting, or with auto what was learnt', async () => {
+    const fixed = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie } = await signIn(fixed);
+    expect(await (await fixed.request('/', { headers: { cookie } })).text()).toContain('<td id="notion-rate">2.5/s (NOTION_RATE_LIMIT_RPS)</td>');
+    const auto = consoleApp({ CONSOLE_PASSWORD: password, NOTION_RATE_LIMIT_RPS: 'auto' }, false);
+    const session = await signIn(auto);
+    expect(await (await auto.request('/', { headers: { cookie: session.cookie } })).text()).toContain('<td id="notion-rate">auto, nothing learnt yet (the next cycle starts slow and probes upwards)</td>');
+    await saveLearntRateLimit(testStore.store.db, 'default', { requestsPerSecond: 2.3567, throttledAtRps: 2.48 });
+    expect(await (await auto.request('/', { headers: { cookie: session.cookie } })).text()).toContain('<td id="notion-rate">auto, learnt 2.36/s (429 at 2.48/s); the next cycle starts there</td>');
   });
 
   it('explains that provision now needs credentials when they are not configured', async () => {
