@@ -78,6 +78,7 @@ describe('console in a browser', () => {
     expect(await text('.cards')).toMatch(/1\s+Escrowed objects/);
     expect(await page.$$eval('svg.chart g', (groups) => groups.length)).toBe(2);
     expect(await page.$$eval('svg.chart rect.bar-create', (bars) => bars.length)).toBeGreaterThan(0);
+    expect(await text('#notion-rate')).toBe('1000/s (NOTION_RATE_LIMIT_RPS)');
     await shoot('overview');
   });
 
