@@ -48,6 +48,16 @@ describe('an initial cycle against a populated workspace', () => {
     expect(s.writes()).toBe(0);
   });
 
+  it('records every one of more unaccounted members than one statement takes (2,500: links and log rows by the 1,000)', async () => {
+    const s = await open();
+    for (let i = 0; i < 2_500; i += 1) s.notion.workspace.addUser({ userName: `former.${String(i).padStart(4, '0')}@example.com` });
+    const summary = await s.sync();
+    expect(summary).toMatchObject({ kind: 'initial', status: 'held', unaccountedMembers: 2_500 });
+    expect(summary.counts['unaccounted.warning']).toBe(2_500);
+    const rows = await queryLog(s.store.store.db, { target: s.config.target, action: 'unaccounted', limit: 3_000 });
+    expect(new Set(rows.map((r) => r.displayName)).size).toBe(2_500);
+  });
+
   it('deactivates exactly the approved members in the next cycle, and leaves the rejected ones for good', async () => {
     const { s } = await populated();
     await s.sync();
