@@ -1,7 +1,7 @@
 // The overview's health verdict, from the store only (every replica and the standalone console tell the same truth).
 import { createTask } from 'node-cron';
-import type { NotionRateReport, PhaseSnapshot } from '../observe/index.js';
-import { countLinksByState, listRecentCycles, readLearntRateLimit, type CycleRow, type LinkCount, type Store } from '../store/index.js';
+import type { PhaseSnapshot } from '../observe/index.js';
+import { countLinksByState, listRecentCycles, readNotionRate, type CycleRow, type LinkCount, type NotionRateReport, type Store } from '../store/index.js';
 import { longestScheduleGapMs, readTargetHealth, type TargetHealth } from '../worker/health.js';
 import type { ConsoleContext } from './context.js';
 
@@ -32,12 +32,11 @@ export function healthLabel(health: TargetHealth, running: boolean, lastStatus: 
 export async function readOverviewFacts(ctx: ConsoleContext, store: Store = ctx.store): Promise<OverviewFacts> {
   const now = ctx.now();
   const staleAfterMs = ctx.config.worker.staleAfterIntervals * longestScheduleGapMs(ctx.config.schedule);
-  const setting = ctx.config.notion.rateLimitRps;
-  const [health, cycles, links, learnt] = await Promise.all([
+  const [health, cycles, links, notionRate] = await Promise.all([
     readTargetHealth(store, ctx.target, { staleAfterMs, since: ctx.startedAt }, now),
     listRecentCycles(store.db, ctx.target, 100),
     countLinksByState(store.db, ctx.target),
-    setting === 'auto' ? readLearntRateLimit(store.db, ctx.target) : undefined,
+    readNotionRate(store.db, ctx.target, ctx.config.notion.rateLimitRps),
   ]);
   const running = cycles.find((c) => c.status === 'running');
   const lastFinished = cycles.find((c) => c.status !== 'running');
@@ -50,7 +49,7 @@ export async function readOverviewFacts(ctx: ConsoleContext, store: Store = ctx.
     nextCycleAt: health.quarantine?.nextAttemptAt ?? nextScheduledRun(ctx.config.schedule),
     links,
     cycles,
-    notionRate: { setting, learnt: learnt ?? null },
+    notionRate,
   };
 }
 

@@ -10,5 +10,5 @@ export { createWorkerMetrics, packageVersion, type CycleMetricsInput, type Metri
 export { beginJobMetrics, exportMetrics, writeFileAtomically, type JobCycleInput, type MetricsExportOptions } from './metrics-export.js';
 export { postWebhookMessage, redactWebhookUrl, WebhookError, type PostWebhookOptions } from './webhook.js';
 export { formatTable } from './table.js';
-export { describeNotionRate, formatRate, type NotionRateReport } from './notion-rate.js';
+export { describeNotionRate, formatRate } from './notion-rate.js';
 export { createNotificationMetrics, type HintOutcome, type NotificationKind, type NotificationMetrics, type NotificationRejection, type SubscriptionOperation } from './notification-metrics.js';

@@ -1,11 +1,6 @@
 // The rate Notion requests go at, for people: NOTION_RATE_LIMIT_RPS, or with `auto` what the cycles learnt (kept per
 // target in the store), which the next cycle starts from. Shared by `status` and the console's overview.
-
-export interface NotionRateReport {
-  setting: number | 'auto';
-  /** With `auto`: the rate learnt and the lowest rate throttled; null until a cycle has learnt one. */
-  learnt: { requestsPerSecond: number; throttledAtRps: number | null } | null;
-}
+import type { NotionRateReport } from '../store/index.js';
 
 /** Requests per second to two decimals at most: 2.3567 → "2.36", 2.5 → "2.5". */
 export const formatRate = (rps: number): string => String(Math.round(rps * 100) / 100);

@@ -40,6 +40,17 @@ export async function saveLearntMemberBatch(db: Queryable, target: string, learn
   await db.insert(rateLimitState).values({ target, ...values }).onConflictDoUpdate({ target: rateLimitState.target, set: values });
 }
 
+/** The rate Notion requests go at, as `status` and the console show it: the setting and, with `auto`, what was learnt. */
+export interface NotionRateReport {
+  setting: number | 'auto';
+  /** With `auto`: the rate learnt and the lowest rate throttled; null until a cycle has learnt one (or without `auto`). */
+  learnt: StoredRateLimit | null;
+}
+
+export async function readNotionRate(db: Queryable, target: string, setting: number | 'auto'): Promise<NotionRateReport> {
+  return { setting, learnt: setting === 'auto' ? ((await readLearntRateLimit(db, target)) ?? null) : null };
+}
+
 /** The learnt rate of one target, in the shape the SCIM client's limiter asks for (load at start, save at close). */
 export function learntRateLimitOf(db: Queryable, target: string): { load(): Promise<StoredRateLimit | undefined>; save(learnt: StoredRateLimit): Promise<void> } {
   return { load: () => readLearntRateLimit(db, target), save: (learnt) => saveLearntRateLimit(db, target, learnt) };

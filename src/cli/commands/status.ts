@@ -7,15 +7,16 @@ import {
   listRecentCycles,
   listRetiringGroups,
   listStagedDeletes,
-  readLearntRateLimit,
+  readNotionRate,
   readTargetState,
   type CycleRow,
   type EscrowedObject,
+  type NotionRateReport,
   type Queryable,
   type StagedDelete,
 } from '../../store/index.js';
 import { graceEnds } from '../../engine/index.js';
-import { describeNotionRate, type NotionRateReport } from '../../observe/index.js';
+import { describeNotionRate } from '../../observe/index.js';
 import { wholeNumber } from '../options.js';
 import { loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 import { formatTable } from '../table.js';
@@ -74,14 +75,14 @@ async function readRetiringGroups(db: Queryable, target: string, settings: { del
 }
 
 async function readStatusReport(db: Queryable, target: string, cycleCount: number, rateSetting: number | 'auto'): Promise<StatusReport> {
-  const [state, lastSuccess, cycles, stagedDeletes, escrowed, open, learnt] = await Promise.all([
+  const [state, lastSuccess, cycles, stagedDeletes, escrowed, open, notionRate] = await Promise.all([
     readTargetState(db, target),
     lastSuccessfulCycle(db, target),
     listRecentCycles(db, target, cycleCount),
     listStagedDeletes(db, target, 1000),
     listEscrowedObjects(db, target, 1000),
     countOpenWork(db, target),
-    rateSetting === 'auto' ? readLearntRateLimit(db, target) : undefined,
+    readNotionRate(db, target, rateSetting),
   ]);
   return {
     target,
@@ -98,7 +99,7 @@ async function readStatusReport(db: Queryable, target: string, cycleCount: numbe
     stagedDeletes,
     escrowed,
     unaccountedMembers: open.unaccounted,
-    notionRate: { setting: rateSetting, learnt: learnt ?? null },
+    notionRate,
   };
 }
 
