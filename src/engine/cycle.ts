@@ -5,7 +5,7 @@ import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
 import type { ScimClient } from '../scim/index.js';
 import {
-  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, countOpenWork, describeLostStoreConnection, hasLinks, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
+  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, clearNotionListing, countOpenWork, describeLostStoreConnection, hasLinks, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
   updateTargetState, type CycleKind, type OpenWork, type Store,
 } from '../store/index.js';
 import { applyPlan, type ApplyEnd } from './apply.js';
@@ -13,8 +13,10 @@ import type { ApplyContext } from './apply-context.js';
 import { createNotionClient, createSource } from './clients.js';
 import { decisionFingerprint } from './decisions.js';
 import { logActionOf, objectTypeOf, planOperations, type LinkView, type Operation, type Plan } from './model.js';
-import { prepareFromFacts, readCycleFacts, type PrepareInput, type Prepared } from './prepare.js';
-import { readWithinOneWindow, runWindowedCycle, windowSizesFor } from './windowed-cycle.js';
+import type { Candidates } from './candidates.js';
+import { spoolNotionListing } from './notion-listing.js';
+import { prepareFromFacts, readCycleFacts, type CycleFacts, type PrepareInput, type Prepared } from './prepare.js';
+import { readWithinOneWindow, runWindowedCycle, windowSizesFor, type WindowedInput } from './windowed-cycle.js';
 import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
 import type { CycleStatusReported, CycleSummary } from './summary.js';
 import { recordUnaccountedMembers } from './record-unaccounted.js';
@@ -151,24 +153,18 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
         if (planOperations(prepared.plan).length >= ANALYZE_AFTER_CHANGES) await analyzeTables(db, 'links');
         return ended;
       };
+      // A first cycle's members no in-scope user accounts for, recorded from Notion's listing while it is in the store.
+      const recordUnaccounted = () => recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, facts.protectedUserNames, shared.counts);
       // Too many candidates for one window: evaluated, planned and applied a window at a time (windowed-cycle.ts).
       const sizes = windowSizesFor(config.evaluationWindow);
-      let unaccounted: Plan['unaccounted'];
       const whole = onDemand ? undefined : await readWithinOneWindow(prepareInput, facts, sizes);
       if (!onDemand && whole === undefined) {
         logger.info({ event: 'cycle.windowed', usersPerWindow: sizes.users, groupsPerWindow: sizes.groups }, 'cycle.windowed');
-        const outcome = await runWindowedCycle({ prepare: prepareInput, facts, sizes, signal, logger, apply });
-        end = outcome.end;
-        unaccounted = outcome.unaccounted;
+        end = await runWindowedCycle({ prepare: prepareInput, facts, sizes, signal, logger, apply, recordUnaccounted });
       } else {
-        const prepared = await prepareFromFacts(prepareInput, facts, whole);
-        end = await apply(prepared);
-        unaccounted = prepared.plan.unaccounted;
+        end = await applyInOnePiece(prepareInput, facts, whole, { apply, recordUnaccounted });
       }
       counts = shared.counts;
-      if (end.kind === 'done' && unaccounted && unaccounted.length > 0) {
-        await recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, unaccounted, counts);
-      }
       if (end.kind === 'done' && !onDemand) {
         await updateTargetState(db, target, { mappingFingerprint: mapping.fingerprint, decisionFingerprint: decisionFingerprint(config, mapping) });
       }
@@ -232,6 +228,27 @@ function applyContext(prepared: Prepared, base: Pick<ApplyContext, 'scim' | 'db'
     retry: [],
     evaluatedGroups: new Set(prepared.evaluated.groups),
   };
+}
+
+/**
+ * A cycle planned in one piece. A first cycle lists Notion before it plans and keeps the listing until after the apply,
+ * as a windowed cycle does, so that its unaccounted members are recorded from the store a page at a time.
+ */
+async function applyInOnePiece(input: PrepareInput, facts: CycleFacts, candidates: Candidates | undefined, steps: Pick<WindowedInput, 'apply' | 'recordUnaccounted'>): Promise<ApplyEnd> {
+  if (!facts.findUnaccounted) return steps.apply(await prepareFromFacts(input, facts, candidates));
+  const { db } = input;
+  const target = input.config.target;
+  input.progress.phase('read Notion');
+  const listing = await spoolNotionListing(db, target, input.scim);
+  try {
+    const end = await steps.apply(await prepareFromFacts(input, facts, candidates, listing));
+    // Only over a complete Entra read: a partial one would call members "not in scope" that are.
+    if (end.kind === 'done' && facts.hold === undefined) await steps.recordUnaccounted();
+    return end;
+  } finally {
+    // Scratch for this cycle only; whatever a failed clear leaves is cleared before the next listing.
+    await clearNotionListing(db, target).catch(() => undefined);
+  }
 }
 
 /**

@@ -157,7 +157,7 @@ export interface Plan {
   deprovisionHold?: string;
   /** The deletion guard tripped: how many deprovisions were staged and why. */
   guard?: { staged: number; limit: string };
-  /** Initial cycle only: active Notion members no in-scope Entra user accounts for (see unaccounted.ts). */
+  /** A dry run of an initial cycle only: active Notion members no in-scope Entra user accounts for (see unaccounted.ts). */
   unaccounted?: Array<{ notionId: string; userName: string }>;
 }
 

@@ -4,7 +4,7 @@
 import type { ScimClient, ScimGroup, ScimUser } from '../scim/index.js';
 import {
   analyzeNotionListing, clearNotionListing, markListedUsersAccounted, readHoldersOf, readListedByIds, readListedByKeys, readUnaccountedListedUsers, writeNotionListingPage,
-  type Database, type LinkObjectType, type ListedObject,
+  type Database, type LinkObjectType, type ListedObject, type Queryable,
 } from '../store/index.js';
 import { indexGroups, indexUsers, matchingKeys, type GroupIndex, type UserIndex } from './matching.js';
 import { isLiveLink, liveLinkStates, viewOfHolder, type DesiredGroup, type DesiredUser, type LinkView } from './model.js';
@@ -106,12 +106,27 @@ async function repairFromListing(input: ListingViewInput, spooled: SpooledListin
 /**
  * The active listed users no evaluated in-scope user accounted for, except owners, protected users and those a link
  * holds (live, or already waiting for a decision: a cycle that recorded them and then failed must not record them
- * twice); by userName. Every in-scope user must have been evaluated with `markAccounted` first.
+ * twice); by userName. Every in-scope user must have been evaluated with `markAccounted` first. All at once: for a
+ * dry run, which prints them; a cycle records them a page at a time (unaccountedMemberPages).
  */
 export async function readUnaccountedMembers(db: Database, target: string, protectedUserNames: ReadonlySet<string>): Promise<UnaccountedMember[]> {
-  const members = await readUnaccountedListedUsers(db, target, { protectedUserNames: [...protectedUserNames], heldIn: [...liveLinkStates, 'unaccounted'] });
+  const members = await readUnaccountedListedUsers(db, target, unaccountedQuery(protectedUserNames));
   return members.sort(byUserName);
 }
+
+/** The same members as readUnaccountedMembers, a page at a time by Notion id, so that none holds them all. */
+export async function* unaccountedMemberPages(db: Queryable, target: string, protectedUserNames: ReadonlySet<string>, pageSize: number): AsyncGenerator<UnaccountedMember[]> {
+  const query = unaccountedQuery(protectedUserNames);
+  let afterNotionId: string | undefined;
+  for (;;) {
+    const page = await readUnaccountedListedUsers(db, target, query, { limit: pageSize, ...(afterNotionId === undefined ? {} : { afterNotionId }) });
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    afterNotionId = page[page.length - 1]?.notionId;
+  }
+}
+
+const unaccountedQuery = (protectedUserNames: ReadonlySet<string>) => ({ protectedUserNames: [...protectedUserNames], heldIn: [...liveLinkStates, 'unaccounted'] });
 
 // The store holds each resource as the SCIM client narrowed it (a ScimUser or ScimGroup), so it is read back as one.
 

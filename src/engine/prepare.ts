@@ -168,8 +168,9 @@ export function guardSettingsOf(input: Pick<PrepareInput, 'config' | 'forceDelet
 /** How one evaluation is planned, beyond the cycle's facts. */
 export interface EvaluationPlanning {
   /**
-   * Notion's listing: already spooled this cycle (a windowed cycle reads it once), none, or `decide` (a cycle in one
-   * piece lists when verify, the unaccounted check or the number of unlinked objects calls for it, and clears it after).
+   * Notion's listing: already spooled this cycle (a windowed cycle reads it once, a first cycle before it plans), none,
+   * or `decide` (a cycle in one piece lists when verify, the unaccounted check or the number of unlinked objects calls
+   * for it, and clears it after; a dry run's plan then lists the unaccounted members).
    */
   listing: SpooledListing | 'decide' | undefined;
   /** A windowed cycle (windowed-cycle.ts); absent for a cycle planned in one piece. */
@@ -199,13 +200,16 @@ export async function prepareCycle(input: PrepareInput): Promise<Prepared> {
   return prepareFromFacts(input, await readCycleFacts(input));
 }
 
-/** A cycle planned in one piece, once its facts are read (and its candidates, when the caller read them). */
-export async function prepareFromFacts(input: PrepareInput, facts: CycleFacts, read?: Candidates): Promise<Prepared> {
+/**
+ * A cycle planned in one piece, once its facts are read (and its candidates, when the caller read them). Notion's
+ * listing is the caller's when it spooled one (and clears it); else this decides and clears its own.
+ */
+export async function prepareFromFacts(input: PrepareInput, facts: CycleFacts, read?: Candidates, listing?: SpooledListing): Promise<Prepared> {
   const candidates = read ?? await readEvaluationCandidates({
     db: input.db, target: input.config.target, rule: facts.rule, evaluateAll: facts.evaluateAll, now: input.now,
     ...(input.onlyUsers ? { onlyUsers: input.onlyUsers } : {}), ...(input.onlyGroups ? { onlyGroups: input.onlyGroups } : {}),
   });
-  return prepareEvaluation(input, facts, candidates, { listing: 'decide' });
+  return prepareEvaluation(input, facts, candidates, { listing: listing ?? 'decide' });
 }
 
 /** Evaluates the candidates against their links (and Notion's listing when read) and plans them. */

@@ -8,16 +8,16 @@
 //      planned with every managed group), so that no two windows read the same groups' members.
 //   3. The groups, a few at a time, once every user exists: a new group is created with its first members in the POST,
 //      and each group's memberships are planned whole, the held users' kept as they are.
-// Notion's listing, when the cycle needs one, is read once into the store; the unaccounted members are found at the end.
+// Notion's listing, when the cycle needs one, is read once into the store; the unaccounted members are recorded from it
+// at the end.
 import { chunksOf, clearNotionListing, readTouchedGroups } from '../store/index.js';
 import { readCandidatePage, readVanished, type Candidates } from './candidates.js';
 import type { Logger } from '../observe/index.js';
 import type { ApplyEnd } from './apply.js';
 import { countedDeprovisions, guardLimit } from './guard.js';
 import { objectTypeOf, planOperations, type Operation } from './model.js';
-import { readUnaccountedMembers, spoolNotionListing, type SpooledListing } from './notion-listing.js';
+import { spoolNotionListing, type SpooledListing } from './notion-listing.js';
 import { countUnlinked, guardSettingsOf, listingPays, prepareEvaluation, type CycleFacts, type PlanningWindow, type PrepareInput, type Prepared } from './prepare.js';
-import type { UnaccountedMember } from './unaccounted.js';
 
 /** Users per window, and groups per group window (a group brings its members: about 50 memberships per user window). */
 export interface WindowSizes {
@@ -35,12 +35,8 @@ export interface WindowedInput {
   logger: Logger;
   /** Applies one window's plan and settles what it evaluated. */
   apply: (prepared: Prepared) => Promise<ApplyEnd>;
-}
-
-export interface WindowedOutcome {
-  end: ApplyEnd;
-  /** Over a complete run of every window: the members no in-scope user accounts for (see unaccounted.ts). */
-  unaccounted?: UnaccountedMember[];
+  /** After a complete run of every window, while Notion's listing is in the store: records the unaccounted members. */
+  recordUnaccounted: () => Promise<void>;
 }
 
 type Row = { id: string; inScope: boolean };
@@ -121,7 +117,7 @@ async function screenCycle(input: PrepareInput, facts: CycleFacts, sizes: Window
 }
 
 /** Runs the cycle's windows in order; stops at the first that does not end `done`, or when told to stop. */
-export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOutcome> {
+export async function runWindowedCycle(input: WindowedInput): Promise<ApplyEnd> {
   const { prepare, facts, sizes } = input;
   const { db } = prepare;
   const target = prepare.config.target;
@@ -165,7 +161,7 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
     if (leaving.length === 0 && screen.vanished.users.length > 0) leaving.push([]);
     for (const [index, users] of leaving.entries()) {
       const ended = await run('leaving and held users', evaluation(users, [], { users: index === 0 ? screen.vanished.users : [], groups: [] }));
-      if (ended) return { end: ended };
+      if (ended) return ended;
     }
     // Each window is planned while the one before is applied, so that Notion is not left idle between them. User windows
     // concern different users, group windows different groups (planned once every user window is applied); a Notion id
@@ -195,17 +191,17 @@ export async function runWindowedCycle(input: WindowedInput): Promise<WindowedOu
       }
     };
     const usersEnded = await pipelined('users', userWindows());
-    if (usersEnded) return { end: usersEnded };
+    if (usersEnded) return usersEnded;
     const groups = new Map(screen.groups.map((row) => [row.id, row.inScope]));
     for (const [id, inScope] of deferredGroups) if (!groups.has(id)) groups.set(id, inScope);
     const groupRows = [...groups].map(([id, inScope]) => ({ id, inScope })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const groupWindows = chunksOf(groupRows, sizes.groups);
     if (groupWindows.length === 0 && screen.vanished.groups.length > 0) groupWindows.push([]);
     const groupsEnded = await pipelined('groups', groupWindows.map((chunk, index) => evaluation([], chunk, { users: [], groups: index === 0 ? screen.vanished.groups : [] })));
-    if (groupsEnded) return { end: groupsEnded };
+    if (groupsEnded) return groupsEnded;
     // Only over a complete Entra read: a partial one would call members "not in scope" that are.
-    const unaccounted = listing && facts.findUnaccounted && facts.hold === undefined ? await readUnaccountedMembers(db, target, facts.protectedUserNames) : undefined;
-    return { end: { kind: 'done' }, ...(unaccounted ? { unaccounted } : {}) };
+    if (listing && facts.findUnaccounted && facts.hold === undefined) await input.recordUnaccounted();
+    return { kind: 'done' };
   } finally {
     if (listing) await clearNotionListing(db, target).catch(() => undefined);
   }

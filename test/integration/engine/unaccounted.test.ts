@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideUnaccountedMembers, NotUnaccountedError, planCycle, provisionOnDemand, renderPlanTable } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { queryLog } from '../../../src/store/index.js';
+import { queryLog, tables } from '../../../src/store/index.js';
 import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
 import { directlyAssignedUser, notionUser } from '../../helpers/tenant-picks.js';
 
@@ -56,6 +56,17 @@ describe('an initial cycle against a populated workspace', () => {
     expect(summary.counts['unaccounted.warning']).toBe(2_500);
     const rows = await queryLog(s.store.store.db, { target: s.config.target, action: 'unaccounted', limit: 3_000 });
     expect(new Set(rows.map((r) => r.displayName)).size).toBe(2_500);
+  });
+
+  it('records none while its cycle does not finish, and keeps no listing past it', async () => {
+    const { s } = await populated();
+    // Every create refused with a server error: the cycle stops in quarantine before its end.
+    s.notion.injectFault({ kind: 'status', status: 500, rate: 1, match: { method: 'POST', path: /^\/Users$/ } });
+    const stopped = await s.sync();
+    expect(stopped).toMatchObject({ kind: 'initial', unaccountedMembers: 0 });
+    expect(stopped.quarantine).toBeDefined();
+    expect(await queryLog(s.store.store.db, { target: s.config.target, action: 'unaccounted' })).toEqual([]);
+    expect(await s.store.store.db.select().from(tables.notionListing)).toEqual([]);
   });
 
   it('deactivates exactly the approved members in the next cycle, and leaves the rejected ones for good', async () => {

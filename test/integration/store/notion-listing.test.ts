@@ -93,6 +93,16 @@ describe('the Notion listing spool', () => {
     ]);
   });
 
+  it('gives the unaccounted users a page at a time by Notion id, each once, when asked for pages', async () => {
+    const db = test.current.store.db;
+    await writeNotionListingPage(db, 'paged', 'user', Array.from({ length: 7 }, (_, i) => listedUser(`p${i}`, `paged.${i}@example.com`)));
+    const query = { protectedUserNames: ['paged.3@example.com'], heldIn: ['active'] };
+    const first = await readUnaccountedListedUsers(db, 'paged', query, { limit: 4 });
+    const second = await readUnaccountedListedUsers(db, 'paged', query, { limit: 4, afterNotionId: first.at(-1)!.notionId });
+    expect(first.map((m) => m.notionId)).toEqual(['p0', 'p1', 'p2', 'p4']);
+    expect(second.map((m) => m.notionId)).toEqual(['p5', 'p6']);
+  });
+
   it('clears one target without touching another', async () => {
     await writeNotionListingPage(test.current.store.db, 'spool-a', 'user', [listedUser('a', 'a@example.com')]);
     await writeNotionListingPage(test.current.store.db, 'spool-b', 'user', [listedUser('b', 'b@example.com')]);
