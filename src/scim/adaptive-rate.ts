@@ -14,10 +14,15 @@
 // 2-deep bucket holds fewer than 200 accepted requests, so it affords that one 429 only. The 429 tells when the
 // bucket ran dry, and a limit 23% lower behind a deeper bucket runs dry at the same moment; with no second 429 the
 // two look the same to the end of the minute, so the limiter keeps one rate for both and misses one of them by more
-// than 10%. Assuming a depth trades one depth's limits for another's. Tried in the benchmark's model over the 43
+// than 10%. A second 429 narrows it: the depth slow start emptied and the drain that follows must fit one limit
+// (bucket-fit.ts), and when every limit that fits lies within 10%, the lowest is taken; often they span more, as a
+// shallow bucket at one limit and a deep one at another drain alike. Assuming a depth trades one depth's limits for
+// another's. Tried in the benchmark's model over the 43
 // limits from 1.62 to 50 req/s: slow start's 429 read as the moment a bucket one second deep ran dry met 3 or 4 more
 // limits behind a 2-deep bucket, 0 or 1 fewer behind one a second deep, and drew up to 4 429s where 1 had come below
 // 1.62 req/s. So no depth is assumed.
+
+import { limitsFitting, type SlowStartTrace } from './bucket-fit.js';
 
 export interface AdaptiveRateSettings {
   /** Lowest rate, whatever the throttling (requests/second). */
@@ -144,6 +149,9 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
   let acceptedInAll = 0;
   let episodes = 0;
   let lastDrain: Drain | undefined;
+  /** Slow start's accepted answers, then with its 429: kept until the drain that follows says which limits fit. */
+  let slowStartAccepted: number[] | undefined = slowStart ? [] : undefined;
+  let slowStartTrace: SlowStartTrace | undefined;
   let windowStart: number | undefined;
   let windowAccepted = 0;
   let confirmWindowMs = minWindowMs;
@@ -194,6 +202,7 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       sinceEpisode += 1;
       acceptedInAll += 1;
       credit = Math.min(maxCredit, credit + creditPerAccepted);
+      if (slowStart) slowStartAccepted?.push(now);
       if (windowStart === undefined) {
         windowStart = now;
         windowAccepted = 0;
@@ -227,6 +236,8 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
         // settles and the drains show the limit.
         climbWaitsGap = !slowStart && throttledAt !== undefined && failed < throttledAt;
         const endsSlowStart = slowStart;
+        if (endsSlowStart && slowStartAccepted) slowStartTrace = { acceptedAt: slowStartAccepted, throttledAt: now };
+        slowStartAccepted = undefined;
         slowStart = false;
         ignoredAt = undefined;
         throttledAt = Math.min(throttledAt ?? Infinity, failed);
@@ -259,8 +270,15 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       const betweenS = (now - previousAt) / 1000;
       if (isolated && previousAt > -Infinity) next = Math.max(failed * decrease, Math.min(next, acceptedBetween / betweenS));
       const drained = drain && previousDrain ? limitFromDrains(previousDrain, drain) : undefined;
+      // The first drain after slow start: when the limits that fit both lie within 10% of the lowest, that lowest is
+      // within 10% of the limit and not above it, where a gentle step from a rate the depth hid may still be above.
+      const fitting = drain && slowStartTrace?.throttledAt === previousAt ? limitsFitting(slowStartTrace, drain) : undefined;
+      slowStartTrace = undefined;
+      if (fitting && fitting.high <= fitting.low / 0.9) next = fitting.low;
       if (drained) {
-        next = Math.max(failed * decrease, Math.min(next, drained.limit));
+        // A step under the limit the drains give: each drain's count is off by up to a token (the fraction the bucket
+        // held at each 429), so the limit is known to a few percent, and a rate just above it would draw a 429 more.
+        next = Math.max(failed * decrease, Math.min(next, drained.limit * (1 - climbStep)));
         // The bucket's depth shows how long a window must be to see a climb step's excess.
         confirmWindowMs = Math.min(maxWindowMs, Math.max(confirmWindowMs, ((drained.depth - 1) / (climbStep * drained.limit)) * 1000));
       }

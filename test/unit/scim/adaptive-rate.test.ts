@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conservativeStartRps, createAdaptiveRate, limitFromDrains, type AdaptiveRate, type LearntRate } from '../../../src/scim/adaptive-rate.js';
+import { limitsFitting } from '../../../src/scim/bucket-fit.js';
 import { runAgainstVirtualBucket } from '../../../src/sim/notion/virtual-bucket.js';
 
 const settings = { floorRps: 0.5, ceilingRps: 100 };
@@ -224,6 +225,24 @@ describe('the limit from two drains (429 to 429 at one rate, after the same paus
   });
 });
 
+describe('the limits that fit slow start and the drain after it', () => {
+  // Slow start at 1, 1.5, 2.25, 3.375 and 5.06 req/s (8 each), its 429 at the 5th of 5.06; then a second's pause.
+  const rates = [1, 1.5, 2.25, 3.375, 5.0625];
+  const acceptedAt = rates.flatMap((rps, w) => Array.from({ length: 8 }, (_, i) => w * 10_000 + (i * 1000) / rps)).slice(0, -4);
+  const slowStart = { acceptedAt, throttledAt: 4 * 10_000 + (4 * 1000) / 5.0625 };
+
+  it('finds no limit above the rate that drained', () => {
+    const fitting = limitsFitting(slowStart, { rps: 5.0625, accepted: 20, ms: 1000 + (20 * 1000) / 5.0625 });
+    expect(fitting?.high ?? 0).toBeLessThan(5.0625);
+  });
+
+  it('brackets the limit from below by what the drain accepted over its length, whatever the depth', () => {
+    const drain = { rps: 5.0625, accepted: 20, ms: 1000 + (20 * 1000) / 5.0625 };
+    const fitting = limitsFitting(slowStart, drain);
+    expect(fitting?.low).toBeGreaterThanOrEqual((20 - 1) / (drain.ms / 1000));
+  });
+});
+
 describe('the learnt rate kept between cycles', () => {
   it('starts at the stored rate and steps above it only once a credit is earned (100 accepted answers)', () => {
     const rate = createAdaptiveRate(settings, { requestsPerSecond: 20, throttledAtRps: 24 });
@@ -254,11 +273,29 @@ describe('the adaptive rate against a token bucket (virtual time)', () => {
   });
 
   it('keeps what a bucket a second deep let through at 7 requests/second: the next cycle starts within 10% of it', () => {
-    // The bucket hides slow start's overshoot, so four 429s come in the minute (1.2%); the fourth, 16 s after the
-    // third, once halved the rate to 3.8.
+    // The bucket hides slow start's overshoot, so three 429s come in the minute; a fourth, 16 s after the third, once
+    // halved the rate to 3.8. The drains' limit less a step ends 1% above 7.07: the 8-deep bucket would run dry after
+    // more than a minute at that excess, and the 429 then steps the next cycle down.
     const run = runAgainstBucket(7.07, 8, 60);
     expect(run.learnt.requestsPerSecond).toBeGreaterThanOrEqual(0.9 * 7.07);
-    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(7.07);
+    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(1.02 * 7.07);
+  });
+
+  it('settles a step under the limit two drains give, not on it: 7 requests/second behind a bucket a second deep', () => {
+    // The drains gave 7.54 (each count is off by up to a token): run there, the bucket ran dry again 16 s later.
+    const run = runAgainstBucket(7.07, 8, 60);
+    expect(run.throttled).toBe(3);
+    expect(run.withinMs).toBeLessThan(60_000);
+    expect(run.throttled / run.sent).toBeLessThanOrEqual(0.01);
+  });
+
+  it('after slow start and the drain that follows, takes the lowest limit that fits both when all that fit are within 10%', () => {
+    // 4.34 req/s behind a 5-deep bucket: falling back to the rate slow start confirmed (the depth hid its excess) runs
+    // the bucket dry again; a gentle step from there, 4.56, was still above the limit and drew a third 429.
+    const run = runAgainstBucket(4.34, 5, 60);
+    expect(run.throttled).toBe(2);
+    expect(run.withinMs).toBeLessThan(60_000);
+    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(4.34);
   });
 
   it('over ten minutes settles near the limit, below it', () => {
