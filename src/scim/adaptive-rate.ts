@@ -17,10 +17,9 @@
 // than 10%. A second 429 narrows it: the depth slow start emptied and the drain that follows must fit one limit
 // (bucket-fit.ts), and when every limit that fits lies within 10%, the lowest is taken; often they span more, as a
 // shallow bucket at one limit and a deep one at another drain alike. Assuming a depth trades one depth's limits for
-// another's. Tried in the benchmark's model over the 43
-// limits from 1.62 to 50 req/s: slow start's 429 read as the moment a bucket one second deep ran dry met 3 or 4 more
-// limits behind a 2-deep bucket, 0 or 1 fewer behind one a second deep, and drew up to 4 429s where 1 had come below
-// 1.62 req/s. So no depth is assumed.
+// another's. Tried in the benchmark's model over the 43 limits from 1.62 to 50 req/s: slow start's 429 read as the
+// moment a bucket one second deep ran dry met 3 or 4 more limits behind a 2-deep bucket, 0 or 1 fewer behind one a
+// second deep, and drew up to 4 429s where 1 had come below 1.62 req/s. So no depth is assumed.
 
 import { limitsFitting, type SlowStartTrace } from './bucket-fit.js';
 
