@@ -87,7 +87,9 @@ const baseProbeGap = 100;
 const maxProbeGap = 3_200;
 // A 429 at or below the confirmed rate, the first for this many accepted requests, changes nothing but the pause: a
 // burst of arrivals bunched by the network (or a busy server) empties a shallow bucket below its rate. Two within
-// this many, or two such at the same rate, mean the rate is too high.
+// this many, or two such at the same rate, mean the rate is too high; so does one that ends a drain which, with the
+// drain before it at another rate, gives a limit (limitFromDrains): at tens of requests a second this many pass in
+// the few seconds a deep bucket takes to run dry 20% over its limit, and bunched arrivals keep no such cadence.
 const isolatedAfter = 200;
 // Too high: near a rate confirmed earlier, step down gently (a burst allowance hid a small excess for a window);
 // far below it, or with nothing confirmed yet, the limit fell (another client shares it) or was never known: halve.
@@ -247,8 +249,10 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
         return setRate(confirmed, now);
       }
       // At or below the confirmed rate. Once in a while that is arrivals bunched by the network, not the rate; but
-      // the second such 429 at the same rate is a cadence: the rate is too high behind a deep burst allowance.
-      const isolated = previousAt === -Infinity || acceptedBetween >= isolatedAfter;
+      // the second such 429 at the same rate is a cadence: the rate is too high behind a deep burst allowance. So are
+      // two drains at two rates that give one limit below both.
+      const drained = drain && previousDrain ? limitFromDrains(previousDrain, drain) : undefined;
+      const isolated = (previousAt === -Infinity || acceptedBetween >= isolatedAfter) && drained === undefined;
       if (isolated && ignoredAt !== failed) {
         ignoredAt = failed;
         return;
@@ -268,7 +272,6 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       // over a long interval (the pause a small part of it) that accepted rate is close to the limit from below.
       const betweenS = (now - previousAt) / 1000;
       if (isolated && previousAt > -Infinity) next = Math.max(failed * decrease, Math.min(next, acceptedBetween / betweenS));
-      const drained = drain && previousDrain ? limitFromDrains(previousDrain, drain) : undefined;
       // The first drain after slow start: when the limits that fit both lie within 10% of the lowest, that lowest is
       // within 10% of the limit and not above it, where a gentle step from a rate the depth hid may still be above.
       const fitting = drain && slowStartTrace?.throttledAt === previousAt ? limitsFitting(slowStartTrace, drain) : undefined;

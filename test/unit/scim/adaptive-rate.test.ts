@@ -171,6 +171,21 @@ describe('the adaptive rate after a 429', () => {
     expect(rate.rate).toBeCloseTo(250 / 6);
   });
 
+  it('takes a 429 after many accepted as a drain, not bunched arrivals, when it and the drain before give a limit', () => {
+    const rate = createAdaptiveRate({ floorRps: 0.5, ceilingRps: 50 }, { requestsPerSecond: 50, throttledAtRps: null });
+    rate.throttled(0, 0);
+    expect(rate.rate).toBe(50);
+    // A drain at 50: a second's pause, 100 accepted in 2 s, then a 429 (too soon to be isolated): a tenth down, 45.
+    let now = acceptAtRate(rate, 1000, 100);
+    rate.throttled(now, 3000);
+    expect(rate.rate).toBeCloseTo(45);
+    // A drain at 45: 200 accepted in 4.44 s after the pause. As many could pass between two bunched bursts at 45 req/s,
+    // but the two drains give one limit, (200 - 100) / 2.44 s = 40.9, below both: run a step under it.
+    now = acceptAtRate(rate, 4000, 200);
+    rate.throttled(now, 3000 + 5444);
+    expect(rate.rate).toBeCloseTo(0.95 * (100 / 2.444), 1);
+  });
+
   it('halves when throttling repeats with nothing confirmed, or far below the last confirmed rate', () => {
     const fresh = createAdaptiveRate({ floorRps: 0.1, ceilingRps: 100 });
     fresh.throttled(0, 1);
@@ -296,6 +311,14 @@ describe('the adaptive rate against a token bucket (virtual time)', () => {
     expect(run.throttled).toBe(2);
     expect(run.withinMs).toBeLessThan(60_000);
     expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(4.34);
+  });
+
+  it('finds 40 requests/second behind a 41-deep bucket in a minute: the deep bucket drains in under 200 requests', () => {
+    // Two 429s 233 requests apart at 48.7 req/s, 21% over the limit, were once let pass as bunched arrivals, twice,
+    // and the minute ended 14% over the limit.
+    const run = runAgainstBucket(40.28, 41, 60);
+    expect(run.withinMs).toBeLessThan(60_000);
+    expect(run.throttled / run.sent).toBeLessThanOrEqual(0.01);
   });
 
   it('over ten minutes settles near the limit, below it', () => {
