@@ -89,7 +89,12 @@ export interface ManualAction {
 
 /** An action taken by hand is written to the provisioning log with who took it, outside any cycle. */
 export async function recordManualAction(db: Queryable, action: ManualAction, at: Date = new Date()): Promise<void> {
-  await appendLogEntries(db, [{
+  await recordManualActions(db, [action], at);
+}
+
+/** Many actions taken by hand at once (`approve` of everything staged): one statement for them all. */
+export async function recordManualActions(db: Queryable, actions: readonly ManualAction[], at: Date = new Date()): Promise<void> {
+  await appendLogEntries(db, actions.map((action) => ({
     target: action.target,
     cycleId: null,
     changeId: randomUUID(),
@@ -102,5 +107,5 @@ export async function recordManualAction(db: Queryable, action: ManualAction, at
     action: action.action,
     status: action.status ?? 'success',
     reason: action.reason,
-  }]);
+  })));
 }

@@ -1,7 +1,8 @@
 // Reads for `status`, readiness and alerts: staged deletes, escrowed objects, and the notified alert state.
 import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import type { Queryable } from './database.js';
-import { links, targetState } from './schema.js';
+import { linkPageOf, type LinkPage } from './links.js';
+import { links, targetState, type LinkRow } from './schema.js';
 
 export interface OpenWork {
   /** Links holding a deprovision staged by the deletion guard. */
@@ -41,8 +42,19 @@ export async function listStagedDeletes(db: Queryable, target: string, limit = 5
     .where(and(eq(links.target, target), isNotNull(links.stagedAction)))
     .orderBy(asc(links.stagedAt))
     .limit(limit);
-  return rows.map((r) => ({ objectType: r.objectType, sourceId: r.sourceId, notionId: r.notionId, name: appliedName(r.applied), action: r.stagedAction ?? '', stagedAt: r.stagedAt }));
+  return rows.map(stagedDeleteOf);
 }
+
+/** A page of one type's staged deletes, by source id: what a decision over all of them (or many) reads at a time. */
+export async function readStagedPage(db: Queryable, target: string, page: LinkPage): Promise<StagedDelete[]> {
+  const { where, orderBy } = linkPageOf(page);
+  const rows = await db.select().from(links).where(and(eq(links.target, target), isNotNull(links.stagedAction), where)).orderBy(orderBy).limit(page.limit);
+  return rows.map(stagedDeleteOf);
+}
+
+const stagedDeleteOf = (r: LinkRow): StagedDelete => ({
+  objectType: r.objectType, sourceId: r.sourceId, notionId: r.notionId, name: appliedName(r.applied), action: r.stagedAction ?? '', stagedAt: r.stagedAt,
+});
 
 export interface EscrowedObject {
   objectType: string;

@@ -18,8 +18,8 @@ async function decideStaged(store: Store, config: LoadedConfig, ids: string[], o
     throw error instanceof NotStagedError ? new CommandError(`approve: ${error.message}`, exitCodes.config) : error;
   });
   return reject
-    ? `Rejected ${decided.length} staged delete(s); those objects are left as they are in Notion.\n`
-    : `Approved ${decided.length} staged delete(s); the next cycle applies them.\n`;
+    ? `Rejected ${decided} staged delete(s); those objects are left as they are in Notion.\n`
+    : `Approved ${decided} staged delete(s); the next cycle applies them.\n`;
 }
 
 async function decideUnaccounted(store: Store, config: LoadedConfig, ids: string[], options: ApproveOptions): Promise<string> {
@@ -32,8 +32,8 @@ async function decideUnaccounted(store: Store, config: LoadedConfig, ids: string
     throw error instanceof NotUnaccountedError ? new CommandError(`approve --unaccounted: ${error.message}`, exitCodes.config) : error;
   });
   return reject
-    ? `Left ${decided.length} unaccounted Notion member(s) as they are; they are not reported again.\n`
-    : `Approved ${deprovisionAction} of ${decided.length} unaccounted Notion member(s); the next cycle applies it.\n`;
+    ? `Left ${decided} unaccounted Notion member(s) as they are; they are not reported again.\n`
+    : `Approved ${deprovisionAction} of ${decided} unaccounted Notion member(s); the next cycle applies it.\n`;
 }
 
 export function registerApprove(program: Command): void {

@@ -269,8 +269,8 @@ describe('decisions taken by hand', () => {
     const db = s.store.store.db;
     await expect(decideStagedDeletes(db, s.config.target, { ids: [a.id, 'unknown-id'], reject: false, actor: 'alice' })).rejects.toThrow(NotStagedError);
     expect(await queryLog(db, { target: s.config.target, action: 'approve' })).toEqual([]);
-    expect(await decideStagedDeletes(db, s.config.target, { ids: [a.id], reject: false, actor: 'alice' })).toHaveLength(1);
-    expect(await decideStagedDeletes(db, s.config.target, { ids: [b.id], reject: true, actor: 'bob' })).toHaveLength(1);
+    expect(await decideStagedDeletes(db, s.config.target, { ids: [a.id], reject: false, actor: 'alice' })).toBe(1);
+    expect(await decideStagedDeletes(db, s.config.target, { ids: [b.id], reject: true, actor: 'bob' })).toBe(1);
     const rows = await queryLog(db, { target: s.config.target });
     expect(rows.filter((r) => r.actor !== null).map((r) => [r.action, r.actor, r.sourceId, r.cycleId])).toEqual([
       ['reject', 'bob', b.id, null],

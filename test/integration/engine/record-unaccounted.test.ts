@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordUnaccountedMembers } from '../../../src/engine/record-unaccounted.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { queryLog, readUnaccountedMembers, writeNotionListingPage, type ListedObject } from '../../../src/store/index.js';
+import { queryLog, readUnaccountedPage, writeNotionListingPage, type ListedObject } from '../../../src/store/index.js';
 import { storePerFile } from '../../helpers/store.js';
 
 const target = 'recorded';
@@ -29,7 +29,7 @@ describe('recording unaccounted members', () => {
 
     await record();
     expect(counts).toEqual({ 'unaccounted.warning': count });
-    const links = await readUnaccountedMembers(db, target);
+    const links = await readUnaccountedPage(db, target, { objectType: 'user', limit: count + 1 });
     expect(new Set(links.map((link) => link.sourceId))).toEqual(new Set(Array.from({ length: count }, (_, i) => `notion:${notionId(i)}`)));
     const rows = await queryLog(db, { target, action: 'unaccounted', limit: count + 1 });
     expect(new Set(rows.map((row) => row.notionId)).size).toBe(count);

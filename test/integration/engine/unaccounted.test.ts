@@ -72,8 +72,7 @@ describe('an initial cycle against a populated workspace', () => {
   it('deactivates exactly the approved members in the next cycle, and leaves the rejected ones for good', async () => {
     const { s } = await populated();
     await s.sync();
-    const approved = await decide(s, ['LEAVER.ONE@example.com'], false);
-    expect(approved.map((m) => m.userName)).toEqual(['leaver.one@example.com']);
+    expect(await decide(s, ['LEAVER.ONE@example.com'], false)).toBe(1);
     s.notion.clearRequests();
     const third = await s.sync();
     expect(third).toMatchObject({ status: 'held', unaccountedMembers: 1, stagedDeletes: 0 });
@@ -84,7 +83,7 @@ describe('an initial cycle against a populated workspace', () => {
     const log = await queryLog(s.store.store.db, { target: s.config.target, object: 'leaver.one@example.com' });
     expect(log.map((r) => [r.action, r.status, r.actor])).toEqual([['disable', 'success', null], ['approve', 'success', 'alice'], ['unaccounted', 'warning', null]]);
 
-    expect(await decide(s, [], true)).toHaveLength(1);
+    expect(await decide(s, [], true)).toBe(1);
     s.notion.clearRequests();
     const fourth = await s.sync();
     expect(fourth).toMatchObject({ status: 'succeeded', unaccountedMembers: 0 });
