@@ -2,13 +2,13 @@
 // took it, in one transaction, so that the log answers "who released these deletes" as well as "what the engine did".
 import { userInfo } from 'node:os';
 import {
-  analyzeTables, approveStagedDeprovisions, clearEscrows, clearWatermarks, decideUnaccountedLinks, findUnaccountedMembers, listEscrowedObjects, markObjectsDirty, readStagedPage,
+  analyzeTables, approveStagedDeprovisions, clearEscrows, clearWatermarks, decideUnaccountedLinks, findUnaccountedMembers, markObjectsDirty, readEscrowedPage, readStagedPage,
   readTargetState, readUnaccountedPage, recordManualAction, recordManualActions, rejectStagedDeprovisions, updateTargetState, type Database, type LinkObjectType, type LinkPage,
 } from '../store/index.js';
 
-const everything = 1_000_000;
-// A decision over everything staged (a mass deprovision the guard held) or every unaccounted member (a large
-// workspace after a lost store) reads, decides and logs this many at a time, in one transaction: none holds them all.
+// A decision over everything staged (a mass deprovision the guard held), every unaccounted member (a large workspace
+// after a lost store) or every escrow reads, decides and logs this many at a time, in one transaction: none holds them
+// all.
 const decisionPage = 1_000;
 // Before a decision over everything, fresh statistics on the links: what was staged or recorded in bulk since the last
 // analysis (a first cycle records its unaccounted members after it) left the planner reading every link for each
@@ -130,14 +130,14 @@ const userNameOf = (applied: Record<string, unknown>): string | undefined => (ty
 /** `reset escrows`: every escrowed object is tried again in the next cycle; returns how many. */
 export async function resetEscrows(db: Database, target: string, actor: string): Promise<number> {
   return db.transaction(async (tx) => {
-    const escrowed = await listEscrowedObjects(tx, target, everything);
-    const cleared = await clearEscrows(tx, target);
-    await markObjectsDirty(tx, target, escrowed);
-    await recordManualActions(tx, escrowed.map((object) => ({
-      target, actor, action: 'reset-escrow', objectType: object.objectType === 'group' ? 'group' : 'user', sourceId: object.sourceId,
-      displayName: object.name ?? null, reason: `escrow cleared after ${object.attempts} failed attempt(s); tried again in the next cycle`,
-    })));
-    return cleared;
+    for await (const { page } of decisionPages((p) => readEscrowedPage(tx, target, p), objectTypes)) {
+      await markObjectsDirty(tx, target, page);
+      await recordManualActions(tx, page.map((object) => ({
+        target, actor, action: 'reset-escrow', objectType: object.objectType === 'group' ? 'group' : 'user', sourceId: object.sourceId,
+        displayName: object.name ?? null, reason: `escrow cleared after ${object.attempts} failed attempt(s); tried again in the next cycle`,
+      })));
+    }
+    return clearEscrows(tx, target);
   });
 }
 

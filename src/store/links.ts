@@ -3,6 +3,7 @@ import { and, asc, eq, gt, isNotNull, or, sql } from 'drizzle-orm';
 import { redactOptional, redactText } from '../observe/redact.js';
 import type { Queryable } from './database.js';
 import { columnsOf, inIds, textArray } from './id-array.js';
+import { rowsOf } from './raw-rows.js';
 import { appliedMemberships, links, type LinkRow } from './schema.js';
 
 export type LinkObjectType = 'user' | 'group';
@@ -209,12 +210,14 @@ export async function decideUnaccountedLinks(db: Queryable, target: string, sour
 
 /** Clears every escrow so that failed objects are tried again in the next cycle; returns how many. */
 export async function clearEscrows(db: Queryable, target: string): Promise<number> {
-  const rows = await db
-    .update(links)
-    .set({ attempts: 0, nextAttemptAt: null, lastErrorKind: null, lastError: null, updatedAt: new Date() })
-    .where(and(eq(links.target, target), or(gt(links.attempts, 0), isNotNull(links.nextAttemptAt))))
-    .returning({ sourceId: links.sourceId });
-  return rows.length;
+  // Counted in the database: returning every cleared id only to count them held them all.
+  const [row] = await rowsOf<{ cleared: number }>(db, sql`
+    with cleared as (
+      update ${links} set attempts = 0, next_attempt_at = null, last_error_kind = null, last_error = null, updated_at = now()
+      where target = ${target} and (attempts > 0 or next_attempt_at is not null)
+      returning 1)
+    select count(*)::int as cleared from cleared`);
+  return row?.cleared ?? 0;
 }
 
 /** A group kept emptied in Notion after it left scope: deleted at `deleteAfter` (null: group deletes are off). */

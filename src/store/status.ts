@@ -73,16 +73,25 @@ export async function listEscrowedObjects(db: Queryable, target: string, limit =
     .where(and(eq(links.target, target), gt(links.attempts, 0)))
     .orderBy(asc(links.nextAttemptAt))
     .limit(limit);
-  return rows.map((r) => ({
-    objectType: r.objectType,
-    sourceId: r.sourceId,
-    name: appliedName(r.applied),
-    attempts: r.attempts,
-    nextAttemptAt: r.nextAttemptAt,
-    errorKind: r.lastErrorKind,
-    error: r.lastError,
-  }));
+  return rows.map(escrowedObjectOf);
 }
+
+/** A page of one type's escrowed objects, by source id: what `reset escrows` reads at a time. */
+export async function readEscrowedPage(db: Queryable, target: string, page: LinkPage): Promise<EscrowedObject[]> {
+  const { where, orderBy } = linkPageOf(page);
+  const rows = await db.select().from(links).where(and(eq(links.target, target), gt(links.attempts, 0), where)).orderBy(orderBy).limit(page.limit);
+  return rows.map(escrowedObjectOf);
+}
+
+const escrowedObjectOf = (r: LinkRow): EscrowedObject => ({
+  objectType: r.objectType,
+  sourceId: r.sourceId,
+  name: appliedName(r.applied),
+  attempts: r.attempts,
+  nextAttemptAt: r.nextAttemptAt,
+  errorKind: r.lastErrorKind,
+  error: r.lastError,
+});
 
 function appliedName(applied: Record<string, unknown>): string | undefined {
   const name = applied.userName ?? applied.displayName;
