@@ -129,15 +129,22 @@ for (const burst of ['2', 'R']) {
 }
 
 // Every limit from 1 to 50 req/s on a logarithmic grid (49 limits), in the model: which meet the goal, which do not.
-const grid = Array.from({ length: 49 }, (_, i) => Math.round(Math.exp((Math.log(50) * i) / 48) * 100) / 100);
+const logGrid = (points) => Array.from({ length: points }, (_, i) => Math.round(Math.exp((Math.log(50) * i) / (points - 1)) * 100) / 100);
+const grid = logGrid(49);
+const depthOf = (burst, limit) => (burst === '2' ? 2 : Math.max(1, Math.ceil(limit)));
+const meetsGoal = (r) => r.withinSeconds !== undefined && r.throttled / r.sent <= 0.01;
 const sweepRows = ['2', 'R'].map((burst) => {
-  const runsOnGrid = grid.map((limit) => ({ limit, ...model(limit, burst === '2' ? 2 : Math.max(1, Math.ceil(limit)), 60) }));
-  const met = runsOnGrid.filter((r) => r.withinSeconds !== undefined && r.throttled / r.sent <= 0.01);
+  const runsOnGrid = grid.map((limit) => ({ limit, ...model(limit, depthOf(burst, limit), 60) }));
+  const met = runsOnGrid.filter(meetsGoal);
   const missed = runsOnGrid.filter((r) => !met.includes(r));
   const describe = (r) => `${r.limit} (${r.withinSeconds === undefined ? 'learnt ' + r.learnt.toFixed(2) : r.throttled + ' / ' + r.sent})`;
   const metFrom = (lowest) => `${met.filter((r) => r.limit >= lowest).length} of ${grid.filter((l) => l >= lowest).length}`;
   return `| ${burst === '2' ? '2' : 'R'} | ${met.length} of ${grid.length} | ${metFrom(minLimitAffordable)} | ${metFrom(minLimitUnknownDepth)} | ${Math.max(...met.map((r) => r.withinSeconds)).toFixed(1)} s | ${missed.map(describe).join(', ')} |`;
 });
+// The same on a grid four times finer, so that a change is not judged by the 49 points it happens to meet.
+const fineGrid = logGrid(200).filter((limit) => limit >= minLimitUnknownDepth);
+const fineMet = (burst) => fineGrid.filter((limit) => meetsGoal(model(limit, depthOf(burst, limit), 60))).length;
+const fineLine = `On a grid four times finer (200 limits), of the ${fineGrid.length} from ${minLimitUnknownDepth} req/s: ${fineMet('2')} met behind a 2-deep bucket, ${fineMet('R')} behind one a second deep.`;
 
 const deep = process.argv.includes('--deep');
 const startLoad = loadavg()[0];
@@ -182,6 +189,8 @@ writeResultsSection(heading, [
   `| bucket depth | limits met | of them ≥ ${minLimitAffordable} req/s | of them ≥ ${minLimitUnknownDepth} req/s | slowest met | missed |`,
   '| --- | --- | --- | --- | --- | --- |',
   ...sweepRows,
+  '',
+  fineLine,
   '',
 ]);
 if (runs.some((r) => !r.ok)) process.exitCode = 1;
