@@ -2,14 +2,13 @@
 // took it, in one transaction, so that the log answers "who released these deletes" as well as "what the engine did".
 import { userInfo } from 'node:os';
 import {
-  analyzeTables, approveStagedDeprovisions, clearEscrows, clearWatermarks, decideUnaccountedLinks, findUnaccountedMembers, markObjectsDirty, readEscrowedPage, readStagedPage,
+  analyzeTables, approveStagedDeprovisions, clearEscrows, clearWatermarks, decideUnaccountedLinks, findUnaccountedMembers, keysetPages, markObjectsDirty, readEscrowedPage, readStagedPage,
   readTargetState, readUnaccountedPage, recordManualAction, recordManualActions, rejectStagedDeprovisions, updateTargetState, type Database, type LinkObjectType, type LinkPage,
 } from '../store/index.js';
 
 // A decision over everything staged (a mass deprovision the guard held), every unaccounted member (a large workspace
-// after a lost store) or every escrow reads, decides and logs this many at a time, in one transaction: none holds them
-// all.
-const decisionPage = 1_000;
+// after a lost store) or every escrow reads, decides and logs a page (keysetPages') at a time, in one transaction: none
+// holds them all.
 const objectTypes: readonly LinkObjectType[] = ['user', 'group'];
 
 /** The pages of a decision, one type at a time by source id: each read after the one before is decided, so none comes twice. */
@@ -19,13 +18,11 @@ async function* decisionPages<T extends { sourceId: string }>(
   sourceIds?: readonly string[],
 ): AsyncGenerator<{ objectType: LinkObjectType; page: T[] }> {
   for (const objectType of types) {
-    let afterSourceId: string | undefined;
-    for (;;) {
-      const page = await read({ objectType, limit: decisionPage, ...(afterSourceId === undefined ? {} : { afterSourceId }), ...(sourceIds ? { sourceIds } : {}) });
-      if (page.length > 0) yield { objectType, page };
-      if (page.length < decisionPage) break;
-      afterSourceId = page[page.length - 1]?.sourceId;
-    }
+    const pages = keysetPages(
+      ({ after, limit }) => read({ objectType, limit, ...(after === undefined ? {} : { afterSourceId: after }), ...(sourceIds ? { sourceIds } : {}) }),
+      (row) => row.sourceId,
+    );
+    for await (const page of pages) yield { objectType, page };
   }
 }
 

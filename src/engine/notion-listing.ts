@@ -3,7 +3,7 @@
 // the planned links' objects (drift repair), and one query for the members no one accounts for.
 import type { ScimClient, ScimGroup, ScimUser } from '../scim/index.js';
 import {
-  analyzeNotionListing, clearNotionListing, markListedUsersAccounted, readHoldersOf, readListedByIds, readListedByKeys, readUnaccountedListedUsers, writeNotionListingPage,
+  analyzeNotionListing, clearNotionListing, keysetPages, markListedUsersAccounted, readHoldersOf, readListedByIds, readListedByKeys, readUnaccountedListedUsers, writeNotionListingPage,
   type Database, type LinkObjectType, type ListedObject, type Queryable,
 } from '../store/index.js';
 import { indexGroups, indexUsers, matchingKeys, type GroupIndex, type UserIndex } from './matching.js';
@@ -114,16 +114,13 @@ export async function readUnaccountedMembers(db: Database, target: string, prote
   return members.sort(byUserName);
 }
 
-/** The same members as readUnaccountedMembers, a page at a time by Notion id, so that none holds them all. */
-export async function* unaccountedMemberPages(db: Queryable, target: string, protectedUserNames: ReadonlySet<string>, pageSize: number): AsyncGenerator<UnaccountedMember[]> {
+/** The same members as readUnaccountedMembers, a page (keysetPages') at a time by Notion id, so that none holds them all. */
+export function unaccountedMemberPages(db: Queryable, target: string, protectedUserNames: ReadonlySet<string>): AsyncGenerator<UnaccountedMember[]> {
   const query = unaccountedQuery(protectedUserNames);
-  let afterNotionId: string | undefined;
-  for (;;) {
-    const page = await readUnaccountedListedUsers(db, target, query, { limit: pageSize, ...(afterNotionId === undefined ? {} : { afterNotionId }) });
-    if (page.length > 0) yield page;
-    if (page.length < pageSize) return;
-    afterNotionId = page[page.length - 1]?.notionId;
-  }
+  return keysetPages(
+    ({ after, limit }) => readUnaccountedListedUsers(db, target, query, { limit, ...(after === undefined ? {} : { afterNotionId: after }) }),
+    (member) => member.notionId,
+  );
 }
 
 const unaccountedQuery = (protectedUserNames: ReadonlySet<string>) => ({ protectedUserNames: [...protectedUserNames], heldIn: [...liveLinkStates, 'unaccounted'] });

@@ -9,9 +9,6 @@ import { unaccountedMemberPages } from './notion-listing.js';
 import { byUserName, unaccountedMessage, unaccountedReason, unaccountedSourceId, type UnaccountedMember } from './unaccounted.js';
 
 const sampleSize = 20;
-// A statement per page of links and of log rows, not a statement per member: 10,000 members took 6.4 s on PGlite one
-// link at a time (bench/unaccounted.bench.js).
-const pageSize = 1_000;
 
 /** Records the listing's unaccounted members (see readUnaccountedMembers); the listing must still be in the store. */
 export async function recordUnaccountedMembers(
@@ -23,7 +20,9 @@ export async function recordUnaccountedMembers(
   let count = 0;
   let sample: UnaccountedMember[] = [];
   await db.transaction(async (tx) => {
-    for await (const page of unaccountedMemberPages(tx, target, protectedUserNames, pageSize)) {
+    // A statement per page of links and of log rows, not a statement per member: 10,000 members took 6.4 s on PGlite
+    // one link at a time (bench/unaccounted.bench.js).
+    for await (const page of unaccountedMemberPages(tx, target, protectedUserNames)) {
       await saveLinks(tx, target, page.map((member) => ({
         objectType: 'user', sourceId: unaccountedSourceId(member.notionId), notionId: member.notionId, state: 'unaccounted', applied: { userName: member.userName, active: true },
       })), now);

@@ -1,5 +1,5 @@
 // The cycle summary: what the worker, `sync` and the `cycles` row report.
-import { formatRate } from '../observe/index.js';
+import { formatRate, type ScimTraffic } from '../observe/index.js';
 import type { CycleKind } from '../store/index.js';
 
 /**
@@ -25,13 +25,12 @@ export interface CycleSummary {
   /** Notion members an initial cycle could not account for, still waiting for `approve --unaccounted` or --reject. */
   unaccountedMembers: number;
   quarantine?: { reason: string; nextAttemptAt: Date };
-  /** requestsPerSecond: the rate Notion requests went at when the cycle ended; with auto, the rate learnt (absent: no SCIM client). */
-  scim: { requests: number; throttled: number; retries: number; requestsPerSecond?: number };
+  scim: ScimTraffic;
   graph: { requests: number; throttled: number };
   error?: string;
 }
 
-const notionRate = ({ requests, requestsPerSecond }: CycleSummary['scim']): string =>
+const notionRate = ({ requests, requestsPerSecond }: ScimTraffic): string =>
   requests > 0 && requestsPerSecond !== undefined ? ` at ${formatRate(requestsPerSecond)}/s` : '';
 
 /** One line per summary for people: status, duration, and the non-zero counts. */

@@ -10,7 +10,7 @@
 //      and each group's memberships are planned whole, the held users' kept as they are.
 // Notion's listing, when the cycle needs one, is read once into the store; the unaccounted members are recorded from it
 // at the end.
-import { chunksOf, clearNotionListing, readTouchedGroups } from '../store/index.js';
+import { chunksOf, clearNotionListing, keysetPages, readTouchedGroups } from '../store/index.js';
 import { readCandidatePage, readVanished, type Candidates } from './candidates.js';
 import type { Logger } from '../observe/index.js';
 import type { ApplyEnd } from './apply.js';
@@ -58,14 +58,9 @@ function candidateBase(input: PrepareInput, facts: CycleFacts) {
 }
 
 /** The candidates of one kind, a page at a time, in id order. */
-async function* pagesOf(input: PrepareInput, facts: CycleFacts, objectType: 'user' | 'group', limit: number): AsyncGenerator<Row[]> {
-  let after: string | null = null;
-  for (;;) {
-    const page = await readCandidatePage(candidateBase(input, facts), objectType, { after, limit });
-    if (page.length === 0) return;
-    yield page;
-    after = (page.at(-1) as Row).id;
-  }
+function pagesOf(input: PrepareInput, facts: CycleFacts, objectType: 'user' | 'group', size: number): AsyncGenerator<Row[]> {
+  const base = candidateBase(input, facts);
+  return keysetPages(({ after, limit }) => readCandidatePage(base, objectType, { after: after ?? null, limit }), (row) => row.id, size);
 }
 
 interface Screen {

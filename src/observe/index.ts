@@ -6,7 +6,7 @@ export { installOutputRedaction } from './output-redaction.js';
 export { countHttpAnswer, onHttpAnswer, type HttpAnswerListener, type HttpAnswerStatus, type HttpService } from './http-answers.js';
 export { silentProgress, teeProgress, type Progress } from './progress.js';
 export { createProgress, formatProgressLine, type PhaseSnapshot, type ProgressDisplayOptions } from './progress-display.js';
-export { createWorkerMetrics, packageVersion, type CycleMetricsInput, type MetricsOptions, type OpenWorkInput, type WorkerMetrics } from './metrics.js';
+export { createWorkerMetrics, packageVersion, type CycleMetricsInput, type MetricsOptions, type OpenWorkInput, type ScimTraffic, type WorkerMetrics } from './metrics.js';
 export { beginJobMetrics, exportMetrics, writeFileAtomically, type JobCycleInput, type MetricsExportOptions } from './metrics-export.js';
 export { postWebhookMessage, redactWebhookUrl, WebhookError, type PostWebhookOptions } from './webhook.js';
 export { formatTable } from './table.js';

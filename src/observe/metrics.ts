@@ -10,8 +10,17 @@ export interface CycleMetricsInput {
   durationMs: number;
   /** `${action}.${status}`, e.g. `create.success`. */
   counts: Record<string, number>;
-  scim: { requests: number; throttled: number; retries: number; requestsPerSecond?: number };
+  scim: ScimTraffic;
   graph: { requests: number; throttled: number };
+}
+
+/** A cycle's Notion requests, as its summary, the worker and the metrics report them. */
+export interface ScimTraffic {
+  requests: number;
+  throttled: number;
+  retries: number;
+  /** The rate Notion requests went at when the cycle ended; with auto, the rate learnt (absent: no SCIM client). */
+  requestsPerSecond?: number;
 }
 
 /** Gauges read from the store after each tick, so that every replica reports the same truth. */

@@ -19,5 +19,5 @@ export * from './graph-subscriptions.js';
 export { describeDataDirProblem, describeLostStoreConnection, describePostgresConnectionProblem } from './connection-problem.js';
 export * from './scope-queries.js';
 export * from './link-reads.js';
-export { chunksOf } from './chunks.js';
+export { chunksOf, keysetPages } from './chunks.js';
 export * from './notion-listing.js';

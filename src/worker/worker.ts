@@ -6,7 +6,7 @@ import { schedule as scheduleCron } from 'node-cron';
 import type { LoadedConfig } from '../config/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { createWorkerMetrics, type Logger, type WorkerMetrics } from '../observe/index.js';
+import { createWorkerMetrics, type Logger, type ScimTraffic, type WorkerMetrics } from '../observe/index.js';
 import type { Store } from '../store/index.js';
 import { notifyAlertChanges } from './alerts.js';
 import { longestScheduleGapMs, readTargetHealth, type StalenessRule, type TargetHealth } from './health.js';
@@ -20,7 +20,7 @@ export interface CycleOutcome {
   status: 'succeeded' | 'partial' | 'held' | 'failed' | 'quarantined' | 'interrupted' | 'locked';
   durationMs: number;
   counts: Record<string, number>;
-  scim: { requests: number; throttled: number; retries: number; requestsPerSecond?: number };
+  scim: ScimTraffic;
   graph: { requests: number; throttled: number };
   error?: string;
 }
