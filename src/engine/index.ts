@@ -7,5 +7,5 @@ export { describeSummary, type CycleSummary } from './summary.js';
 export type { Operation, Plan } from './model.js';
 export { provisionOnDemand, provisionUserOrGroupOnDemand, type AnyOnDemandReport, type OnDemandReport } from './on-demand.js';
 export { ON_DEMAND_GROUP_MEMBER_LIMIT, type GroupOnDemandReport } from './on-demand-group.js';
-export { actorOf, decideStagedDeletes, decideUnaccountedMembers, NotStagedError, NotUnaccountedError, resetEscrows, resetQuarantine, resetWatermarks } from './manual-actions.js';
+export { actorOf, decideStagedDeletes, decideUnaccountedMembers, NotStagedError, NotUnaccountedError, resetEscrows, resetQuarantine, resetWatermarks, type StagedDecision } from './manual-actions.js';
 export { graceEnds } from './plan-groups.js';

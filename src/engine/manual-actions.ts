@@ -34,24 +34,38 @@ export class NotStagedError extends Error {
   }
 }
 
+export interface StagedDecision {
+  /** Entra ids; none: everything staged. */
+  ids: readonly string[];
+  reject: boolean;
+  actor: string;
+  /**
+   * A named id that holds no staged deprovision: refused, nothing decided (`approve`, where the operator typed it), or
+   * left out (the console, where the ids are the list the admin confirmed and one may have been decided meanwhile).
+   */
+  notStaged?: 'refuse' | 'leave out';
+  /** Where it was decided, for the log's reason ("in the console"); the CLI's need not say. */
+  where?: string;
+}
+
 /** Approves (or rejects) the staged deprovisions of the given Entra ids, or all of them; returns how many were decided. */
-export async function decideStagedDeletes(
-  db: Database,
-  target: string,
-  decision: { ids: readonly string[]; reject: boolean; actor: string },
-): Promise<number> {
+export async function decideStagedDeletes(db: Database, target: string, decision: StagedDecision): Promise<number> {
   return db.transaction(async (tx) => {
-    const named = decision.ids.length > 0 ? decision.ids : undefined;
+    let named = decision.ids.length > 0 ? decision.ids : undefined;
     if (named) {
       const staged = new Set<string>();
       for (const objectType of objectTypes) for (const row of await readStagedPage(tx, target, { objectType, limit: named.length, sourceIds: named })) staged.add(row.sourceId);
       const unknown = named.filter((id) => !staged.has(id));
-      if (unknown.length > 0) throw new NotStagedError(unknown);
+      if (unknown.length > 0 && decision.notStaged !== 'leave out') throw new NotStagedError(unknown);
+      named = named.filter((id) => staged.has(id));
+      // Every id named was decided meanwhile: nothing is left to decide (and an empty list is not "everything").
+      if (named.length === 0) return 0;
     }
     // Deciding everything, fresh statistics first: what was staged or recorded in bulk since the links' last analysis
     // (a first cycle records its unaccounted members after it) left the planner reading every link for each page's
     // update (150 ms a page at 66,000 links on PGlite; 55 ms analysed).
     if (!named) await analyzeTables(tx, 'links');
+    const where = decision.where ? ` ${decision.where}` : '';
     let decided = 0;
     for await (const { objectType, page } of decisionPages((p) => readStagedPage(tx, target, p), objectTypes, named)) {
       const only = { objectType, sourceIds: page.map((s) => s.sourceId) };
@@ -66,8 +80,8 @@ export async function decideStagedDeletes(
         notionId: object.notionId,
         displayName: object.name ?? null,
         reason: decision.reject
-          ? `staged ${object.action} rejected: left as it is in Notion and no longer managed`
-          : `staged ${object.action} approved: the next cycle applies it`,
+          ? `staged ${object.action} rejected${where}: left as it is in Notion and no longer managed`
+          : `staged ${object.action} approved${where}: the next cycle applies it`,
       })));
       decided += page.length;
     }

@@ -1,7 +1,8 @@
 // Page 4, Staged deletions: the list with reasons; approve or reject all or a selection after a confirmation that names
 // how many users will lose access. The confirmation lists the exact ids, so the decision covers what the admin saw.
 import type { FC } from 'hono/jsx';
-import { approveStagedDeprovisions, listStagedDeletes, recordManualActions, rejectStagedDeprovisions, searchLog, type StagedDelete } from '../../store/index.js';
+import { decideStagedDeletes } from '../../engine/index.js';
+import { listStagedDeletes, searchLog, type StagedDelete } from '../../store/index.js';
 import type { ConsoleApp, ConsoleContext } from '../context.js';
 import { CsrfField, formatTime, Notice, objectHref, Page, Shown } from '../layout.js';
 
@@ -72,22 +73,9 @@ export function registerStaged(app: ConsoleApp, ctx: ConsoleContext): void {
     const verb = form.decision === 'approve' ? 'approve' : form.decision === 'reject' ? 'reject' : undefined;
     const ids = [form.ids ?? []].flat().map(String).filter(Boolean);
     if (!verb || ids.length === 0 || form.confirm !== 'yes') return c.text('expected decision=approve|reject, ids and confirm=yes\n', 400);
-    const actor = c.get('session').actor;
-    // The decision and its log rows in one transaction; an id no longer staged (decided meanwhile) is left out of both.
-    const n = await ctx.store.db.transaction(async (tx) => {
-      const staged = new Map((await listStagedDeletes(tx, ctx.target, maxListed)).map((s) => [s.sourceId, s]));
-      const chosen = ids.flatMap((id) => staged.get(id) ?? []);
-      let decided = 0;
-      for (const objectType of ['user', 'group'] as const) {
-        const only = { objectType, sourceIds: chosen.filter((s) => s.objectType === objectType).map((s) => s.sourceId) };
-        if (only.sourceIds.length > 0) decided += verb === 'approve' ? await approveStagedDeprovisions(tx, ctx.target, only) : await rejectStagedDeprovisions(tx, ctx.target, only);
-      }
-      await recordManualActions(tx, chosen.map((s) => ({
-        target: ctx.target, actor, action: verb, objectType: s.objectType === 'group' ? 'group' : 'user', sourceId: s.sourceId, displayName: s.name ?? null, notionId: s.notionId,
-        reason: verb === 'approve' ? `staged ${s.action} approved in the console: the next cycle applies it` : `staged ${s.action} rejected in the console: left as it is in Notion, no longer managed`,
-      })));
-      return decided;
-    });
+    // The decision and its log rows in one transaction, as `approve`'s; an id no longer staged (decided meanwhile) is
+    // left out of both.
+    const n = await decideStagedDeletes(ctx.store.db, ctx.target, { ids, reject: verb === 'reject', actor: c.get('session').actor, notStaged: 'leave out', where: 'in the console' });
     if (verb === 'approve') ctx.requestCycle?.();
     return c.redirect(`/staged?done=${verb}&n=${n}`, 303);
   });

@@ -6,6 +6,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConsoleApp, createConsoleRequestListener, ConsoleSetupError } from '../../../src/console/index.js';
+import { decideStagedDeletes } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { appendLogEntries, escrowLink, listEscrowedObjects, readLink, readTargetState, recordCycleStart, saveLearntRateLimit, saveLink, searchLog, updateTargetState } from '../../../src/store/index.js';
 import { openTestStore, type TestStore } from '../../helpers/store.js';
@@ -184,6 +185,27 @@ describe('console actions', () => {
     expect((await readLink(testStore.store.db, 'default', 'user', 'u-3'))?.stagedAction).toBe('approved:disable');
     expect((await readLink(testStore.store.db, 'default', 'user', 'u-4'))?.stagedAction).toBe('disable');
     expect((await readLink(testStore.store.db, 'default', 'user', 'u-5'))?.stagedAction).toBe('approved:disable');
+  });
+
+  it('leaves out a confirmed id decided meanwhile, decides the rest, and never reads "none left" as "all"', async () => {
+    const app = consoleApp({ CONSOLE_PASSWORD: password }, false);
+    const { cookie, csrf } = await signIn(app);
+    for (const id of ['u-6', 'u-7', 'u-8']) {
+      await saveLink(testStore.store.db, 'default', { objectType: 'user', sourceId: id, notionId: `n-${id}`, state: 'active', applied: { userName: `${id}@example.com` }, stagedAction: 'disable', stagedAt: new Date() }, new Date());
+    }
+    // The admin confirmed u-6 and u-7; meanwhile `approve --reject u-7` ran from the CLI.
+    await decideStagedDeletes(testStore.store.db, 'default', { ids: ['u-7'], reject: true, actor: 'cli:bob' });
+    const decide = (ids: string[]) =>
+      app.request('/staged/decide', { method: 'POST', headers: formHeaders({ cookie }), body: `${form({ _csrf: csrf, decision: 'approve', confirm: 'yes' })}&${ids.map((id) => `ids=${id}`).join('&')}` });
+    expect((await decide(['u-6', 'u-7'])).headers.get('location')).toBe('/staged?done=approve&n=1');
+    expect((await readLink(testStore.store.db, 'default', 'user', 'u-6'))?.stagedAction).toBe('approved:disable');
+    expect(await readLink(testStore.store.db, 'default', 'user', 'u-7')).toMatchObject({ state: 'released', stagedAction: null });
+    const approvals = (await searchLog(testStore.store.db, { target: 'default', action: 'approve', object: 'u-6' })).rows;
+    expect(approvals.map((r) => [r.actor, r.reason])).toEqual([['console:alice', 'staged disable approved in the console: the next cycle applies it']]);
+    expect((await searchLog(testStore.store.db, { target: 'default', action: 'approve', object: 'u-7' })).rows).toEqual([]);
+    // Every id confirmed was decided meanwhile: nothing is decided, u-8 (staged, not named) least of all.
+    expect((await decide(['u-7'])).headers.get('location')).toBe('/staged?done=approve&n=0');
+    expect((await readLink(testStore.store.db, 'default', 'user', 'u-8'))?.stagedAction).toBe('disable');
   });
 
   it('reloads the overview every 5 seconds while a cycle runs, with the progress of its phase', async () => {
