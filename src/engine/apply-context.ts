@@ -9,6 +9,7 @@ import {
 } from '../store/index.js';
 import { escrowDelayMs } from './backoff.js';
 import { logActionOf, objectTypeOf, viewOfHolder, type LinkView, type ModifiedProperty, type Operation } from './model.js';
+import { notionRefusal } from './refusals.js';
 
 export interface ApplyContext {
   scim: ScimClient;
@@ -161,7 +162,8 @@ export function viewOf(link: LinkWrite): LinkView {
 /** A per-object failure: escrowed with backoff (and tried again in this cycle when transient); auth failures stop the cycle. */
 export async function escrow(ctx: ApplyContext, operation: Operation, error: unknown, startedAt: number, extra?: { link?: LinkWrite }): Promise<void> {
   if (!(error instanceof ScimError)) throw error;
-  if (error.kind === 'auth') throw new StopCycle(`Notion refused the token: ${error.message}`);
+  const refused = notionRefusal(error);
+  if (refused) throw new StopCycle(refused);
   const objectType = objectTypeOf(operation);
   const links = linksOf(ctx, objectType);
   const key = `${objectType}:${operation.sourceId}`;

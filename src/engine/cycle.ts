@@ -18,6 +18,7 @@ import { spoolNotionListing } from './notion-listing.js';
 import { prepareFromFacts, readCycleFacts, type CycleFacts, type PrepareInput, type Prepared } from './prepare.js';
 import { readWithinOneWindow, runWindowedCycle, windowSizesFor, type WindowedInput } from './windowed-cycle.js';
 import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
+import { checkNotionWhenQuiet, entraRefusal, notionRefusal } from './refusals.js';
 import type { CycleStatusReported, CycleSummary } from './summary.js';
 import { recordUnaccountedMembers } from './record-unaccounted.js';
 import { unaccountedMessage } from './unaccounted.js';
@@ -157,12 +158,21 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       const recordUnaccounted = () => recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, facts.protectedUserNames, shared.counts);
       // Too many candidates for one window: evaluated, planned and applied a window at a time (windowed-cycle.ts).
       const sizes = windowSizesFor(config.evaluationWindow);
-      const whole = onDemand ? undefined : await readWithinOneWindow(prepareInput, facts, sizes);
-      if (!onDemand && whole === undefined) {
-        logger.info({ event: 'cycle.windowed', usersPerWindow: sizes.users, groupsPerWindow: sizes.groups }, 'cycle.windowed');
-        end = await runWindowedCycle({ prepare: prepareInput, facts, sizes, signal, logger, apply, recordUnaccounted });
-      } else {
-        end = await applyInOnePiece(prepareInput, facts, whole, { apply, recordUnaccounted });
+      try {
+        const whole = onDemand ? undefined : await readWithinOneWindow(prepareInput, facts, sizes);
+        if (!onDemand && whole === undefined) {
+          logger.info({ event: 'cycle.windowed', usersPerWindow: sizes.users, groupsPerWindow: sizes.groups }, 'cycle.windowed');
+          end = await runWindowedCycle({ prepare: prepareInput, facts, sizes, signal, logger, apply, recordUnaccounted });
+        } else {
+          end = await applyInOnePiece(prepareInput, facts, whole, { apply, recordUnaccounted });
+        }
+        const refused = entraRefusal(importResult) ?? (end.kind === 'done' && !onDemand ? await checkNotionWhenQuiet(db, target, prepareInput.scim, now()) : undefined);
+        if (end.kind === 'done' && refused) end = { kind: 'quarantine', reason: refused };
+      } catch (error) {
+        // Notion refusing the token outside an operation (a listing, the lookup before a create) quarantines as inside one.
+        const refused = notionRefusal(error);
+        if (refused === undefined) throw error;
+        end = { kind: 'quarantine', reason: refused };
       }
       counts = shared.counts;
       if (end.kind === 'done' && !onDemand) {

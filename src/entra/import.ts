@@ -9,7 +9,7 @@ import {
 } from '../store/index.js';
 import { assignmentsMatter, forEachAssignmentPage } from './assignments.js';
 import { cleanedReporter, readDeltaStream, startStreamFromNow, type StreamContext } from './delta-stream.js';
-import { GraphReadError } from './graph-errors.js';
+import { GraphReadError, type GraphReadErrorKind } from './graph-errors.js';
 import type { GraphReader } from './graph-reader.js';
 import { readUsersById } from './id-reads.js';
 import { oneAtATime } from './one-at-a-time.js';
@@ -30,6 +30,8 @@ export interface ImportOptions {
 export interface ImportResult {
   complete: boolean;
   incompleteReason?: string;
+  /** Why the read stopped: `auth` (credentials or permissions refused) quarantines the target (cycle.ts). */
+  incompleteKind?: GraphReadErrorKind;
   fullRead: { users: boolean; groups: boolean };
   changed: { users: number; groups: number; memberships: number; assignments: number };
   scope: { users: number; groups: number };
@@ -123,6 +125,7 @@ export async function importIntoMirror(deps: ImportDependencies, db: Database, t
   } catch (error) {
     if (!(error instanceof GraphReadError)) throw error;
     result.incompleteReason = `${error.kind}: ${error.message}`;
+    result.incompleteKind = error.kind;
     logger.warn({ event: 'entra.import.incomplete', target, kind: error.kind, status: error.status, code: error.code, reason: error.message }, 'Graph read stopped; the mirror keeps its earlier truth');
   }
 

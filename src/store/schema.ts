@@ -40,6 +40,11 @@ export const targetState = pgTable('target_state', {
   quarantineSeriesCount: integer('quarantine_series_count').notNull().default(0),
   /** SHA-256 of the credentials and configuration in force when the quarantine began (never the secrets themselves). */
   quarantineFingerprint: text('quarantine_fingerprint'),
+  /**
+   * When Notion last answered the token (a cycle's requests, or the check a quiet cycle sends when this is an hour old):
+   * a revoked token is found within the hour even when nothing changes (cycle.ts).
+   */
+  notionCheckedAt: at('notion_checked_at'),
   /** Last alert state notified through the webhook (at most one notification per change). */
   notifiedState: jsonb('notified_state').$type<Record<string, string>>(),
   updatedAt: at('updated_at').notNull().defaultNow(),

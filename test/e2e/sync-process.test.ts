@@ -38,12 +38,19 @@ describe('entra-notion-sync sync as a scheduled job', () => {
   const sync = (extra: Record<string, string> = {}) => runCli(['sync'], { ...env, ...extra });
   const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as { status: string; error?: string };
 
-  it('exits 1 on a failed cycle, 4 on a partial one, 0 on success, and alerts once per change across runs', async () => {
-    const failed = await sync({ NOTION_SCIM_TOKEN: 'wrong-token' });
+  it('exits 1 on a failed cycle, 6 quarantined, 4 partial, 0 on success, and alerts once per change across runs', async () => {
+    // A spoiled listing fails the initial cycle closed.
+    session.notion.injectFault({ kind: 'malformed', rate: 1, match: { method: 'GET' } });
+    const failed = await sync();
+    session.notion.clearFaults();
     expect({ status: failed.code, summary: summaryOf(failed.stdout).status }).toEqual({ status: 1, summary: 'failed' });
     // PROTECTED_USERS is empty here: said once, with what to do.
     expect(failed.stdout.match(/"event":"config.no-protected-users".*"hint":"set PROTECTED_USERS/g)).toHaveLength(1);
 
+    const quarantined = await sync({ NOTION_SCIM_TOKEN: 'wrong-token' });
+    expect({ status: quarantined.code, summary: summaryOf(quarantined.stdout).status }).toEqual({ status: 6, summary: 'quarantined' });
+
+    // The right token again: the quarantine is lifted at once (the configuration changed), and the cycle runs.
     session.graph.injectFault({ kind: 'status', status: 404, count: 1, match: { path: /\/groups/ } });
     const partial = await sync();
     expect({ status: partial.code, summary: summaryOf(partial.stdout).status }).toEqual({ status: 4, summary: 'partial' });
@@ -55,6 +62,8 @@ describe('entra-notion-sync sync as a scheduled job', () => {
 
     expect(receiver.received.map((m) => m.text)).toEqual([
       expect.stringContaining('the last cycle failed'),
+      expect.stringMatching(/provisioning is quarantined: Notion refused the token/),
+      expect.stringContaining('the quarantine is lifted'),
       expect.stringContaining('the last cycle was partial'),
       expect.stringContaining('cycles succeed again'),
     ]);

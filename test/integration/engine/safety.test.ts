@@ -125,6 +125,42 @@ describe('quarantine', () => {
     expect(state?.quarantineNextAttemptAt?.getTime()).toBeGreaterThan(Date.now() + 29 * 60 * 1000);
   });
 
+  it('quarantines when Notion refuses the token on the lookup before a create, outside any operation', async () => {
+    const s = await synced();
+    const hire = s.tenant.hireUser();
+    s.tenant.assign(hire.id);
+    s.notion.setOptions({ token: 'a-revoked-token' });
+    const summary = await s.sync();
+    expect(summary).toMatchObject({ status: 'quarantined', quarantine: { reason: expect.stringMatching(/^Notion refused the token/) } });
+    expect((await readTargetState(s.store.store.db, s.config.target))?.quarantineSeriesCount).toBe(1);
+  });
+
+  it('finds a revoked token within the hour though nothing changes, and sends a quiet cycle before then nothing', async () => {
+    const s = await synced();
+    s.notion.setOptions({ token: 'a-revoked-token' });
+    s.notion.clearRequests();
+    const quiet = await s.sync({}, () => new Date(Date.now() + 59 * 60 * 1000));
+    expect(quiet).toMatchObject({ status: 'succeeded', scim: { requests: 0 } });
+    const hourLater = await s.sync({}, () => new Date(Date.now() + 61 * 60 * 1000));
+    expect(hourLater).toMatchObject({ status: 'quarantined', quarantine: { reason: expect.stringMatching(/^Notion refused the token/) } });
+    expect(s.writes()).toBe(0);
+  });
+
+  it('fails, visibly, a quiet cycle whose token check Notion does not answer as it should', async () => {
+    const s = await synced();
+    // A spoiled answer fails at once; 5xx and network failures fail the same way once the client's retries run out.
+    s.notion.injectFault({ kind: 'malformed', rate: 1 });
+    const summary = await s.sync({}, () => new Date(Date.now() + 2 * 60 * 60 * 1000));
+    expect(summary).toMatchObject({ status: 'failed', error: expect.stringMatching(/^The token check a quiet cycle sends to Notion failed: /) });
+  });
+
+  it('quarantines when Entra refuses the app\'s credentials', async () => {
+    const s = await open({ env: { ENTRA_CLIENT_SECRET: 'an-expired-secret' } });
+    const summary = await s.sync();
+    expect(summary).toMatchObject({ status: 'quarantined', quarantine: { reason: expect.stringMatching(/^Entra refused the app's credentials or permissions \(auth: /) } });
+    expect((await readTargetState(s.store.store.db, s.config.target))?.quarantineReason).toMatch(/ENTRA_CLIENT_SECRET/);
+  });
+
   it('quarantines when more than the set share of operations fail, and a good cycle clears it', async () => {
     const session = await open({ env: { QUARANTINE_FAILURE_PERCENT: '40' } });
     const s = session;

@@ -1,0 +1,1 @@
+ALTER TABLE "target_state" ADD COLUMN "notion_checked_at" timestamp with time zone;
