@@ -8,6 +8,7 @@ import { queryLog, readInScopeIds, readLink, readSourceUsers, type ProvisioningL
 import { createNotionClient, createSource } from './clients.js';
 import { runCycle, type CycleDependencies } from './cycle.js';
 import { planOperations, type Operation } from './model.js';
+import { describeNotionFailure, type OnDemandFailure } from './on-demand-failure.js';
 import { provisionGroupOnDemand, type GroupOnDemandReport } from './on-demand-group.js';
 import { importOptionsFor, prepareCycle } from './prepare.js';
 import type { CycleSummary } from './summary.js';
@@ -19,7 +20,19 @@ export interface OnDemandReport {
   plan: Operation[];
   /** Set when the action was applied (not a dry run). */
   result?: { summary: CycleSummary; log: ProvisioningLogRow[] };
+  /** Set when the match step failed: nothing was sent, and no cycle ran. */
+  failure?: OnDemandFailure;
 }
+
+/** The userName a create would send: null when the user is not to be created (out of scope, linked, a skipped guest). */
+function userNameToCreate(explanation: Explanation, linked: boolean): string | null {
+  if (linked || !explanation.inScope || explanation.guest?.skipped) return null;
+  const attribute = explanation.attributes.find((a) => a.target === 'userName' && (a.outcome === 'value' || a.outcome === 'default'));
+  return typeof attribute?.result === 'string' ? attribute.result : null;
+}
+
+const lookupVerdict = (found: Array<{ userName: string }>, create: string): string =>
+  found.length === 0 ? `no Notion user has this userName or email: it ${create}` : `${found.length} Notion user(s) match: ${found.map((u) => u.userName).join(', ')}`;
 
 export async function provisionOnDemand(deps: CycleDependencies, idOrUpn: string, options: { dryRun: boolean }): Promise<OnDemandReport> {
   const { config, store, logger } = deps;
@@ -55,12 +68,26 @@ export async function provisionOnDemand(deps: CycleDependencies, idOrUpn: string
       const create = report.plan.find((op) => op.kind === 'create-user');
       if (create && create.kind === 'create-user') {
         const found = await scim.findUsersByUserName(String(create.attributes.userName));
-        report.match = { linked: false, lookup: found.length === 0 ? 'no Notion user has this userName or email: it would be created' : `${found.length} Notion user(s) match: ${found.map((u) => u.userName).join(', ')}` };
+        report.match = { linked: false, lookup: lookupVerdict(found, 'would be created') };
       }
     } finally {
       await scim.close();
     }
     return report;
+  }
+  // Match first, as Entra's on-demand does: a Notion that refuses the lookup (a revoked token, an outage) would refuse
+  // the create too, and the report says why in Notion's words rather than only that the cycle failed.
+  const userName = userNameToCreate(explanation, link !== undefined);
+  if (userName !== null) {
+    const scim = createNotionClient(config, logger);
+    try {
+      report.match = { linked: false, lookup: lookupVerdict(await scim.findUsersByUserName(userName), 'is created now') };
+    } catch (error) {
+      report.failure = { action: 'create', reason: describeNotionFailure(error) };
+      return report;
+    } finally {
+      await scim.close();
+    }
   }
   const summary = await runCycle(deps, { kindLabel: 'on-demand', onlyUsers: [userId] });
   const log = summary.status === 'locked' ? [] : (await queryLog(db, { target, cycleId: summary.cycleId, limit: 100 })).reverse();

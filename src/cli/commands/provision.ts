@@ -1,7 +1,7 @@
 // `provision`: on-demand provisioning of one user or one group (with up to five of its members), showing each step
 // (import, scope, match, action) like Entra's.
 import type { Command } from 'commander';
-import { ON_DEMAND_GROUP_MEMBER_LIMIT, provisionUserOrGroupOnDemand, type GroupOnDemandReport, type OnDemandReport } from '../../engine/index.js';
+import { ON_DEMAND_GROUP_MEMBER_LIMIT, provisionUserOrGroupOnDemand, type CycleSummary, type GroupOnDemandReport, type OnDemandReport } from '../../engine/index.js';
 import { createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 
 export function registerProvision(program: Command): void {
@@ -20,7 +20,7 @@ export function registerProvision(program: Command): void {
           const report = await provisionUserOrGroupOnDemand({ config, store, logger }, idOrUpn, { dryRun: options.dryRun ?? false });
           const text = report.kind === 'group' ? formatGroupReport(idOrUpn, report) : formatReport(idOrUpn, report);
           process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : text);
-          if (!report.import.found) return exitCodes.failure;
+          if (!report.import.found || (report.kind === 'user' && report.failure)) return exitCodes.failure;
           const status = report.result?.summary.status;
           return status === 'failed' || status === 'quarantined' || status === 'partial' ? exitCodes.failure : exitCodes.ok;
         } finally {
@@ -31,6 +31,12 @@ export function registerProvision(program: Command): void {
 }
 
 const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
+const capitalised = (word: string) => `${word.charAt(0).toUpperCase()}${word.slice(1)}`;
+
+/** A cycle that logged no change had nothing to do, or stopped before its first change (its error says why). */
+function nothingLogged(summary: CycleSummary): string {
+  return summary.error ? `   Nothing was sent (cycle ${summary.status}): ${summary.error}` : `   Nothing to do (${summary.status}).`;
+}
 
 function formatReport(idOrUpn: string, report: OnDemandReport): string {
   const lines: string[] = [];
@@ -57,9 +63,11 @@ function formatReport(idOrUpn: string, report: OnDemandReport): string {
   for (const attribute of scope.attributes) {
     lines.push(`     ${attribute.target} = ${attribute.outcome === 'value' || attribute.outcome === 'default' ? JSON.stringify(attribute.result) : `(${attribute.outcome})`}${attribute.createOnly ? ' [create only]' : ''}`);
   }
-  if (report.result) {
+  if (report.failure) {
+    lines.push(`   ${capitalised(report.failure.action)} failed: ${report.failure.reason}. Nothing was sent.`);
+  } else if (report.result) {
     const { summary, log } = report.result;
-    if (log.length === 0) lines.push(`   Nothing to do (${summary.status}).`);
+    if (log.length === 0) lines.push(nothingLogged(summary));
     for (const entry of log) {
       lines.push(`   ${entry.action} ${entry.status}${entry.reason ? `: ${entry.reason}` : ''}${entry.errorMessage ? ` (${entry.errorKind}: ${entry.errorMessage})` : ''}`);
       for (const m of entry.modified ?? []) lines.push(`     ${m.path}: ${JSON.stringify(m.old)} → ${JSON.stringify(m.new)}`);
@@ -96,7 +104,7 @@ function formatGroupReport(idOrName: string, report: GroupOnDemandReport): strin
   lines.push('5. Perform action:');
   if (report.result) {
     const { summary, log } = report.result;
-    if (log.length === 0) lines.push(`   Nothing to do (${summary.status}).`);
+    if (log.length === 0) lines.push(nothingLogged(summary));
     for (const entry of log) {
       lines.push(`   ${entry.objectType} ${entry.displayName ?? entry.sourceId}: ${entry.action} ${entry.status}${entry.reason ? `: ${entry.reason}` : ''}${entry.errorMessage ? ` (${entry.errorKind}: ${entry.errorMessage})` : ''}`);
     }

@@ -174,7 +174,13 @@ const ProvisionSteps: FC<{ report: OnDemandReport }> = ({ report }) => {
                 </li>
               ))}
             </ul>
-            {report.result ? (
+            {report.failure ? (
+              <ul>
+                <li>
+                  {report.failure.action} failed: <Shown text={report.failure.reason} /> Nothing was sent.
+                </li>
+              </ul>
+            ) : report.result ? (
               <ul>
                 {report.result.log.length === 0 ? <li>Nothing to do ({report.result.summary.status}).</li> : null}
                 {report.result.log.map((e) => (
