@@ -1,7 +1,6 @@
 // `console --demo`: the demo's tenant and simulators, cycles that leave something to look at (changes, deletions
 // staged for approval, an escrowed create), then the console on loopback, with the simulators still running so that
 // approvals, retries and "provision now" act for real. Everything lives in a temporary folder removed on exit.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,8 @@ import { generateTenant, simulatorCaPath, startGraphSimulator } from '../../sim/
 import { startNotionSimulator } from '../../sim/notion/index.js';
 import { openStore } from '../../store/index.js';
 import { exitCodes } from '../run-command.js';
+import { reExecuteWith } from '../re-execute.js';
+import { onStopSignal } from '../stop-signal.js';
 import { playScriptedDay } from './demo-day.js';
 import { simulatorConnectionEnv } from '../../sim/connection-env.js';
 
@@ -21,7 +22,7 @@ const say = (text: string): void => void process.stdout.write(`${text}\n`);
 export async function runConsoleDemo(port: number): Promise<number> {
   // Node reads NODE_EXTRA_CA_CERTS at start only: run once more with the simulator's CA trusted (as `demo` does).
   if (process.env.NODE_EXTRA_CA_CERTS !== simulatorCaPath) {
-    return spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: simulatorCaPath } }).status ?? exitCodes.failure;
+    return reExecuteWith({ NODE_EXTRA_CA_CERTS: simulatorCaPath });
   }
   const folder = mkdtempSync(join(tmpdir(), 'entra-notion-sync-console-demo-'));
   const tenant = generateTenant({ seed: 1, users: 200, groups: 10, directAssignmentShare: 0.5, assignedGroupShare: 0.4 });
@@ -52,12 +53,17 @@ export async function runConsoleDemo(port: number): Promise<number> {
     };
     const server = await startConsoleServer({ config, store, logger: deps.logger, host: '127.0.0.1', port, requestCycle, phaseInFlight: recorder.snapshot });
     say(`\nConsole: ${server.url} (sign in with any name; approvals and retries run a cycle at once). Ctrl-C to stop.`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    await server.close();
-    await cycles;
+    // Ctrl-C reaches this process twice (from the terminal and passed on by the parent that re-executed it): every
+    // stop signal is heard until the simulators and the folder are gone, so that a second one cannot cut that short.
+    let stopped = (): void => undefined;
+    const stopSignals = onStopSignal(() => stopped());
+    try {
+      await new Promise<void>((resolve) => (stopped = resolve));
+      await server.close();
+      await cycles;
+    } finally {
+      stopSignals.dispose();
+    }
     return exitCodes.ok;
   } finally {
     await Promise.all([graph.close(), notion.close()]);

@@ -1,6 +1,5 @@
 // `demo`: both simulators on loopback, a generated tenant and a fresh embedded store: an initial cycle, a scripted
 // day of changes, an incremental cycle, and a check that Notion holds exactly what Entra says it should.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,8 @@ import { startNotionSimulator, type NotionSimulator } from '../../sim/notion/ind
 import { openStore, type Store } from '../../store/index.js';
 import { wholeNumber } from '../options.js';
 import { exitCodes, runCommand } from '../run-command.js';
+import { reExecuteWith } from '../re-execute.js';
+import { onStopSignal } from '../stop-signal.js';
 import { playScriptedDay } from './demo-day.js';
 import { expectedWorkspace, workspaceDifferences } from './demo-verdict.js';
 import { simulatorConnectionEnv } from '../../sim/connection-env.js';
@@ -35,19 +36,10 @@ export function registerDemo(program: Command): void {
       runCommand(async () => {
         const sizes = { users: options.users, groups: options.groups, seed: options.seed };
         // Node reads NODE_EXTRA_CA_CERTS at start only: run once more with the simulator's CA trusted.
-        if (process.env.NODE_EXTRA_CA_CERTS !== simulatorCaPath) return reExecuteWithSimulatorCa();
+        if (process.env.NODE_EXTRA_CA_CERTS !== simulatorCaPath) return reExecuteWith({ NODE_EXTRA_CA_CERTS: simulatorCaPath });
         return runDemo(sizes);
       }),
     );
-}
-
-
-function reExecuteWithSimulatorCa(): number {
-  const child = spawnSync(process.execPath, process.argv.slice(1), {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: simulatorCaPath },
-  });
-  return child.status ?? exitCodes.failure;
 }
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
@@ -59,6 +51,9 @@ async function runDemo(sizes: { users: number; groups: number; seed: number }): 
   let graph: GraphSimulator | undefined;
   let notion: NotionSimulator | undefined;
   let store: Store | undefined;
+  // SIGTERM or SIGINT ends the cycle in flight as `sync` does, then the simulators and the folder are removed.
+  const stop = new AbortController();
+  const stopSignals = onStopSignal(() => stop.abort());
   try {
     graph = await startGraphSimulator({ tenant });
     notion = await startNotionSimulator({});
@@ -72,22 +67,30 @@ async function runDemo(sizes: { users: number; groups: number; seed: number }): 
         NOTION_RATE_LIMIT_RPS: '200', NOTION_MAX_CONCURRENCY: '4', DATA_DIR: join(folder, 'data'), LOG_LEVEL: 'silent',
       },
     });
-    const deps = { config, store, logger: createLogger({ level: 'silent' }) };
+    const deps = { config, store, logger: createLogger({ level: 'silent' }), signal: stop.signal };
     say(`Demo tenant: ${sizes.users} users, ${sizes.groups} groups (seed ${sizes.seed}); Graph simulator at ${graph.graphBaseUrl}, Notion simulator at ${notion.url}`);
     say(`Store: ${join(folder, 'data')}\n`);
     const initial = await runCycle(deps);
     say(describeSummary(initial));
+    if (stop.signal.aborted) return reportInterrupted();
     say('\nA day in Entra:');
     for (const line of playScriptedDay(tenant)) say(`  - ${line}`);
     say('');
     const incremental = await runCycle(deps);
     say(describeSummary(incremental));
+    if (stop.signal.aborted) return reportInterrupted();
     return reportVerdict(tenant, notion, [initial, incremental]);
   } finally {
+    stopSignals.dispose();
     await Promise.all([graph?.close(), notion?.close()]);
     await store?.close();
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+function reportInterrupted(): number {
+  say('\nInterrupted: no verdict. The simulators and the temporary store are removed.');
+  return exitCodes.interrupted;
 }
 
 function reportVerdict(tenant: Parameters<typeof expectedWorkspace>[0], notion: NotionSimulator, summaries: CycleSummary[]): number {

@@ -1,0 +1,106 @@
+// `demo` and `console --demo` re-execute themselves to trust the simulator's CA. A supervisor, `timeout` or a
+// container runtime signals only the pid it started: SIGTERM to that pid must stop the re-executed child too.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli-process.js';
+import { freePort } from '../helpers/free-port.js';
+
+/** The pids whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its closing parenthesis.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const alive = (pid: number): boolean => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+/** Resolves once `child`'s stdout has shown `pattern`, with the match. */
+function printed(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match) resolve(match);
+    });
+    child.once('exit', () => reject(new Error(`exited before printing ${String(pattern)}:\n${seen}`)));
+  });
+}
+
+/** The run's outcome, or a failure when it has not exited within `ms` of the signal. */
+function exitedWithin(run: Promise<CliRun>, ms: number): Promise<CliRun> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running ${ms} ms after SIGTERM`)), ms)));
+  return Promise.race([run, late]).finally(() => clearTimeout(timer));
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+describe('stopping the demos with SIGTERM to the pid that was started', () => {
+  const reExecuted: number[] = [];
+  // A child left behind by a failing run must not outlive the test.
+  afterEach(() => {
+    for (const pid of reExecuted.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('console --demo: the console stops answering, no child remains, exit 0', async () => {
+    const port = await freePort();
+    let started!: Promise<RegExpMatchArray>;
+    let parent!: ChildProcess;
+    const run: Promise<CliRun> = runCli(['console', '--demo', '--port', String(port)], { NODE_EXTRA_CA_CERTS: '' }, (child) => {
+      parent = child;
+      started = printed(child, /Console: http:\/\/127\.0\.0\.1:\d+/);
+    });
+    await started;
+    expect(await answers(`http://127.0.0.1:${port}/healthz`)).toBe(true);
+    const children = childrenOf(parent.pid!);
+    expect(children).toHaveLength(1);
+    reExecuted.push(...children);
+
+    parent.kill('SIGTERM');
+    const result = await exitedWithin(run, 20_000);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(children.filter(alive)).toEqual([]);
+    expect(await answers(`http://127.0.0.1:${port}/healthz`)).toBe(false);
+  });
+
+  it('demo, mid-run: no child remains, its temporary store is removed, exit 7 (interrupted)', async () => {
+    let storeShown!: Promise<RegExpMatchArray>;
+    let parent!: ChildProcess;
+    const run = runCli(['demo', '--users', '5000', '--groups', '20'], { NODE_EXTRA_CA_CERTS: '' }, (child) => {
+      parent = child;
+      storeShown = printed(child, /Store: (\S+)\n/);
+    });
+    const [, storeDir] = await storeShown;
+    expect(existsSync(storeDir!)).toBe(true);
+    const children = childrenOf(parent.pid!);
+    expect(children).toHaveLength(1);
+    reExecuted.push(...children);
+
+    parent.kill('SIGTERM');
+    const result = await exitedWithin(run, 20_000);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(7);
+    expect(result.stdout).toContain('Interrupted: no verdict.');
+    expect(result.stdout).not.toContain('Verdict:');
+    expect(children.filter(alive)).toEqual([]);
+    expect(existsSync(storeDir!)).toBe(false);
+  });
+});
