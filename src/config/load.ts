@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { environmentNameOf, environmentSettings } from './environment.js';
-import { parseJsonc } from './jsonc.js';
+import { environmentNameOf, environmentSettings, environmentValueOf } from './environment.js';
+import { JsoncDuplicateKeyError, parseJsonc } from './jsonc.js';
 import { mappingConfigSchema, type MappingConfig } from './mapping-schema.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -53,7 +53,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   for (const setting of environmentSettings) {
     const value = environmentValue(env, setting.name, setting.secret === true, problems);
-    if (value !== undefined) setPath(raw, setting.path, value);
+    if (value !== undefined) setPath(raw, setting.path, environmentValueOf(setting.kind, value));
   }
 
   const parsed = configSchema.safeParse(raw);
@@ -84,7 +84,8 @@ function readJsonFile(path: string, what: string, problems: string[]): Record<st
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
     problems.push(`${what} ${path}: expected a JSON object at the top level`);
   } catch (error) {
-    problems.push(`${what} ${path}: not valid JSON (${(error as Error).message})`);
+    if (error instanceof JsoncDuplicateKeyError) problems.push(`${what} ${path}: ${error.message}`);
+    else problems.push(`${what} ${path}: not valid JSON (${(error as Error).message})`);
   }
   return undefined;
 }

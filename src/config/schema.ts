@@ -9,37 +9,37 @@ const endpointUrl = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-/** Environment values arrive as strings; accept "true"/"false"/"1"/"0" and real booleans from the file. */
-const flag = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(s)) return true;
-  if (['false', '0', 'no'].includes(s)) return false;
-  return v;
-}, z.boolean({ error: 'expected true or false' }));
+/** What a wrong value is, for the message: `got the text "no"`, `got true (a boolean)`. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `got the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (value === null) return 'got null';
+  if (Array.isArray(value)) return 'got a list';
+  if (typeof value === 'object') return 'got an object';
+  return `got ${String(value)} (a ${typeof value})`;
+}
+
+/**
+ * JSON types are taken strictly (the file says `true`, `20`; an environment variable's text is converted before,
+ * environment.ts): a wrong type names what came and what is expected.
+ */
+const expecting = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? undefined : `expected ${what}, ${describeValue(issue.input)}`) });
+
+const flag = z.boolean(expecting('true or false'));
 
 const number = (min: number, max: number) =>
-  z.coerce.number({ error: 'expected a number' }).refine((n) => n >= min && n <= max, { message: `expected a number from ${min} to ${max}` });
+  z.number(expecting(`a number from ${min} to ${max}`)).refine((n) => n >= min && n <= max, { message: `expected a number from ${min} to ${max}` });
 const integer = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number' })
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` });
+  z.number(expecting(`a whole number from ${min} to ${max}`)).refine((n) => Number.isInteger(n) && n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` });
 
-/** Requests per second, or `auto` (any case) to find the limit. */
-const rateLimit = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim().toLowerCase() === 'auto' ? 'auto' : v),
-  z.union([z.literal('auto'), z.coerce.number().refine((n) => n >= 0.1 && n <= 1000, { message: 'expected a number from 0.1 to 1000, or "auto"' })], { error: 'expected a number from 0.1 to 1000, or "auto"' }),
-);
+/** Requests per second, or `auto` to find the limit. */
+const rateLimit = z.union([z.literal('auto'), z.number().refine((n) => n >= 0.1 && n <= 1000, { message: 'expected a number from 0.1 to 1000, or "auto"' })], expecting('a number from 0.1 to 1000, or "auto"'));
 
 const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
   message: 'expected a GUID such as 00000000-0000-0000-0000-000000000000',
 });
 const tenant = z.string().regex(/^([0-9a-fA-F-]{36}|[A-Za-z0-9.-]+)$/, { message: 'expected a tenant GUID or a domain name' });
 
-const commaList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
-  z.array(z.string().min(1)),
-);
+const userNames = z.array(z.string().min(1), expecting('a list of userNames such as ["owner@contoso.com"]'));
 
 export const configSchema = z
   .object({
@@ -133,7 +133,7 @@ export const configSchema = z
          */
         groupDeleteGraceDays: integer(0, 3650).default(7),
         /** userNames never changed or removed (e.g. the owner of the SCIM token). */
-        protectedUsers: commaList.default([]),
+        protectedUsers: userNames.default([]),
         /** B2B guests (`#EXT#` UPN or userType Guest): Entra's UPN rule (`alias@theirdomain`), their `mail`, or not at all. */
         guestUsers: z.enum(['map-upn', 'map-mail', 'skip'], { error: 'expected "map-upn", "map-mail" or "skip"' }).default('map-upn'),
       })
