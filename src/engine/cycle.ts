@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoadedConfig } from '../config/index.js';
 import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
-import type { ScimClient } from '../scim/index.js';
+import { describeScimFailure, ScimError, type ScimClient } from '../scim/index.js';
 import {
   ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, clearNotionListing, countOpenWork, describeLostStoreConnection, hasLinks, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
   updateTargetState, type CycleKind, type OpenWork, type Store,
@@ -208,7 +208,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     // A store restart may fail the query in flight before the lock's connection reports its own loss; and it ends the
     // sessions one by one, so the lock's may still answer: then the loss is the store's, named with its cause.
     await lock.confirm();
-    const message = lockLost() ?? describeLostStoreConnection(error) ?? (error instanceof Error ? error.message : String(error));
+    const message = lockLost() ?? describeLostStoreConnection(error) ?? describeCycleFailure(error);
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
     const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic, ...(scim ? { scim: scimReport(scim) } : {}), error: message });
     logger.error({ event: 'cycle.finished', ...summary }, 'cycle.finished');
@@ -217,6 +217,12 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     await scim?.close();
     await lock.release();
   }
+}
+
+/** What ended a cycle that is not the store's loss: a Notion failure names Notion, anything else is its own message. */
+function describeCycleFailure(error: unknown): string {
+  if (error instanceof ScimError) return describeScimFailure(error);
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The SCIM client's requests, and the rate it ended at: with `auto`, the rate learnt, which the next cycle starts from. */

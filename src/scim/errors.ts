@@ -1,5 +1,6 @@
 // The SCIM error taxonomy: one place that turns an HTTP answer or a network failure into a typed ScimError.
 import { redactText } from '../observe/redact.js';
+import { NetworkFailure } from './transport.js';
 
 /** What a failure means for the engine; each kind has one defined effect (see ARCHITECTURE.md, "Errors have a type"). */
 export type ScimErrorKind =
@@ -224,4 +225,14 @@ export function withKind(error: ScimError, kind: ScimErrorKind): ScimError {
     ...(error.scimType === undefined ? {} : { scimType: error.scimType }),
     cause: error,
   });
+}
+
+/**
+ * One line for a failure that ended a whole run (a cycle, a plan) rather than one object's write: it names the target,
+ * so that a refused connection to it is never read as the store's (both carry ECONNREFUSED in their causes).
+ */
+export function describeScimFailure(error: ScimError, targetName = 'Notion'): string {
+  if (error.cause instanceof NetworkFailure) return `${targetName} unreachable: ${error.message}`;
+  if (error.kind === 'auth') return `${targetName} refused the SCIM token: ${error.message}`;
+  return `${targetName}: ${error.message}`;
 }

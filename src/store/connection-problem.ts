@@ -1,5 +1,6 @@
 // Turns a failure to reach the store into one sentence an operator can act on (the variable to fix and why), or
 // undefined when the failure is not about reaching the store. Never quotes the URL: it may hold a password.
+import { DrizzleQueryError } from 'drizzle-orm';
 
 const networkProblems: Record<string, string> = {
   ECONNREFUSED: 'connection refused: is Postgres running and listening on that host and port?',
@@ -55,19 +56,35 @@ const lostConnectionCodes = new Set(['57P01', '57P02', '57P03', 'ECONNRESET', 'E
 /** node-postgres's own words for a client whose socket closed under it. */
 const lostConnectionMessages = /^(Connection terminated|Client has encountered a connection error|Client was closed)/;
 
+/** Socket codes say nothing about whose socket it was: only the store's own errors carry them as a store loss. */
+const socketCodes = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED']);
+
 /**
  * "lost the store connection: <cause>" when a query failed because its connection was cut (a Postgres restart, a
  * terminated session, a network cut), or undefined. Looks through drizzle's "Failed query: …" wrapper, whose own
  * message names only the statement (often the `rollback` that failed after the real loss).
+ *
+ * A socket code counts only on an error the store raised: the error itself (node-postgres's pool rejects with the
+ * socket's error, unwrapped) or the cause of drizzle's wrapper. Under any other wrapper it is another edge's socket:
+ * a SCIM request to Notion that was refused is not a lost store (it carries ECONNREFUSED too, under its ScimError).
  */
 export function describeLostStoreConnection(error: unknown): string | undefined {
+  let raisedByStore = true;
   for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth++) {
     const code = errorCode(current);
-    const lost = code !== undefined && (lostConnectionCodes.has(code) || code.startsWith('08'));
-    if (lost || lostConnectionMessages.test(current.message)) return `lost the store connection: ${current.message}`;
+    const lostSession = code !== undefined && !socketCodes.has(code) && (lostConnectionCodes.has(code) || code.startsWith('08'));
+    const lostSocket = raisedByStore && code !== undefined && socketCodes.has(code);
+    if (lostSession || lostSocket || lostConnectionMessages.test(current.message)) return `lost the store connection: ${current.message}`;
+    raisedByStore = isDrizzleQueryError(current);
   }
   return undefined;
 }
+
+/** drizzle's "Failed query: …" wrapper names the statement; its cause is what the database said. */
+function isDrizzleQueryError(error: unknown): error is DrizzleQueryError {
+  return error instanceof DrizzleQueryError;
+}
+
 
 function describeServer(databaseUrl: string): string | undefined {
   try {
