@@ -4,6 +4,7 @@
 // 7 interrupted (SIGTERM/SIGINT).
 import { ConfigError, loadConfig, type ConfigRequirement, type LoadedConfig } from '../config/index.js';
 import { createLogger, redactText, registerSecrets, type Logger } from '../observe/index.js';
+import { describeScimFailure, neverReachedTarget, ScimError } from '../scim/index.js';
 import { describeDataDirProblem, describePostgresConnectionProblem, openStore, StoreBusyError, type Store } from '../store/index.js';
 
 export const exitCodes = { ok: 0, failure: 1, config: 2, busy: 3, partial: 4, held: 5, quarantined: 6, interrupted: 7 } as const;
@@ -48,8 +49,22 @@ function reportFailure(error: unknown): number {
     process.stderr.write(`${error.message}\n`);
     return error.exitCode;
   }
+  if (error instanceof ScimError) return reportScimFailure(error);
   process.stderr.write(redactText(`Unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
   return exitCodes.failure;
+}
+
+/**
+ * A Notion request that failed outside a cycle (`plan`, `provision`): one line, no stack. A refused token or a URL that
+ * leads nowhere is the environment's mistake (2), with the variable to fix; any other answer is a failure (1).
+ */
+function reportScimFailure(error: ScimError): number {
+  const remedy =
+    error.kind === 'auth' ? 'check NOTION_SCIM_TOKEN: it may be wrong or revoked (e.g. its creator left or changed role)'
+      : neverReachedTarget(error) ? 'check the host and port in NOTION_SCIM_URL, and the network or HTTPS_PROXY between'
+        : undefined;
+  process.stderr.write(redactText(`${describeScimFailure(error)}${remedy ? `: ${remedy}` : ''}\n`));
+  return remedy ? exitCodes.config : exitCodes.failure;
 }
 
 /** The mapping compiler reports problems as { path, message } (MappingConfigError): a configuration mistake too. */

@@ -236,3 +236,8 @@ export function describeScimFailure(error: ScimError, targetName = 'Notion'): st
   if (error.kind === 'auth') return `${targetName} refused the SCIM token: ${error.message}`;
   return `${targetName}: ${error.message}`;
 }
+
+/** True when the request never reached the target: nothing listens there, or the name or network leads nowhere. */
+export function neverReachedTarget(error: ScimError): boolean {
+  return error.cause instanceof NetworkFailure && !error.cause.maybeSent;
+}
