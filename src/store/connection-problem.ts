@@ -1,5 +1,6 @@
 // Turns a failure to reach the store into one sentence an operator can act on (the variable to fix and why), or
 // undefined when the failure is not about reaching the store. Never quotes the URL: it may hold a password.
+import { sep } from 'node:path';
 import { DrizzleQueryError } from 'drizzle-orm';
 
 const networkProblems: Record<string, string> = {
@@ -9,8 +10,11 @@ const networkProblems: Record<string, string> = {
   ETIMEDOUT: 'the connection timed out: check the host, the port and any firewall in between',
   EHOSTUNREACH: 'the host is unreachable: check the host and the network',
   ENETUNREACH: 'the network is unreachable: check the host and the network',
-  ECONNRESET: 'the server closed the connection during start-up: check the port and sslmode',
+  ECONNRESET: 'the server closed the connection during start-up: is that port Postgres? check the port and sslmode',
 };
+
+/** node-postgres's words for a server that hung up before the start-up finished (not Postgres, or a TLS mismatch). */
+const closedDuringStartUp = /^Connection terminated unexpectedly/;
 
 const tlsCodes = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 
@@ -21,6 +25,8 @@ const serverProblems: Record<string, string> = {
   '28000': 'fix the user name in the URL, or allow it in pg_hba.conf',
   '53300': 'the server has no free connection slot: raise max_connections or close idle clients',
   '57P03': 'the server is starting up or shutting down: try again shortly',
+  // Migrations create the schema `drizzle` and the tables: a role without CREATE on the database cannot.
+  '42501': 'this role may not create or read the store\'s schema (SQLSTATE 42501): run `migrate` once as a role that owns the database (later runs of a current store need no CREATE)',
 };
 
 // Printed text is redacted: a sample URL with a password in it would print as [Redacted], so the password is named apart.
@@ -29,11 +35,14 @@ const invalidUrlProblem = 'DATABASE_URL: not a valid URL: expected postgres://US
 export function describePostgresConnectionProblem(error: unknown, databaseUrl: string): string | undefined {
   const where = describeServer(databaseUrl);
   if (where === undefined) return invalidUrlProblem;
-  const code = errorCode(error);
-  const message = error instanceof Error ? error.message : String(error);
+  // Opening runs a first query, which drizzle wraps in "Failed query: …": the cause says what went wrong.
+  const cause = storeCause(error);
+  const code = errorCode(cause);
+  const message = cause instanceof Error ? cause.message : String(cause);
   if (code && networkProblems[code]) return `DATABASE_URL (${where}): ${networkProblems[code]}`;
   if (code && tlsCodes.has(code)) return `DATABASE_URL (${where}): TLS failed (${code}): trust the server's CA with NODE_EXTRA_CA_CERTS, or fix sslmode in the URL`;
   if (code && serverProblems[code]) return `DATABASE_URL (${where}): ${message}: ${serverProblems[code]}`;
+  if (closedDuringStartUp.test(message)) return `DATABASE_URL (${where}): ${networkProblems.ECONNRESET}`;
   if (/^SASL: .*password must be a string/.test(message)) return `DATABASE_URL (${where}): the server asks for a password and the URL has none`;
   if (/does not support SSL/.test(message)) return `DATABASE_URL (${where}): ${message}: remove sslmode from the URL or enable TLS on the server`;
   if (code === 'ERR_INVALID_URL' || /Invalid URL/.test(message)) return invalidUrlProblem;
@@ -43,9 +52,19 @@ export function describePostgresConnectionProblem(error: unknown, databaseUrl: s
 /** A store folder that cannot be created or written is a DATA_DIR mistake. */
 export function describeDataDirProblem(error: unknown, dataDir: string): string | undefined {
   const code = errorCode(error);
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `DATA_DIR ${dataDir}: not writable by this user (${code}): mount a writable volume there or set DATA_DIR`;
-  if (code === 'ENOTDIR' || code === 'EEXIST') return `DATA_DIR ${dataDir}: not a folder (${code})`;
+  const folder = (error as { path?: unknown } | null)?.path;
+  const names = typeof folder === 'string' && folder !== dataDir ? ` (${folder})` : '';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `DATA_DIR ${dataDir}: not writable by this user${names} (${code}): mount a writable volume there or set DATA_DIR`;
+  if (code === 'ENOTDIR' || code === 'EEXIST') return `DATA_DIR ${dataDir}: not a folder${names} (${code}): a file is in the way; set DATA_DIR to a folder`;
+  // mkdir answers ENOENT where its parent exists but takes no new folders (a virtual or read-only file system, e.g. /proc).
+  if (code === 'ENOENT' && typeof folder === 'string' && isSameOrAncestor(folder, dataDir)) {
+    return `DATA_DIR ${dataDir}: cannot create ${folder} (${code}): its parent takes no new folders (a read-only or virtual file system); mount a writable volume there or set DATA_DIR`;
+  }
   return undefined;
+}
+
+function isSameOrAncestor(folder: string, dataDir: string): boolean {
+  return dataDir === folder || dataDir.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
 }
 
 /**
@@ -85,6 +104,9 @@ function isDrizzleQueryError(error: unknown): error is DrizzleQueryError {
   return error instanceof DrizzleQueryError;
 }
 
+function storeCause(error: unknown): unknown {
+  return isDrizzleQueryError(error) && error.cause !== undefined ? error.cause : error;
+}
 
 function describeServer(databaseUrl: string): string | undefined {
   try {

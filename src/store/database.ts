@@ -1,8 +1,8 @@
 // Opens the store: Postgres when DATABASE_URL is given, otherwise embedded PGlite persisted under DATA_DIR.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import v8 from 'node:v8';
 import { PGlite, type QueryOptions, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -37,6 +37,24 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   if ('databaseUrl' in location) return openPostgres(location.databaseUrl);
   if ('dataDir' in location) return openPglite(resolve(location.dataDir));
   return openPgliteInstance(new PGlite({ startParams: pgliteStartParams }), undefined);
+}
+
+/**
+ * Creates DATA_DIR and its missing parents one at a time. Node's recursive mkdir never returns where a parent exists
+ * but refuses new entries with ENOENT (e.g. under /proc): it creates the parent again (EEXIST) and retries the child
+ * forever, at full CPU. One mkdir per missing folder fails at once, with that folder in the error.
+ */
+function createDataDir(dataDir: string): void {
+  const missing: string[] = [];
+  for (let folder = dataDir; !existsSync(folder) && dirname(folder) !== folder; folder = dirname(folder)) missing.unshift(folder);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      // Created meanwhile by another process: fine when it is a folder.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(folder).isDirectory()) throw error;
+    }
+  }
 }
 
 /**
@@ -110,7 +128,7 @@ const baselineWasmOnly = '--liftoff-only';
 async function openPglite(dataDir: string): Promise<Store> {
   v8.setFlagsFromString(`--heap-growing-percent=${pgliteHeapGrowingPercent}`);
   v8.setFlagsFromString(baselineWasmOnly);
-  mkdirSync(dataDir, { recursive: true });
+  createDataDir(dataDir);
   // PGlite is single-process: a second process on the same directory would corrupt it.
   const dirLock = acquireDataDirLock(dataDir);
   try {

@@ -1,12 +1,16 @@
 // Mistakes in the environment, as an operator makes them: each ends with one line naming what is wrong and what to
-// do, exit 2 (configuration or environment), and no stack trace; a command that only reads or decides never takes a
-// store that nothing has run against (a typo in DATA_DIR or the database name) for a healthy, empty one.
+// do, exit 2 (configuration or environment), and no stack trace.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GraphSimulator } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/sim/notion/index.js';
 import { runCli, type CliRun } from '../helpers/cli-process.js';
 import { simulatorConnectionEnv } from '../helpers/engine-session.js';
-import { createTestStoreLocation, storeEnv } from '../helpers/store.js';
+import { createTestStoreLocation, storeEnv, usingPostgres, withClient } from '../helpers/store.js';
 
 /** One line on stderr, and nothing of a stack trace or of the catch-all. */
 function expectOneLine(run: CliRun, code: number, text: string | RegExp): void {
@@ -14,6 +18,14 @@ function expectOneLine(run: CliRun, code: number, text: string | RegExp): void {
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
   expect(run.stderr).toMatch(text);
   expect(run.code).toBe(code);
+}
+
+/** The CLI, killed after `ms`: a command that spins forever fails its test instead of hanging it. */
+function runCliWithin(ms: number, args: string[], env: Record<string, string>): Promise<CliRun> {
+  return runCli(args, env, (child) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', () => clearTimeout(timer));
+  });
 }
 
 describe('a Notion token or URL that does not work', () => {
@@ -37,5 +49,97 @@ describe('a Notion token or URL that does not work', () => {
     const plan = await runCli(['plan', '--verify'], { ...env, NOTION_SCIM_TOKEN: 'not-the-token' });
     expectOneLine(plan, 2, /^Notion refused the SCIM token: GET .*\/Users\?.* failed with 401.*: check NOTION_SCIM_TOKEN/);
     expect(plan.stderr).not.toContain('not-the-token');
+  });
+});
+
+describe('a DATABASE_URL or DATA_DIR that leads nowhere usable', () => {
+  let notPostgres: Server;
+  let port: number;
+  beforeAll(async () => {
+    // Something that is not Postgres: it accepts the connection and closes it at once.
+    notPostgres = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.end();
+    });
+    await new Promise<void>((resolve) => notPostgres.listen(0, '127.0.0.1', resolve));
+    port = (notPostgres.address() as { port: number }).port;
+  });
+  afterAll(() => void notPostgres.close());
+
+  it('status against a port that is not Postgres: the server closed the connection during start-up, exit 2', async () => {
+    const status = await runCli(['status'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test` });
+    expectOneLine(status, 2, `DATABASE_URL (postgres at 127.0.0.1:${port}, database test): the server closed the connection during start-up: is that port Postgres? check the port and sslmode`);
+  });
+
+  it('migrate with DATA_DIR under a folder that takes no new folders fails at once, naming DATA_DIR, exit 2', async () => {
+    const under = await runCliWithin(20_000, ['migrate'], { DATA_DIR: '/proc/x/data' });
+    expectOneLine(under, 2, 'DATA_DIR /proc/x/data: cannot create /proc/x (ENOENT): its parent takes no new folders');
+    // Node's recursive mkdir spun here at full CPU, forever.
+    const beside = await runCliWithin(20_000, ['sync'], { DATA_DIR: '/proc/ro', ...simulatorlessCredentials });
+    expectOneLine(beside, 2, 'DATA_DIR /proc/ro: cannot create /proc/ro (ENOENT)');
+  });
+
+  it('migrate with DATA_DIR under a file: not a folder, exit 2', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ens-file-'));
+    try {
+      const file = join(folder, 'a-file');
+      writeFileSync(file, '');
+      const run = await runCliWithin(20_000, ['migrate'], { DATA_DIR: join(file, 'data') });
+      expectOneLine(run, 2, `DATA_DIR ${join(file, 'data')}: not a folder (ENOTDIR)`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Enough configuration for `sync` to reach the store (which fails first); nothing listens at these URLs. */
+const simulatorlessCredentials = {
+  ENTRA_TENANT_ID: '00000000-0000-0000-0000-000000000001', ENTRA_CLIENT_ID: '00000000-0000-0000-0000-000000000002', ENTRA_CLIENT_SECRET: 'secret',
+  ENTRA_SERVICE_PRINCIPAL_ID: '00000000-0000-0000-0000-000000000003', NOTION_SCIM_TOKEN: 'token',
+};
+
+// A role without CREATE on the database: what an SRE gives the commands after an owner ran `migrate`.
+describe.runIf(usingPostgres)('a role without CREATE on the database (Postgres only)', () => {
+  const role = `ens_reader_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const adminUrl = process.env.TEST_DATABASE_URL!;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  async function databaseFor(migrated: boolean): Promise<{ ownerUrl: string; roleUrl: string }> {
+    const { location, drop } = await createTestStoreLocation({ migrated });
+    cleanups.push(drop);
+    const ownerUrl = (location as { databaseUrl: string }).databaseUrl;
+    const name = new URL(ownerUrl).pathname.slice(1);
+    await withClient(ownerUrl, async (c) => {
+      await c.query(`revoke create on database ${name} from public`);
+      await c.query(`revoke create on schema public from public`);
+      await c.query(`grant usage on schema public to ${role}`);
+      await c.query(`grant select, insert, update, delete on all tables in schema public to ${role}`);
+      if (migrated) await c.query(`grant usage on schema drizzle to ${role}; grant select on all tables in schema drizzle to ${role}`);
+    });
+    const roleUrl = new URL(ownerUrl);
+    roleUrl.username = role;
+    return { ownerUrl, roleUrl: roleUrl.toString() };
+  }
+
+  beforeAll(async () => {
+    await withClient(adminUrl, (c) => c.query(`create role ${role} login`));
+    cleanups.push(() => withClient(adminUrl, (c) => c.query(`drop owned by ${role}; drop role if exists ${role}`)).catch(() => undefined));
+  });
+
+  it('runs status on a store that is current: opening it sends no DDL', async () => {
+    const { roleUrl } = await databaseFor(true);
+    const status = await runCli(['status'], { DATABASE_URL: roleUrl });
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('Last successful cycle: none yet');
+  });
+
+  it('cannot migrate a new database: one line naming SQLSTATE 42501 and `migrate` as an owner, exit 2', async () => {
+    const { roleUrl } = await databaseFor(false);
+    const migrate = await runCli(['migrate'], { DATABASE_URL: roleUrl });
+    expectOneLine(migrate, 2, /^DATABASE_URL \(postgres at .*\): permission denied .*\(SQLSTATE 42501\): run `migrate` once as a role that owns the database/);
   });
 });
