@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig, type ConfigRequirement, type LoadedConfig } from '../config/index.js';
 import { createLogger, redactText, registerSecrets, type Logger } from '../observe/index.js';
 import { describeScimFailure, neverReachedTarget, ScimError } from '../scim/index.js';
-import { describeDataDirProblem, describePostgresConnectionProblem, openStore, StoreBusyError, type Store } from '../store/index.js';
+import { describeDataDirProblem, describeNoStore, describePostgresConnectionProblem, NoStoreError, openStore, StoreBusyError, type Store } from '../store/index.js';
 
 export const exitCodes = { ok: 0, failure: 1, config: 2, busy: 3, partial: 4, held: 5, quarantined: 6, interrupted: 7 } as const;
 
@@ -100,16 +100,30 @@ export function warnWhenNothingIsProtected(config: LoadedConfig, logger: Logger)
   });
 }
 
+/**
+ * What a command does with the store. `run` (cycles, `migrate`, `plan`, which imports into the mirror): creates it
+ * when new. `read` (`status`, `logs`, `approve`, `reset`: they read or decide): a store that nothing has run against
+ * is refused, so that a mistyped DATA_DIR or database name is not shown as a healthy, empty store. Both bring an
+ * older schema up to date; a current one is not touched, so a role without CREATE on the database can open it.
+ */
+export type StoreUse = 'run' | 'read';
+
 /** Opens and migrates the configured store; a store that cannot be reached or created is a configuration problem. */
-export async function openConfiguredStore(config: LoadedConfig): Promise<Store> {
+export async function openConfiguredStore(config: LoadedConfig, use: StoreUse = 'run'): Promise<Store> {
   const { url, dataDir } = config.database;
+  const location = url ? { databaseUrl: url } : { dataDir };
+  const noStore = new CommandError(describeNoStore(location), exitCodes.config);
   const explain = (error: unknown): never => {
+    if (error instanceof NoStoreError) throw noStore;
+    if (error === noStore) throw error;
     const problem = url ? describePostgresConnectionProblem(error, url) : describeDataDirProblem(error, dataDir);
     if (problem) throw new CommandError(problem, exitCodes.config);
     throw error;
   };
-  const store = await openStore(url ? { databaseUrl: url } : { dataDir }).catch(explain);
+  const store = await openStore(location, { create: use === 'run' }).catch(explain);
   try {
+    // A database (or an initialised DATA_DIR) that no migration ever ran in: nothing has run against it either.
+    if (use === 'read' && (await store.schemaState()) === 'absent') throw noStore;
     await store.migrate();
   } catch (error) {
     await store.close().catch(() => undefined);

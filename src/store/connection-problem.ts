@@ -1,6 +1,6 @@
 // Turns a failure to reach the store into one sentence an operator can act on (the variable to fix and why), or
 // undefined when the failure is not about reaching the store. Never quotes the URL: it may hold a password.
-import { sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { DrizzleQueryError } from 'drizzle-orm';
 
 const networkProblems: Record<string, string> = {
@@ -47,6 +47,13 @@ export function describePostgresConnectionProblem(error: unknown, databaseUrl: s
   if (/does not support SSL/.test(message)) return `DATABASE_URL (${where}): ${message}: remove sslmode from the URL or enable TLS on the server`;
   if (code === 'ERR_INVALID_URL' || /Invalid URL/.test(message)) return invalidUrlProblem;
   return undefined;
+}
+
+/** A store that was never created or migrated, refused by the commands that only read or decide: a typo looks like this. */
+export function describeNoStore(location: { databaseUrl: string } | { dataDir: string }): string {
+  const whatToCheck = 'dataDir' in location ? 'the path' : 'the database name';
+  const where = 'dataDir' in location ? `DATA_DIR=${resolve(location.dataDir)}` : `DATABASE_URL (${describeServer(location.databaseUrl) ?? 'not a valid URL'})`;
+  return `no store at ${where}: nothing has run against it yet; check ${whatToCheck}, or run \`sync\` or \`migrate\` first`;
 }
 
 /** A store folder that cannot be created or written is a DATA_DIR mistake. */

@@ -10,7 +10,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
-import { migrateStore } from './migrate.js';
+import { migrateStore, readStoreSchemaState, type SchemaState } from './migrate.js';
 import * as schema from './schema.js';
 import { createTargetLocks, type TargetLock } from './target-lock.js';
 
@@ -24,6 +24,8 @@ export interface Store {
   readonly db: Database;
   /** Applies pending migrations (a no-op when none are pending). */
   migrate(): Promise<void>;
+  /** Whether the store was ever migrated, and by this version: `absent` means nothing has run against it yet. */
+  schemaState(): Promise<SchemaState>;
   /** The per-target cycle lock; null when another process or caller holds it. */
   tryLockTarget(target: string): Promise<TargetLock | null>;
   /** Round trip to the database, for readiness checks. */
@@ -33,9 +35,26 @@ export interface Store {
 
 export type StoreLocation = { databaseUrl: string } | { dataDir: string } | { memory: true };
 
-export async function openStore(location: StoreLocation): Promise<Store> {
+export interface OpenOptions {
+  /**
+   * false: an embedded store is opened only where one was created before (DATA_DIR holds a database); otherwise
+   * nothing is created and NoStoreError is thrown. Commands that only read or decide pass it, so that a mistyped
+   * DATA_DIR is not taken for a new, empty store. (A Postgres database is never created: its schema state tells.)
+   */
+  create?: boolean;
+}
+
+/** Thrown by openStore({ dataDir }, { create: false }) when DATA_DIR holds no store. */
+export class NoStoreError extends Error {
+  constructor(readonly dataDir: string) {
+    super(`no store in ${dataDir}`);
+    this.name = 'NoStoreError';
+  }
+}
+
+export async function openStore(location: StoreLocation, options: OpenOptions = {}): Promise<Store> {
   if ('databaseUrl' in location) return openPostgres(location.databaseUrl);
-  if ('dataDir' in location) return openPglite(resolve(location.dataDir));
+  if ('dataDir' in location) return openPglite(resolve(location.dataDir), options.create ?? true);
   return openPgliteInstance(new PGlite({ startParams: pgliteStartParams }), undefined);
 }
 
@@ -65,12 +84,15 @@ function createDataDir(dataDir: string): void {
  */
 const pgliteStartParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB', '-c', 'max_connections=4', '-c', 'temp_buffers=2MB'];
 
+/** initdb writes it: a folder without it holds no database. */
+const pgVersionFile = 'PG_VERSION';
+
 /**
  * A new data directory is initialised (initdb) in a short-lived child process: PGlite runs initdb in a second
  * WebAssembly instance next to the first, which alone took the process to ~820 MB resident, for good.
  */
 function initialisePgliteDir(dataDir: string): void {
-  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  if (existsSync(join(dataDir, pgVersionFile))) return;
   const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const script = `const { PGlite } = require(${JSON.stringify(pglite)});
     (async () => { const db = new PGlite(${JSON.stringify(dataDir)}); await db.waitReady; await db.close(); })()
@@ -91,6 +113,7 @@ function openPostgres(databaseUrl: string): Store {
     kind: 'postgres',
     db,
     migrate: () => migrateStore({ kind: 'postgres', databaseUrl }),
+    schemaState: () => readStoreSchemaState({ kind: 'postgres', databaseUrl }),
     tryLockTarget: (target) => locks.tryLock(target),
     ping: async () => void (await pool.query('select 1')),
     close: async () => {
@@ -125,7 +148,8 @@ const pgliteHeapGrowingPercent = 50;
  */
 const baselineWasmOnly = '--liftoff-only';
 
-async function openPglite(dataDir: string): Promise<Store> {
+async function openPglite(dataDir: string, create: boolean): Promise<Store> {
+  if (!create && !existsSync(join(dataDir, pgVersionFile))) throw new NoStoreError(dataDir);
   v8.setFlagsFromString(`--heap-growing-percent=${pgliteHeapGrowingPercent}`);
   v8.setFlagsFromString(baselineWasmOnly);
   createDataDir(dataDir);
@@ -183,6 +207,7 @@ async function openPgliteInstance(client: PGlite, dirLock: DataDirLock | undefin
     kind: 'pglite',
     db,
     migrate: () => migrateStore({ kind: 'pglite', client }),
+    schemaState: () => readStoreSchemaState({ kind: 'pglite', client }),
     tryLockTarget: (target) => locks.tryLock(target),
     ping: async () => void (await client.query('select 1')),
     close: async () => {

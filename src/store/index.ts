@@ -1,5 +1,5 @@
 // Public face of the store: opening, migrating and locking it, the schema, and the repository functions.
-export { openStore, type Database, type Queryable, type Store, type StoreLocation, type Transaction } from './database.js';
+export { NoStoreError, openStore, type Database, type Queryable, type Store, type StoreLocation, type Transaction } from './database.js';
 export { StoreBusyError } from './data-dir-lock.js';
 export { TargetLockLostError, type TargetLock } from './target-lock.js';
 export * as tables from './schema.js';
@@ -16,7 +16,7 @@ export * from './links.js';
 export * from './log-search.js';
 export * from './console-reads.js';
 export * from './graph-subscriptions.js';
-export { describeDataDirProblem, describeLostStoreConnection, describePostgresConnectionProblem } from './connection-problem.js';
+export { describeDataDirProblem, describeLostStoreConnection, describeNoStore, describePostgresConnectionProblem } from './connection-problem.js';
 export * from './scope-queries.js';
 export * from './link-reads.js';
 export { chunksOf, keysetPages } from './chunks.js';

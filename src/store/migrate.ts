@@ -36,6 +36,11 @@ export async function migrateStore(backend: MigrationBackend): Promise<void> {
   });
 }
 
+export async function readStoreSchemaState(backend: MigrationBackend): Promise<SchemaState> {
+  if (backend.kind === 'pglite') return readSchemaState(backend.client);
+  return withPostgresClient(backend.databaseUrl, 'entra-notion-sync', readSchemaState);
+}
+
 /** drizzle records each applied migration with its folder's timestamp; the newest one decides (as its migrator does). */
 async function readSchemaState(client: SqlClient): Promise<SchemaState> {
   // The catalog, not to_regclass: naming a table in a schema the role may not use is an error, even to ask.

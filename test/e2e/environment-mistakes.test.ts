@@ -1,6 +1,7 @@
 // Mistakes in the environment, as an operator makes them: each ends with one line naming what is wrong and what to
-// do, exit 2 (configuration or environment), and no stack trace.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// do, exit 2 (configuration or environment), and no stack trace; a command that only reads or decides never takes a
+// store that nothing has run against (a typo in DATA_DIR or the database name) for a healthy, empty one.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,35 @@ const simulatorlessCredentials = {
   ENTRA_TENANT_ID: '00000000-0000-0000-0000-000000000001', ENTRA_CLIENT_ID: '00000000-0000-0000-0000-000000000002', ENTRA_CLIENT_SECRET: 'secret',
   ENTRA_SERVICE_PRINCIPAL_ID: '00000000-0000-0000-0000-000000000003', NOTION_SCIM_TOKEN: 'token',
 };
+
+describe('commands that only read or decide, on a store that nothing has run against', () => {
+  let location: { databaseUrl: string } | { dataDir: string };
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ location, drop } = await createTestStoreLocation({ migrated: false }));
+  });
+  afterAll(() => drop());
+
+  it.each([['status'], ['logs'], ['approve'], ['reset', 'all']])('%s refuses it with exit 2 and creates nothing', async (...args: string[]) => {
+    const run = await runCli(args, storeEnv(location));
+    const where = 'dataDir' in location ? `DATA_DIR=${location.dataDir}` : 'DATABASE_URL (postgres at ';
+    expectOneLine(run, 2, `no store at ${where}`);
+    expect(run.stderr).toContain('nothing has run against it yet; check');
+    expect(run.stdout).toBe('');
+    if ('dataDir' in location) expect(existsSync(location.dataDir)).toBe(false);
+    else {
+      const schemas = await withClient(location.databaseUrl, (c) => c.query("select 1 from pg_namespace where nspname = 'drizzle'"));
+      expect(schemas.rowCount).toBe(0);
+    }
+  });
+
+  it('migrate creates it, and then status reads it', async () => {
+    expect((await runCli(['migrate'], storeEnv(location))).code).toBe(0);
+    const status = await runCli(['status'], storeEnv(location));
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('Last successful cycle: none yet');
+  });
+});
 
 // A role without CREATE on the database: what an SRE gives the commands after an owner ran `migrate`.
 describe.runIf(usingPostgres)('a role without CREATE on the database (Postgres only)', () => {

@@ -50,7 +50,7 @@ export function registerApprove(program: Command): void {
     .action((ids: string[], options: ApproveOptions) =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>());
-        const store = await openConfiguredStore(config);
+        const store = await openConfiguredStore(config, 'read');
         try {
           process.stdout.write(options.unaccounted ? await decideUnaccounted(store, config, ids, options) : await decideStaged(store, config, ids, options));
         } finally {

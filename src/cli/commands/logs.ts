@@ -34,7 +34,7 @@ export function registerLogs(program: Command): void {
     .action((options: LogsOptions) =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>());
-        const store = await openConfiguredStore(config);
+        const store = await openConfiguredStore(config, 'read');
         let rows: ProvisioningLogRow[];
         try {
           rows = await queryLog(store.db, {

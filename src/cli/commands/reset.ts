@@ -29,7 +29,7 @@ export function registerReset(program: Command): void {
       runCommand(async () => {
         if (!(parts as readonly string[]).includes(what)) throw new CommandError(`reset: expected one of ${parts.join(', ')}, got "${what}"`, exitCodes.config);
         const config = loadCommandConfig(program.opts<GlobalOptions>());
-        const store = await openConfiguredStore(config);
+        const store = await openConfiguredStore(config, 'read');
         try {
           const actor = actorOf(options.actor);
           const chosen = what === 'all' ? (['watermarks', 'escrows', 'quarantine'] as const) : [what as Exclude<Part, 'all'>];

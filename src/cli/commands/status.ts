@@ -30,7 +30,7 @@ export function registerStatus(program: Command): void {
     .action((options: { cycles: number; json?: boolean }) =>
       runCommand(async () => {
         const config = loadCommandConfig(program.opts<GlobalOptions>());
-        const store = await openConfiguredStore(config);
+        const store = await openConfiguredStore(config, 'read');
         try {
           const report = await readStatusReport(store.db, config.target, options.cycles, config.notion.rateLimitRps);
           report.retiringGroups = await readRetiringGroups(store.db, config.target, config.provisioning);
