@@ -4,7 +4,7 @@
 // 7 interrupted (SIGTERM/SIGINT).
 import { ConfigError, loadConfig, type ConfigRequirement, type LoadedConfig } from '../config/index.js';
 import { createLogger, redactText, registerSecrets, type Logger } from '../observe/index.js';
-import { describeScimFailure, neverReachedTarget, ScimError } from '../scim/index.js';
+import { explainScimFailure, scimFailureRemedy, ScimError } from '../scim/index.js';
 import { describeDataDirProblem, describeNoStore, describePostgresConnectionProblem, NoStoreError, openStore, StoreBusyError, type Store } from '../store/index.js';
 
 export const exitCodes = { ok: 0, failure: 1, config: 2, busy: 3, partial: 4, held: 5, quarantined: 6, interrupted: 7 } as const;
@@ -59,12 +59,8 @@ function reportFailure(error: unknown): number {
  * leads nowhere is the environment's mistake (2), with the variable to fix; any other answer is a failure (1).
  */
 function reportScimFailure(error: ScimError): number {
-  const remedy =
-    error.kind === 'auth' ? 'check NOTION_SCIM_TOKEN: it may be wrong or revoked (e.g. its creator left or changed role)'
-      : neverReachedTarget(error) ? 'check the host and port in NOTION_SCIM_URL, and the network or HTTPS_PROXY between'
-        : undefined;
-  process.stderr.write(redactText(`${describeScimFailure(error)}${remedy ? `: ${remedy}` : ''}\n`));
-  return remedy ? exitCodes.config : exitCodes.failure;
+  process.stderr.write(redactText(`${explainScimFailure(error)}\n`));
+  return scimFailureRemedy(error) ? exitCodes.config : exitCodes.failure;
 }
 
 /** The mapping compiler reports problems as { path, message } (MappingConfigError): a configuration mistake too. */

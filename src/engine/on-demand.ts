@@ -4,11 +4,11 @@
 import { looksLikeObjectId } from '../entra/index.js';
 import { compileMapping, explainUser, type Explanation } from '../mapping/index.js';
 import { silentProgress } from '../observe/index.js';
+import { explainScimFailure, ScimError } from '../scim/index.js';
 import { queryLog, readInScopeIds, readLink, readSourceUsers, type ProvisioningLogRow } from '../store/index.js';
 import { createNotionClient, createSource } from './clients.js';
 import { runCycle, type CycleDependencies } from './cycle.js';
 import { planOperations, type Operation } from './model.js';
-import { describeNotionFailure, type OnDemandFailure } from './on-demand-failure.js';
 import { provisionGroupOnDemand, type GroupOnDemandReport } from './on-demand-group.js';
 import { importOptionsFor, prepareCycle } from './prepare.js';
 import type { CycleSummary } from './summary.js';
@@ -20,8 +20,8 @@ export interface OnDemandReport {
   plan: Operation[];
   /** Set when the action was applied (not a dry run). */
   result?: { summary: CycleSummary; log: ProvisioningLogRow[] };
-  /** Set when the match step failed: nothing was sent, and no cycle ran. */
-  failure?: OnDemandFailure;
+  /** Set when the match step failed (what was to be done, and why not): nothing was sent, and no cycle ran. */
+  failure?: { action: 'create'; reason: string };
 }
 
 /** The userName a create would send: null when the user is not to be created (out of scope, linked, a skipped guest). */
@@ -83,7 +83,7 @@ export async function provisionOnDemand(deps: CycleDependencies, idOrUpn: string
     try {
       report.match = { linked: false, lookup: lookupVerdict(await scim.findUsersByUserName(userName), 'is created now') };
     } catch (error) {
-      report.failure = { action: 'create', reason: describeNotionFailure(error) };
+      report.failure = { action: 'create', reason: error instanceof ScimError ? explainScimFailure(error) : error instanceof Error ? error.message : String(error) };
       return report;
     } finally {
       await scim.close();

@@ -3,18 +3,18 @@
 // the token check a quiet cycle sends. Retrying will not help any of them: the target waits out the quarantine's
 // back-off, or a changed configuration lifts it at once (quarantine.ts).
 import type { ImportResult } from '../entra/index.js';
-import { ScimError, type ScimClient } from '../scim/index.js';
+import { describeScimFailure, ScimError, type ScimClient } from '../scim/index.js';
 import { readTargetState, updateTargetState, type Database } from '../store/index.js';
 
 /**
- * "Notion refused the token: …" when the first SCIM error among the error and its causes is an auth one; else
+ * "Notion refused the SCIM token: …" when the first SCIM error among the error and its causes is an auth one; else
  * undefined. The first only: a 403 the client proved was not about the token (the token owner's removal) is a refusal
  * of its own whose cause is that 403.
  */
 export function notionRefusal(error: unknown): string | undefined {
   let cause = error;
   while (cause instanceof Error && !(cause instanceof ScimError)) cause = cause.cause;
-  return cause instanceof ScimError && cause.kind === 'auth' ? `Notion refused the token: ${cause.message}` : undefined;
+  return cause instanceof ScimError && cause.kind === 'auth' ? describeScimFailure(cause) : undefined;
 }
 
 /** The import stopped because Entra refused the app (an expired secret, a revoked consent, a missing permission). */
@@ -37,7 +37,7 @@ export async function checkNotionWhenQuiet(db: Database, target: string, scim: S
     const checkedAt = (await readTargetState(db, target))?.notionCheckedAt;
     if (checkedAt && now.getTime() - checkedAt.getTime() < checkAfterQuietMs) return undefined;
     const check = await scim.checkConnection();
-    if (!check.ok && check.kind === 'auth') return `Notion refused the token: ${check.message}`;
+    if (!check.ok && check.kind === 'auth') return describeScimFailure(check.error);
     if (!check.ok) throw new Error(`The token check a quiet cycle sends to Notion failed: ${check.message}`);
   }
   await updateTargetState(db, target, { notionCheckedAt: now });

@@ -69,7 +69,7 @@ export interface ScimClient {
   /** The member batch size in use: the ceiling, or the size remembered from earlier cycles, until a batch is refused for its size. */
   memberBatchSize(): number;
   deleteGroup(id: string): Promise<'deleted' | 'already-absent'>;
-  checkConnection(): Promise<{ ok: true } | { ok: false; kind: ScimErrorKind; message: string }>;
+  checkConnection(): Promise<{ ok: true } | { ok: false; kind: ScimErrorKind; message: string; error: ScimError }>;
   stats(): { requests: number; throttled: number; retries: number };
   /** The limiter's rate now and, with `auto`, what it has learnt (h6). */
   rate(): { requestsPerSecond: number; learnt?: LearntRate };
@@ -345,7 +345,7 @@ export function createScimClient(options: ScimClientOptions): ScimClient {
           error.kind === 'auth'
             ? `${profile.name} refused the SCIM token (${error.status ?? 'no status'}): it may be revoked, e.g. its creator left or changed role`
             : error.message;
-        return { ok: false, kind: error.kind, message };
+        return { ok: false, kind: error.kind, message, error };
       }
     },
     stats: () => exchange.stats(),

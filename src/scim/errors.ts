@@ -241,3 +241,16 @@ export function describeScimFailure(error: ScimError, targetName = 'Notion'): st
 export function neverReachedTarget(error: ScimError): boolean {
   return error.cause instanceof NetworkFailure && !error.cause.maybeSent;
 }
+
+/** What the operator fixes for a refused token or a URL that leads nowhere (the environment's mistakes); else undefined. */
+export function scimFailureRemedy(error: ScimError): string | undefined {
+  if (error.kind === 'auth') return 'check NOTION_SCIM_TOKEN: it may be wrong or revoked (e.g. its creator left or changed role)';
+  if (neverReachedTarget(error)) return 'check the host and port in NOTION_SCIM_URL, and the network or HTTPS_PROXY between';
+  return undefined;
+}
+
+/** describeScimFailure's line with the remedy, when there is one: what a person reads when a run could not reach Notion. */
+export function explainScimFailure(error: ScimError): string {
+  const remedy = scimFailureRemedy(error);
+  return `${describeScimFailure(error)}${remedy ? `: ${remedy}` : ''}`;
+}

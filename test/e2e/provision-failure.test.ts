@@ -30,7 +30,7 @@ describe('provision when Notion refuses the SCIM token', () => {
     const result = await runCli(['provision', user.userPrincipalName], env);
     expect(result.code).toBe(1);
     expect(result.stdout).not.toContain('Nothing to do');
-    expect(result.stdout).toMatch(/Create failed: Notion answered 401: .*check NOTION_SCIM_TOKEN/);
+    expect(result.stdout).toMatch(/Create failed: Notion refused the SCIM token: .* 401.*: check NOTION_SCIM_TOKEN/);
     expect(result.stdout + result.stderr).not.toContain('revoked-token-value');
     expect(result.stdout).toContain('Nothing was sent.');
     expect(notion.workspace.userCount()).toBe(0);

@@ -62,7 +62,7 @@ describe('entra-notion-sync sync as a scheduled job', () => {
 
     expect(receiver.received.map((m) => m.text)).toEqual([
       expect.stringContaining('the last cycle failed'),
-      expect.stringMatching(/provisioning is quarantined: Notion refused the token/),
+      expect.stringMatching(/provisioning is quarantined: Notion refused the SCIM token/),
       expect.stringContaining('the quarantine is lifted'),
       expect.stringContaining('the last cycle was partial'),
       expect.stringContaining('cycles succeed again'),

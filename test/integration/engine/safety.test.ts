@@ -131,7 +131,7 @@ describe('quarantine', () => {
     s.tenant.assign(hire.id);
     s.notion.setOptions({ token: 'a-revoked-token' });
     const summary = await s.sync();
-    expect(summary).toMatchObject({ status: 'quarantined', quarantine: { reason: expect.stringMatching(/^Notion refused the token/) } });
+    expect(summary).toMatchObject({ status: 'quarantined', quarantine: { reason: expect.stringMatching(/^Notion refused the SCIM token/) } });
     expect((await readTargetState(s.store.store.db, s.config.target))?.quarantineSeriesCount).toBe(1);
   });
 
@@ -142,7 +142,7 @@ describe('quarantine', () => {
     const quiet = await s.sync({}, () => new Date(Date.now() + 59 * 60 * 1000));
     expect(quiet).toMatchObject({ status: 'succeeded', scim: { requests: 0 } });
     const hourLater = await s.sync({}, () => new Date(Date.now() + 61 * 60 * 1000));
-    expect(hourLater).toMatchObject({ status: 'quarantined', quarantine: { reason: expect.stringMatching(/^Notion refused the token/) } });
+    expect(hourLater).toMatchObject({ status: 'quarantined', quarantine: { reason: expect.stringMatching(/^Notion refused the SCIM token/) } });
     expect(s.writes()).toBe(0);
   });
 
