@@ -59,6 +59,17 @@ describe('stopping the demos with SIGTERM to the pid that was started', () => {
     for (const pid of reExecuted.splice(0)) if (alive(pid)) process.kill(pid, 'SIGKILL');
   });
 
+  /** SIGTERM to the started pid, which has re-executed itself once: its outcome, and the child it had. */
+  async function terminate(parent: ChildProcess, run: Promise<CliRun>): Promise<{ result: CliRun; children: number[] }> {
+    const children = childrenOf(parent.pid!);
+    expect(children).toHaveLength(1);
+    reExecuted.push(...children);
+    parent.kill('SIGTERM');
+    const result = await exitedWithin(run, 20_000);
+    expect(result.stderr).toBe('');
+    return { result, children };
+  }
+
   it('console --demo: the console stops answering, no child remains, exit 0', async () => {
     const port = await freePort();
     let started!: Promise<RegExpMatchArray>;
@@ -69,13 +80,7 @@ describe('stopping the demos with SIGTERM to the pid that was started', () => {
     });
     await started;
     expect(await answers(`http://127.0.0.1:${port}/healthz`)).toBe(true);
-    const children = childrenOf(parent.pid!);
-    expect(children).toHaveLength(1);
-    reExecuted.push(...children);
-
-    parent.kill('SIGTERM');
-    const result = await exitedWithin(run, 20_000);
-    expect(result.stderr).toBe('');
+    const { result, children } = await terminate(parent, run);
     expect(result.code).toBe(0);
     expect(children.filter(alive)).toEqual([]);
     expect(await answers(`http://127.0.0.1:${port}/healthz`)).toBe(false);
@@ -90,13 +95,7 @@ describe('stopping the demos with SIGTERM to the pid that was started', () => {
     });
     const [, storeDir] = await storeShown;
     expect(existsSync(storeDir!)).toBe(true);
-    const children = childrenOf(parent.pid!);
-    expect(children).toHaveLength(1);
-    reExecuted.push(...children);
-
-    parent.kill('SIGTERM');
-    const result = await exitedWithin(run, 20_000);
-    expect(result.stderr).toBe('');
+    const { result, children } = await terminate(parent, run);
     expect(result.code).toBe(7);
     expect(result.stdout).toContain('Interrupted: no verdict.');
     expect(result.stdout).not.toContain('Verdict:');
