@@ -118,9 +118,15 @@ export async function openConfiguredStore(config: LoadedConfig, use: StoreUse = 
   };
   const store = await openStore(location, { create: use === 'run' }).catch(explain);
   try {
-    // A database (or an initialised DATA_DIR) that no migration ever ran in: nothing has run against it either.
-    if (use === 'read' && (await store.schemaState()) === 'absent') throw noStore;
-    await store.migrate();
+    if (use === 'run') {
+      await store.migrate();
+    } else {
+      // A database (or an initialised DATA_DIR) that no migration ever ran in: nothing has run against it either. The
+      // state read once says that and whether to migrate, so a current store is not read a second time by migrate().
+      const state = await store.schemaState();
+      if (state === 'absent') throw noStore;
+      if (state === 'behind') await store.migrate();
+    }
   } catch (error) {
     await store.close().catch(() => undefined);
     explain(error);

@@ -231,10 +231,10 @@ export function withKind(error: ScimError, kind: ScimErrorKind): ScimError {
  * One line for a failure that ended a whole run (a cycle, a plan) rather than one object's write: it names the target,
  * so that a refused connection to it is never read as the store's (both carry ECONNREFUSED in their causes).
  */
-export function describeScimFailure(error: ScimError, targetName = 'Notion'): string {
-  if (error.cause instanceof NetworkFailure) return `${targetName} unreachable: ${error.message}`;
-  if (error.kind === 'auth') return `${targetName} refused the SCIM token: ${error.message}`;
-  return `${targetName}: ${error.message}`;
+export function describeScimFailure(error: ScimError): string {
+  if (error.cause instanceof NetworkFailure) return `Notion unreachable: ${error.message}`;
+  if (error.kind === 'auth') return `Notion refused the SCIM token: ${error.message}`;
+  return `Notion: ${error.message}`;
 }
 
 /** True when the request never reached the target: nothing listens there, or the name or network leads nowhere. */

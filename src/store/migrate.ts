@@ -51,8 +51,14 @@ async function readSchemaState(client: SqlClient): Promise<SchemaState> {
   const applied = await client.query<{ newest: string | null }>('select max(created_at)::text as newest from drizzle.__drizzle_migrations');
   const newest = applied.rows[0]?.newest;
   if (newest === null || newest === undefined) return 'absent';
-  const shipped = Math.max(...readMigrationFiles({ migrationsFolder }).map((migration) => migration.folderMillis));
-  return Number(newest) >= shipped ? 'current' : 'behind';
+  return Number(newest) >= newestShipped() ? 'current' : 'behind';
+}
+
+let shippedMillis: number | undefined;
+/** The newest migration this version ships: read (and hashed, by drizzle) from drizzle/ once per process. */
+function newestShipped(): number {
+  shippedMillis ??= Math.max(...readMigrationFiles({ migrationsFolder }).map((migration) => migration.folderMillis));
+  return shippedMillis;
 }
 
 async function withPostgresClient<T>(databaseUrl: string, applicationName: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
