@@ -1,17 +1,19 @@
 // One cycle (ARCHITECTURE.md "One cycle"): lock, import, evaluate, plan, guard, apply, summarise; and the dry run.
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { LoadedConfig } from '../config/index.js';
 import { compileMapping } from '../mapping/index.js';
 import { silentProgress, type Logger, type Progress } from '../observe/index.js';
 import { describeScimFailure, ScimError, type ScimClient } from '../scim/index.js';
 import {
-  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, clearNotionListing, countOpenWork, describeLostStoreConnection, hasLinks, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, recordCycleEnd, recordCycleStart,
-  updateTargetState, type CycleKind, type OpenWork, type Store,
+  ANALYZE_AFTER_CHANGES, analyzeTables, clearLinkEscrow, clearNotionListing, countOpenWork, describeLostStoreConnection, hasLinks, markAbandonedCyclesInterrupted, markEvaluated, pruneLog, readRunningCycle, recordCycleEnd, recordCycleProgress,
+  recordCycleStart, updateTargetState, type CycleKind, type OpenWork, type Queryable, type Store,
 } from '../store/index.js';
 import { applyPlan, type ApplyEnd } from './apply.js';
 import type { ApplyContext } from './apply-context.js';
 import { createNotionClient, createSource } from './clients.js';
 import { decisionFingerprint } from './decisions.js';
+import { createHeartbeat, stalledAfterMs } from './heartbeat.js';
 import { logActionOf, objectTypeOf, planOperations, type LinkView, type Operation, type Plan } from './model.js';
 import type { Candidates } from './candidates.js';
 import { spoolNotionListing } from './notion-listing.js';
@@ -19,7 +21,7 @@ import { prepareFromFacts, readCycleFacts, type CycleFacts, type PrepareInput, t
 import { readWithinOneWindow, runWindowedCycle, windowSizesFor, type WindowedInput } from './windowed-cycle.js';
 import { enterQuarantine, leaveQuarantine, liftQuarantineOnNewConfiguration } from './quarantine.js';
 import { checkNotionWhenQuiet, entraRefusal, notionRefusal } from './refusals.js';
-import type { CycleStatusReported, CycleSummary } from './summary.js';
+import { describeLocked, type CycleStatusReported, type CycleSummary, type LockHolder } from './summary.js';
 import { recordUnaccountedMembers } from './record-unaccounted.js';
 import { unaccountedMessage } from './unaccounted.js';
 
@@ -101,14 +103,18 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
   const mapping = compileMapping(config.mapping);
   const lock = await store.tryLockTarget(target);
   const noTraffic = { scim: { requests: 0, throttled: 0, retries: 0 }, graph: { requests: 0, throttled: 0 } };
-  if (!lock) return finish({ kind: options.kindLabel ?? mode, status: 'locked', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic });
+  if (!lock) {
+    const heldBy = await describeLockHolder(db, target, startedAt);
+    return finish({ kind: options.kindLabel ?? mode, status: 'locked', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic,
+      ...(heldBy ? { heldBy } : {}), ...(heldBy?.stalled ? { error: describeLocked(target, heldBy, startedAt) } : {}) });
+  }
 
   // A lost lock connection (issue 11): another replica may hold the lock now, so stop like an abort, send
   // no further operation; the SCIM client sends nothing more (queued requests are dropped), and end `failed`.
   const signal = deps.signal ? AbortSignal.any([deps.signal, lock.lost]) : lock.lost;
   const lockLost = () => (lock.lost.aborted ? 'lost the store connection (and the target lock with it)' : undefined);
   const logger = deps.logger.child({ cycleId, target });
-  const progress = deps.progress ?? silentProgress;
+  const progress = createHeartbeat(deps.progress ?? silentProgress, { now, startedAt, record: (at) => recordCycleProgress(db, cycleId, at) });
   progress.useLogger?.(logger);
   let scim: ScimClient | undefined;
   let kind: CycleKind = options.kindLabel ?? mode;
@@ -117,7 +123,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     await markAbandonedCyclesInterrupted(db, target, startedAt);
     await liftQuarantineOnNewConfiguration(store, config, logger);
     if (!options.kindLabel && mode === 'incremental' && !(await hasLinks(db, target))) kind = 'initial';
-    await recordCycleStart(db, { id: cycleId, target, kind, dryRun: options.dryRun ?? false, startedAt });
+    await recordCycleStart(db, { id: cycleId, target, kind, dryRun: options.dryRun ?? false, startedAt, holder: `${hostname()}:${process.pid}` });
     started = true;
     logger.info({ event: 'cycle.started', kind, mode, dryRun: options.dryRun ?? false }, 'cycle.started');
     scim = createNotionClient(config, logger, lock.lost, db);
@@ -185,6 +191,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       await pruneLog(db, target, new Date(now().getTime() - config.logRetentionDays * day));
     }
     progress.done();
+    await progress.settled();
     const failures = Object.entries(counts).some(([key, n]) => key.endsWith('.failure') && n > 0);
     const quarantine = end.kind === 'quarantine' ? await enterQuarantine(db, config, end.reason, now()) : undefined;
     if (end.kind === 'done' && !options.dryRun && !failures) await leaveQuarantine(db, target);
@@ -208,6 +215,7 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     // A store restart may fail the query in flight before the lock's connection reports its own loss; and it ends the
     // sessions one by one, so the lock's may still answer: then the loss is the store's, named with its cause.
     await lock.confirm();
+    await progress.settled();
     const message = lockLost() ?? describeLostStoreConnection(error) ?? describeCycleFailure(error);
     if (started) await recordCycleEnd(db, cycleId, { status: 'failed', finishedAt: now(), counts: {}, error: message }).catch(() => undefined);
     const summary = finish({ kind, status: 'failed', importComplete: false, counts: {}, stagedDeletes: 0, escrowed: 0, unaccountedMembers: 0, ...noTraffic, ...(scim ? { scim: scimReport(scim) } : {}), error: message });
@@ -217,6 +225,13 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
     await scim?.close();
     await lock.release();
   }
+}
+
+/** Who holds the target's lock, from its running cycle's row (none between taking the lock and writing the row). */
+async function describeLockHolder(db: Queryable, target: string, now: Date): Promise<LockHolder | undefined> {
+  const running = await readRunningCycle(db, target);
+  if (!running) return undefined;
+  return { cycleId: running.id, holder: running.holder, startedAt: running.startedAt, progressAt: running.progressAt, stalled: now.getTime() - running.progressAt.getTime() > stalledAfterMs };
 }
 
 /** What ended a cycle that is not the store's loss: a Notion failure names Notion, anything else is its own message. */

@@ -3,7 +3,7 @@ export { cycleStatus, runCycle, type CycleDependencies, type CycleOptions } from
 export { liftQuarantineOnNewConfiguration, quarantineFingerprint } from './quarantine.js';
 export { planCycle, type PlanReport } from './dry-run.js';
 export { renderPlanTable } from './render-plan.js';
-export { describeSummary, type CycleSummary } from './summary.js';
+export { describeLocked, describeSummary, type CycleSummary, type LockHolder } from './summary.js';
 export type { Operation, Plan } from './model.js';
 export { provisionOnDemand, provisionUserOrGroupOnDemand, type AnyOnDemandReport, type OnDemandReport } from './on-demand.js';
 export { ON_DEMAND_GROUP_MEMBER_LIMIT, type GroupOnDemandReport } from './on-demand-group.js';

@@ -136,7 +136,8 @@ export function formatProgressLine(s: PhaseSnapshot, width: number): string {
   return `${s.phase} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${tail}`;
 }
 
-function formatSeconds(seconds: number): string {
+/** A length of time for people: 40s, 12m05s, 3h05m. */
+export function formatSeconds(seconds: number): string {
   const s = Math.ceil(seconds);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;

@@ -9,9 +9,33 @@ export type CycleStatus = 'running' | 'succeeded' | 'partial' | 'held' | 'failed
 
 export async function recordCycleStart(
   db: Queryable,
-  cycle: { id: string; target: string; kind: CycleKind; dryRun?: boolean; startedAt: Date },
+  cycle: { id: string; target: string; kind: CycleKind; dryRun?: boolean; startedAt: Date; holder?: string },
 ): Promise<void> {
-  await db.insert(cycles).values({ ...cycle, dryRun: cycle.dryRun ?? false, status: 'running' });
+  await db.insert(cycles).values({ ...cycle, dryRun: cycle.dryRun ?? false, status: 'running', progressAt: cycle.startedAt });
+}
+
+/** The running cycle showed progress at `at`. */
+export async function recordCycleProgress(db: Queryable, id: string, at: Date): Promise<void> {
+  await db.update(cycles).set({ progressAt: at }).where(and(eq(cycles.id, id), eq(cycles.status, 'running')));
+}
+
+export interface RunningCycle {
+  id: string;
+  startedAt: Date;
+  holder: string | null;
+  /** When it last showed progress; its start when it has shown none (or ran before progress was recorded). */
+  progressAt: Date;
+}
+
+/** The target's running cycle: the lock holder's, since a holder marks every other running row interrupted. */
+export async function readRunningCycle(db: Queryable, target: string): Promise<RunningCycle | undefined> {
+  const [row] = await db
+    .select({ id: cycles.id, startedAt: cycles.startedAt, holder: cycles.holder, progressAt: cycles.progressAt })
+    .from(cycles)
+    .where(and(eq(cycles.target, target), eq(cycles.status, 'running')))
+    .orderBy(desc(cycles.startedAt))
+    .limit(1);
+  return row ? { ...row, progressAt: row.progressAt ?? row.startedAt } : undefined;
 }
 
 export async function recordCycleEnd(

@@ -228,6 +228,11 @@ export const cycles = pgTable(
     importComplete: boolean('import_complete'),
     counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
     error: text('error'),
+    /** The process running the cycle (host:pid), so that a replica kept waiting by its lock can name it. */
+    holder: text('holder'),
+    /** When the running cycle last showed progress (a page read, an operation sent, a phase begun): a holder whose
+     * progress stopped is stuck, not slow. */
+    progressAt: at('progress_at'),
   },
   (t) => [index('cycles_target_started').on(t.target, t.startedAt)],
 );

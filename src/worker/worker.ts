@@ -117,7 +117,9 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
       const outcome = await deps.runCycle(controller.signal, request, observer);
       metrics.recordCycle(outcome);
       metrics.recordCycleReasons(request.reasons);
-      if (outcome.status === 'locked') logger.info({ event: 'cycle.locked', target, message: 'another process holds the lock for this target; waiting for the next tick' });
+      // A lock held by a cycle that shows no progress is an outage the staleness alert would only report hours later.
+      if (outcome.status === 'locked' && outcome.error) logger.error({ event: 'cycle.lock-stalled', target, message: outcome.error });
+      else if (outcome.status === 'locked') logger.info({ event: 'cycle.locked', target, message: 'another process holds the lock for this target; waiting for the next tick' });
       return outcome;
     } catch (error) {
       metrics.recordCycleError();

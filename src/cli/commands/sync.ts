@@ -2,7 +2,7 @@
 // code tells a scheduler (CronJob, Container Apps job) how it went, and webhook alerts go out as from the worker.
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/index.js';
-import { describeSummary, runCycle, type CycleSummary } from '../../engine/index.js';
+import { describeLocked, describeSummary, runCycle, type CycleSummary } from '../../engine/index.js';
 import { beginJobMetrics, chooseLogFormat, createProgress, type Logger } from '../../observe/index.js';
 import type { Store } from '../../store/index.js';
 import { notifyAlertChanges, readAlertFacts } from '../../worker/index.js';
@@ -31,7 +31,8 @@ Exit codes:
   0  succeeded, or locked (another replica is running a cycle for this target; nothing was done)
   1  failed (nothing was applied, or the store was lost during the cycle)
   2  configuration or usage problem
-  3  store busy (another process owns the embedded store)
+  3  busy: another process owns the embedded store, or holds this target's lock with a cycle that has shown no
+     progress for 30 minutes (stuck: stop or restart it)
   4  partial (an incomplete Entra import, failed operations, or objects waiting in escrow)
   5  held (deprovisions staged for \`approve\`, held by a suspicious scope shrink, or Notion members waiting for \`approve --unaccounted\`)
   6  quarantined (see \`status\`; \`reset quarantine\` once the cause is fixed)
@@ -67,8 +68,10 @@ export function registerSync(program: Command): void {
           );
           await jobMetrics.finish(summary).catch((error: unknown) => logger.warn({ event: 'metrics.export-failed', error: error instanceof Error ? error.message : String(error) }));
           if (summary.status === 'locked') {
-            process.stderr.write(`Another process is running a cycle for target "${config.target}"; nothing was done.\n`);
-            return exitCodes.ok;
+            const held = describeLocked(config.target, summary.heldBy, summary.startedAt);
+            if (summary.heldBy?.stalled) logger.error({ event: 'sync.lock-stalled', heldBy: summary.heldBy, message: held });
+            process.stderr.write(`${held}\n`);
+            return summary.heldBy?.stalled ? exitCodes.busy : exitCodes.ok;
           }
           const human = chooseLogFormat(process.stdout.isTTY, config.logFormat) === 'pretty';
           process.stdout.write(human ? `${describeSummary(summary)}\n` : `${JSON.stringify(summary)}\n`);

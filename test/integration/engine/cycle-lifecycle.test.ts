@@ -1,10 +1,11 @@
-// The cycle around the plan: another holder of the lock, an interruption mid-apply, a mapping change that
+// The cycle around the plan: another holder of the lock (slow or stuck), the progress a running cycle records, an
+// interruption mid-apply, a mapping change that
 // re-evaluates everything, and a scoping filter that takes users out of scope.
 import { describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '../../../src/config/index.js';
 import { runCycle } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
-import { listRecentCycles, readCandidates } from '../../../src/store/index.js';
+import { listRecentCycles, readCandidates, readRunningCycle, recordCycleProgress, recordCycleStart } from '../../../src/store/index.js';
 import { engineSessionPerTest } from '../../helpers/engine-session.js';
 import { directlyAssignedUser, notionUser } from '../../helpers/tenant-picks.js';
 
@@ -21,6 +22,44 @@ describe('a cycle', () => {
     expect(summary.status).toBe('locked');
     expect(await listRecentCycles(s.store.store.db, s.config.target)).toEqual([]);
     expect(s.notion.requests()).toEqual([]);
+  });
+
+  it('names the holder, and says it looks stuck once its cycle has shown no progress for 30 minutes', async () => {
+    const s = await open();
+    const db = s.store.store.db;
+    const target = s.config.target;
+    const lock = await s.store.store.tryLockTarget(target);
+    const startedAt = new Date(Date.now() - 3 * 3600_000);
+    await recordCycleStart(db, { id: 'held-cycle-0001', target, kind: 'initial', startedAt, holder: 'worker-7:4242' });
+    try {
+      await recordCycleProgress(db, 'held-cycle-0001', new Date(Date.now() - 29 * 60_000));
+      const slow = await s.sync();
+      expect(slow.status).toBe('locked');
+      expect(slow.heldBy).toMatchObject({ cycleId: 'held-cycle-0001', holder: 'worker-7:4242', startedAt, stalled: false });
+      expect(slow.error).toBeUndefined();
+
+      await recordCycleProgress(db, 'held-cycle-0001', new Date(Date.now() - 31 * 60_000));
+      const stuck = await s.sync();
+      expect(stuck.heldBy?.stalled).toBe(true);
+      expect(stuck.error).toMatch(/^Another process \(worker-7:4242\) holds the lock for target "workspace" with a cycle that has shown no progress for 31m0\ds \(cycle held-cyc, started .*\): it looks stuck/);
+      expect(s.notion.requests()).toEqual([]);
+    } finally {
+      await lock?.release();
+    }
+  });
+
+  it('records who runs it, and its progress while it runs', async () => {
+    const s = await open();
+    const db = s.store.store.db;
+    // A clock a minute and a second ahead at every reading: each page read and operation sent is a minute apart.
+    let clock = Date.now();
+    const now = () => new Date((clock += 61_000));
+    const summary = await runCycle({ config: s.config, store: s.store.store, logger, now });
+    expect(summary.status).toBe('succeeded');
+    const [row] = await listRecentCycles(db, s.config.target);
+    expect(row?.holder).toMatch(/^.+:\d+$/);
+    expect(row?.progressAt?.getTime()).toBeGreaterThan(row!.startedAt.getTime());
+    expect(await readRunningCycle(db, s.config.target)).toBeUndefined();
   });
 
   it('stops starting operations when interrupted, is recorded so, and the next cycle converges', async () => {

@@ -32,7 +32,7 @@ export interface ScriptedCycle {
   /** Reports one applied operation to the worker, as the engine does after each (`disable-user`, `skip`, …). */
   operationDone(kind: string, outcome?: { failed: boolean }): void;
   /** Records the cycle and returns its outcome to the worker; a no-op when already finished. */
-  finish(status?: CycleOutcome['status']): Promise<void>;
+  finish(status?: CycleOutcome['status'], error?: string): Promise<void>;
 }
 
 export function scriptedRunner(store: Store, target: string, now: () => Date) {
@@ -46,7 +46,7 @@ export function scriptedRunner(store: Store, target: string, now: () => Date) {
       const cycle: ScriptedCycle = {
         signal,
         operationDone: (kind, outcome = { failed: false }) => observer.onOperationDone({ kind }, outcome),
-        async finish(status = 'succeeded') {
+        async finish(status = 'succeeded', error?: string) {
           if (finished) return;
           finished = true;
           if (status !== 'locked') {
@@ -55,7 +55,7 @@ export function scriptedRunner(store: Store, target: string, now: () => Date) {
             const recorded = status as Parameters<typeof recordCycleEnd>[2]['status'];
             await recordCycleEnd(store.db, id, { status: recorded, finishedAt: now(), counts: { 'create.success': 2, 'update.failure': 1 } });
           }
-          resolve({ cycleId: id, status, durationMs: 1500, counts: { 'create.success': 2, 'update.failure': 1 }, scim: { requests: 5, throttled: 1, retries: 1 }, graph: { requests: 3, throttled: 0 } });
+          resolve({ cycleId: id, status, durationMs: 1500, counts: { 'create.success': 2, 'update.failure': 1 }, scim: { requests: 5, throttled: 1, retries: 1 }, graph: { requests: 3, throttled: 0 }, ...(error ? { error } : {}) });
         },
       };
       started.push(cycle);

@@ -102,6 +102,15 @@ describe('the worker', () => {
     expect(runner.started).toHaveLength(2);
   });
 
+  it('logs an error when the process holding the lock looks stuck', async () => {
+    const { runner, worker, log } = await setUp();
+    const stuck = 'Another process (worker-0:17) holds the lock for target "workspace" with a cycle that has shown no progress for 45m00s';
+    await (await runner.nextCycle(0)).finish('locked', stuck);
+    await worker.firstTick;
+    expect(log.lines.find((l) => l.event === 'cycle.lock-stalled')).toMatchObject({ level: 'error', message: stuck });
+    expect(log.events()).not.toContain('cycle.locked');
+  });
+
   it('does not start a cycle before the quarantine back-off is over', async () => {
     const { store, config, runner, worker, log, clock } = await setUp();
     await (await runner.nextCycle(0)).finish('quarantined');
