@@ -28,6 +28,8 @@ export interface AdaptiveRateSettings {
   floorRps: number;
   /** Highest rate ever probed. */
   ceilingRps: number;
+  /** With no stored rate, start here (default `conservativeStartRps`), or at the floor or ceiling when that binds. */
+  startRps?: number;
 }
 
 /** What is kept between cycles (the store's rate_limit_state row). */
@@ -49,9 +51,12 @@ export interface AdaptiveRate {
   learnt(): LearntRate;
 }
 
-// With no stored rate, start here (or at the floor or ceiling, whichever binds): slow for anyone.
-export const conservativeStartRps = 1;
-// Until the first 429 (slow start) each window that passes multiplies the rate by this: 1 to 50 req/s in ~25 s.
+// With no stored rate, start here (or at the floor or ceiling, whichever binds): under the 2.5 req/s this project
+// once paced at, and under the 3 req/s Notion documents for its public API. Below 3.28 req/s the goal cannot be met at
+// every limit anyway (see above), so starting at 1 only delayed every higher limit: in the benchmark's model, starting
+// at 2 met more limits from 3.28 to 50 req/s behind every depth tried (1 token, 2, 5, half a second, a second, two).
+export const conservativeStartRps = 2;
+// Until the first 429 (slow start) each window that passes multiplies the rate by this: 2 to 50 req/s in ~15 s.
 const slowStartFactor = 1.5;
 // A window lasts at least a second and at least this many requests. A token bucket's depth (burst) hides a rate
 // above the limit for a while: 8 requests 15% over a 2-token bucket empty it, so slow start's overshoot shows within
@@ -59,7 +64,7 @@ const slowStartFactor = 1.5;
 const minWindowMs = 1_000;
 const slowStartWindowRequests = 8;
 // ... but no slow-start window lasts longer than this: below 2 req/s a minute cannot afford the 429s that precision
-// would cost anyway (see above), and every limit above waits for these first windows (8 s at 1 req/s).
+// would cost anyway (see above), and every limit above waits for these first windows (4 s at 2 req/s).
 const maxSlowStartWindowMs = 4_000;
 const climbWindowRequests = 24;
 // After the first 429 the rate climbs in steps of this share of the rate that went through last, stopping a step
@@ -67,6 +72,11 @@ const climbWindowRequests = 24;
 // sees 5% of excess), so the rate falls back two steps: below the limit and within 10% of it.
 const climbStep = 0.05;
 const climbFallback = 0.9;
+// After slow start's 429, climbing waits this many pauses (Retry-After) at the rate it went back to. Proving that rate
+// a step under the limit whatever the depth would take 19 pauses, which cost a bucket 2 deep at 50 req/s 19 s at 68%
+// of its limit; 5 met as many limits in the benchmark's model and took 4 s more than none there, where none let a
+// bucket a second deep at 25 and 50 req/s hide slow start's overshoot for 16 s longer.
+const slowStartDepthPauses = 5;
 // A confirmed rate throttled again shows a bucket deep enough to hide the excess for a whole window: each time, the
 // windows that confirm a rate grow twice as long (up to 16 s), or as long as the bucket's depth shows (see drains).
 const maxWindowMs = 16_000;
@@ -126,7 +136,7 @@ export function limitFromDrains(a: Drain, b: Drain): { limit: number; depth: num
 
 export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: LearntRate): AdaptiveRate {
   const bounded = (rps: number): number => Math.max(settings.floorRps, Math.min(settings.ceilingRps, rps));
-  let rate = bounded(stored?.requestsPerSecond ?? conservativeStartRps);
+  let rate = bounded(stored?.requestsPerSecond ?? settings.startRps ?? conservativeStartRps);
   /** Until the first 429 (cold start only): multiply per window. */
   let slowStart = stored === undefined;
   /** Highest rate sustained through a whole window since the last decrease; undefined until one is. */
@@ -141,6 +151,8 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
   let probeGap = stored ? baseProbeGap : 0;
   let sinceEpisode = stored ? 0 : Infinity;
   let lastEpisodeAt = -Infinity;
+  /** The first answer accepted after the last episode: the pause ended about then. */
+  let resumedAt: number | undefined;
   /** The rate at which a 429 was let pass as isolated, until the rate changes or another episode comes. */
   let ignoredAt: number | undefined;
   /** When the rate last changed, and the last interval between two episodes at one unchanged rate (a drain). */
@@ -183,6 +195,7 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
     // The throttled rate passed a window: the limit may have risen. The bracket moves up by a step, no more: a short
     // window above the limit can pass behind a burst allowance, and slow start from there would overshoot.
     if (throttledAt !== undefined && confirmed >= throttledAt) throttledAt = confirmed * (1 + 2 * climbStep);
+    if (waitsOutSlowStartDepth(now)) return restartWindow();
     // A step up is taken only with a credit in hand for the 429 that may end it. Steps stay a step clear of the
     // throttled rate; the step that would reach it is a probe (the limit may have risen), taken only after a probe
     // gap, longer after each failure.
@@ -195,11 +208,23 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
     setRate(Math.min(step, throttledAt), now);
   }
 
+  /**
+   * Slow start's last confirmed rate may have passed only behind the bucket's depth (up to 1.7 times the limit behind
+   * a bucket a second deep). Until it has run a few pauses without a 429 it is not a base to climb from: a bucket
+   * refilled by the whole pause runs dry within five pauses at 20% over its limit.
+   */
+  function waitsOutSlowStartDepth(now: number): boolean {
+    if (slowStartTrace === undefined || slowStartTrace.throttledAt !== lastEpisodeAt || resumedAt === undefined) return false;
+    const pauseMs = resumedAt - lastEpisodeAt;
+    return now - resumedAt < slowStartDepthPauses * pauseMs;
+  }
+
   return {
     get rate() {
       return rate;
     },
     accepted(now) {
+      if (sinceEpisode === 0) resumedAt = now;
       sinceEpisode += 1;
       acceptedInAll += 1;
       credit = Math.min(maxCredit, credit + creditPerAccepted);
@@ -277,6 +302,8 @@ export function createAdaptiveRate(settings: AdaptiveRateSettings, stored?: Lear
       const fitting = drain && slowStartTrace?.throttledAt === previousAt ? limitsFitting(slowStartTrace, drain) : undefined;
       slowStartTrace = undefined;
       if (fitting && fitting.high <= fitting.low / 0.9) next = fitting.low;
+      // Behind a bucket as deep as the deepest that fits, a climb step's excess shows only after (depth - 1) / excess.
+      if (fitting) confirmWindowMs = Math.min(maxWindowMs, Math.max(confirmWindowMs, ((fitting.deepest - 1) / (climbStep * fitting.low)) * 1000));
       if (drained) {
         // A step under the limit the drains give: each drain's count is off by up to a token (the fraction the bucket
         // held at each 429), so the limit is known to a few percent, and a rate just above it would draw a 429 more.

@@ -27,7 +27,7 @@ const tryStep = 1.005;
  * The lowest and highest limit that fit both slow start and the drain, or undefined when none does (the answers were
  * bunched, or the limit changed). Each answer may be off by one token each way (a bucket's fractional token).
  */
-export function limitsFitting(slowStart: SlowStartTrace, drain: DrainTrace): { low: number; high: number } | undefined {
+export function limitsFitting(slowStart: SlowStartTrace, drain: DrainTrace): { low: number; high: number; deepest: number } | undefined {
   // The sends were spaced at the rate: the last of them, the 429, left `accepted` spacings after the first.
   const sendingS = drain.accepted / drain.rps;
   const pauseS = drain.ms / 1000 - sendingS;
@@ -41,17 +41,22 @@ export function limitsFitting(slowStart: SlowStartTrace, drain: DrainTrace): { l
     low ??= limit;
     high = limit;
   }
-  return low === undefined || high === undefined ? undefined : { low, high };
+  // The lowest limit that fits has the deepest bucket: slow start's excess over it was the largest.
+  return low === undefined || high === undefined ? undefined : { low, high, deepest: Math.min(depthOf(low) + 2, 1 + low * pauseS) };
 
-  function fits(limit: number): boolean {
+  function depthOf(limit: number): number {
     // The depth slow start emptied: the most its answers since any one of them exceeded the refill since then.
     const { acceptedAt, throttledAt } = slowStart;
     let excess = -Infinity;
     for (let i = 0; i < acceptedAt.length; i += 1) {
       excess = Math.max(excess, acceptedAt.length - i - (limit * (throttledAt - acceptedAt[i]!)) / 1000);
     }
-    const depthLow = excess;
-    const depthHigh = excess + 2;
+    return excess;
+  }
+
+  function fits(limit: number): boolean {
+    const depthLow = depthOf(limit);
+    const depthHigh = depthLow + 2;
     const fewest = Math.min(depthLow, limit * pauseS) + limit * sendingS - 1;
     const most = Math.min(depthHigh, 1 + limit * pauseS) + limit * sendingS;
     return drain.accepted > fewest && drain.accepted <= most;

@@ -4,6 +4,8 @@ import { limitsFitting } from '../../../src/scim/bucket-fit.js';
 import { runAgainstVirtualBucket } from '../../../src/sim/notion/virtual-bucket.js';
 
 const settings = { floorRps: 0.5, ceilingRps: 100 };
+// The mechanics below are easiest to follow from 1 request/second (slow start then goes 1, 1.5, 2.25, ...).
+const fromOne = { ...settings, startRps: 1 };
 
 /** Feeds `count` accepted answers spaced at the current rate, from `start` (ms); returns the time after the last. */
 function acceptAtRate(rate: AdaptiveRate, start: number, count: number): number {
@@ -16,8 +18,8 @@ function acceptAtRate(rate: AdaptiveRate, start: number, count: number): number 
 }
 
 /** A run against the simulator's token bucket in virtual time (src/sim/notion/virtual-bucket.ts). */
-const runAgainstBucket = (limit: number, burst: number, seconds: number, stored?: LearntRate) =>
-  runAgainstVirtualBucket(createAdaptiveRate(settings, stored), { limit, burst, seconds });
+const runAgainstBucket = (limit: number, burst: number, seconds: number, stored?: LearntRate, from = settings) =>
+  runAgainstVirtualBucket(createAdaptiveRate(from, stored), { limit, burst, seconds });
 
 describe('the adaptive rate, before anything is known', () => {
   it('starts at a conservative rate, or at the floor or ceiling when that binds', () => {
@@ -27,7 +29,7 @@ describe('the adaptive rate, before anything is known', () => {
   });
 
   it('grows by half after each busy window (a second and 8 requests, at most 4 s) without a 429 (slow start), up to the ceiling', () => {
-    const rate = createAdaptiveRate({ floorRps: 0.5, ceilingRps: 4 });
+    const rate = createAdaptiveRate({ floorRps: 0.5, ceilingRps: 4, startRps: 1 });
     let now = acceptAtRate(rate, 0, 4);
     expect(rate.rate).toBe(1);
     now = acceptAtRate(rate, now, 1);
@@ -41,7 +43,7 @@ describe('the adaptive rate, before anything is known', () => {
   });
 
   it('confirms only the rate a window achieved when the sends fell short of the rate asked for', () => {
-    const rate = createAdaptiveRate(settings);
+    const rate = createAdaptiveRate(fromOne);
     // Asked for 1/s, sent at 0.8/s (the limiter still at an older spacing, or the client busy): busy enough to count.
     for (let i = 0; i < 10; i += 1) rate.accepted(i * 1250);
     expect(rate.rate).toBe(1.5);
@@ -51,7 +53,7 @@ describe('the adaptive rate, before anything is known', () => {
   });
 
   it('keeps the rate when the engine sends less than the limiter allows: an idle window says nothing about the limit', () => {
-    const rate = createAdaptiveRate(settings);
+    const rate = createAdaptiveRate(fromOne);
     // One request every 3 s at a rate of 1/s: a third of the allowance used.
     for (let i = 0; i < 20; i += 1) rate.accepted(i * 3000);
     expect(rate.rate).toBe(1);
@@ -60,7 +62,7 @@ describe('the adaptive rate, before anything is known', () => {
 
 describe('the adaptive rate after a 429', () => {
   it('goes back to the last confirmed rate when slow start is throttled, and remembers where', () => {
-    const rate = createAdaptiveRate(settings);
+    const rate = createAdaptiveRate(fromOne);
     const now = acceptAtRate(rate, 0, 10);
     expect(rate.rate).toBe(1.5);
     rate.throttled(now, now + 5);
@@ -69,7 +71,7 @@ describe('the adaptive rate after a 429', () => {
   });
 
   it('counts the 429s of requests already in flight as one episode', () => {
-    const rate = createAdaptiveRate(settings);
+    const rate = createAdaptiveRate(fromOne);
     let now = acceptAtRate(rate, 0, 5);
     now = acceptAtRate(rate, now, 7);
     expect(rate.rate).toBe(2.25);
@@ -125,7 +127,7 @@ describe('the adaptive rate after a 429', () => {
   });
 
   it('probes the throttled rate only once one more 429 keeps them within 1% of all requests, the free first one included', () => {
-    const rate = createAdaptiveRate(settings);
+    const rate = createAdaptiveRate(fromOne);
     let now = acceptAtRate(rate, 0, 10);
     rate.throttled(now, now + 1);
     let accepted = 10;
@@ -187,7 +189,7 @@ describe('the adaptive rate after a 429', () => {
   });
 
   it('halves when throttling repeats with nothing confirmed, or far below the last confirmed rate', () => {
-    const fresh = createAdaptiveRate({ floorRps: 0.1, ceilingRps: 100 });
+    const fresh = createAdaptiveRate({ floorRps: 0.1, ceilingRps: 100, startRps: 1 });
     fresh.throttled(0, 1);
     expect(fresh.rate).toBe(0.5);
     fresh.throttled(2, 3);
@@ -307,10 +309,28 @@ describe('the adaptive rate against a token bucket (virtual time)', () => {
   it('after slow start and the drain that follows, takes the lowest limit that fits both when all that fit are within 10%', () => {
     // 4.34 req/s behind a 5-deep bucket: falling back to the rate slow start confirmed (the depth hid its excess) runs
     // the bucket dry again; a gentle step from there, 4.56, was still above the limit and drew a third 429.
-    const run = runAgainstBucket(4.34, 5, 60);
+    const run = runAgainstBucket(4.34, 5, 60, undefined, fromOne);
     expect(run.throttled).toBe(2);
     expect(run.withinMs).toBeLessThan(60_000);
     expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(4.34);
+  });
+
+  it('does not climb from the rate slow start confirmed until it has run long enough to show a deep bucket: 28 requests/second, a second deep', () => {
+    // Slow start confirmed 34 req/s, 21% over the limit, behind the 29-deep bucket; climbing from there at once drew
+    // six 429s in the minute, and the minute ended 11% over the limit.
+    const run = runAgainstBucket(28.26, 29, 60);
+    expect(run.withinMs).toBeLessThan(60_000);
+    expect(run.throttled / run.sent).toBeLessThanOrEqual(0.01);
+    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(28.26);
+  });
+
+  it('confirms climb steps over windows as long as the deepest bucket that fits slow start and its drain needs: 8.7 requests/second, a second deep', () => {
+    // With 1-second windows a step 5% over the limit passed behind the 9-deep bucket, twice: the minute ended 9% over
+    // the limit and drew a third 429.
+    const run = runAgainstBucket(8.69, 9, 60);
+    expect(run.throttled).toBe(2);
+    expect(run.withinMs).toBeLessThan(60_000);
+    expect(run.learnt.requestsPerSecond).toBeLessThanOrEqual(8.69);
   });
 
   it('finds 40 requests/second behind a 41-deep bucket in a minute: the deep bucket drains in under 200 requests', () => {
@@ -338,8 +358,8 @@ describe('the adaptive rate against a token bucket (virtual time)', () => {
   });
 
   it('starting from the learnt rate, finds no further 429 in the first minute at a low limit', () => {
-    const cold = runAgainstBucket(2.5, 2, 60);
-    const warm = runAgainstBucket(2.5, 2, 60, cold.learnt);
+    const cold = runAgainstBucket(2.5, 2, 60, undefined, fromOne);
+    const warm = runAgainstBucket(2.5, 2, 60, cold.learnt, fromOne);
     expect(warm.withinMs).toBe(0);
     expect(warm.throttled).toBeLessThanOrEqual(1);
   });
