@@ -164,16 +164,23 @@ export async function runCycle(deps: CycleDependencies, options: CycleOptions = 
       const recordUnaccounted = () => recordUnaccountedMembers({ db, target, cycleId, logger, now: now() }, facts.protectedUserNames, shared.counts);
       // Too many candidates for one window: evaluated, planned and applied a window at a time (windowed-cycle.ts).
       const sizes = windowSizesFor(config.evaluationWindow);
+      // Entra refusing the app's credentials stops the cycle before any write: what the store holds from earlier reads
+      // is not sent on while the directory cannot be read (as Entra's own quarantine halts provisioning).
+      const refusedByEntra = entraRefusal(importResult);
       try {
-        const whole = onDemand ? undefined : await readWithinOneWindow(prepareInput, facts, sizes);
-        if (!onDemand && whole === undefined) {
-          logger.info({ event: 'cycle.windowed', usersPerWindow: sizes.users, groupsPerWindow: sizes.groups }, 'cycle.windowed');
-          end = await runWindowedCycle({ prepare: prepareInput, facts, sizes, signal, logger, apply, recordUnaccounted });
+        if (refusedByEntra) {
+          end = { kind: 'quarantine', reason: refusedByEntra };
         } else {
-          end = await applyInOnePiece(prepareInput, facts, whole, { apply, recordUnaccounted });
+          const whole = onDemand ? undefined : await readWithinOneWindow(prepareInput, facts, sizes);
+          if (!onDemand && whole === undefined) {
+            logger.info({ event: 'cycle.windowed', usersPerWindow: sizes.users, groupsPerWindow: sizes.groups }, 'cycle.windowed');
+            end = await runWindowedCycle({ prepare: prepareInput, facts, sizes, signal, logger, apply, recordUnaccounted });
+          } else {
+            end = await applyInOnePiece(prepareInput, facts, whole, { apply, recordUnaccounted });
+          }
+          const refused = end.kind === 'done' && !onDemand ? await checkNotionWhenQuiet(db, target, prepareInput.scim, now()) : undefined;
+          if (refused) end = { kind: 'quarantine', reason: refused };
         }
-        const refused = entraRefusal(importResult) ?? (end.kind === 'done' && !onDemand ? await checkNotionWhenQuiet(db, target, prepareInput.scim, now()) : undefined);
-        if (end.kind === 'done' && refused) end = { kind: 'quarantine', reason: refused };
       } catch (error) {
         // Notion refusing the token outside an operation (a listing, the lookup before a create) quarantines as inside one.
         const refused = notionRefusal(error);

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfidentialClientApplication, ManagedIdentityApplication, type Configuration } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config/index.js';
-import { MsalNetworkClient, NetworkFailure } from './outbound-http.js';
+import { MsalNetworkClient, NetworkFailure, TokenServiceUnavailable } from './outbound-http.js';
 
 export type EntraCredential =
   | { kind: 'secret'; clientSecret: string }
@@ -72,7 +72,8 @@ export async function createTokenProvider(config: Config['entra'], credential: E
     // MSAL reports a failed discovery or token request without its cause (`endpoints_resolution_error`); the
     // network client kept it.
     const failure = networkClient.takeFailure();
-    if (failure) return new NetworkFailure(`token request failed: ${failure.message}`, { cause: error });
+    if (failure instanceof NetworkFailure) return new NetworkFailure(`token request failed: ${failure.message}`, { cause: error });
+    if (failure) return new TokenServiceUnavailable(`token request failed: ${failure.message}`, { cause: error });
     return new TokenRequestError(`token request failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   };
   if (credential.kind === 'managed-identity') {

@@ -48,7 +48,7 @@ export function toGraphReadError(error: unknown, signal?: AbortSignal): GraphRea
   // The Graph client wraps what the middleware threw into a GraphError whose `code` is the thrown error's name.
   const name = error instanceof GraphError ? error.code : error instanceof Error ? error.name : undefined;
   if (name === 'TokenRequestError') return new GraphReadError('auth', message);
-  if (name === 'NetworkFailure') return new GraphReadError('transient', message);
+  if (name === 'NetworkFailure' || name === 'TokenServiceUnavailable') return new GraphReadError('transient', message);
   // MSAL errors carry an errorCode (invalid_client, unauthorized_client, …): a credential problem.
   if (typeof error === 'object' && error !== null && 'errorCode' in error) return new GraphReadError('auth', `token request failed: ${message}`);
   return new GraphReadError('transient', `Graph request failed: ${message}`);

@@ -25,16 +25,25 @@ async function send(dispatcher: Dispatcher, url: string, init: RequestInit, pref
 }
 
 /**
- * MSAL's network client. MSAL turns a failed OpenID discovery into a bare `endpoints_resolution_error`, so the
- * last failure is kept for the token provider to report instead (`takeFailure`).
+ * Thrown when the sign-in service answered but could not serve (429 or 5xx from the token or discovery endpoint): the
+ * credentials were never judged, so it is an outage to retry, not a refusal to quarantine on.
+ */
+export class TokenServiceUnavailable extends Error {
+  override readonly name = 'TokenServiceUnavailable';
+}
+
+/**
+ * MSAL's network client. MSAL turns a failed OpenID discovery into a bare `endpoints_resolution_error`, and a 5xx
+ * from the token endpoint into an error with an errorCode like any refusal, so the last failure is kept for the token
+ * provider to report instead (`takeFailure`).
  */
 export class MsalNetworkClient implements INetworkModule {
-  private failure: NetworkFailure | null = null;
+  private failure: NetworkFailure | TokenServiceUnavailable | null = null;
 
   constructor(private readonly dispatcher: Dispatcher) {}
 
-  /** The network failure seen since the last call, if any. */
-  takeFailure(): NetworkFailure | null {
+  /** The network failure, or the answer of a sign-in service that could not serve, seen since the last call. */
+  takeFailure(): NetworkFailure | TokenServiceUnavailable | null {
     const failure = this.failure;
     this.failure = null;
     return failure;
@@ -57,6 +66,9 @@ export class MsalNetworkClient implements INetworkModule {
       throw error;
     }
     const text = await response.text();
+    if (response.status === 429 || response.status >= 500) {
+      this.failure = new TokenServiceUnavailable(`${new URL(url).host} answered ${response.status}: Entra's sign-in service is unavailable; the next cycle tries again`);
+    }
     let body: T;
     try {
       body = JSON.parse(text) as T;

@@ -2,10 +2,13 @@
 // escrow with backoff, and quarantine on auth failure or a high failure rate.
 import { describe, expect, it } from 'vitest';
 import { approveStagedDeprovisions, listStagedDeletes, readTargetState, rejectStagedDeprovisions } from '../../../src/store/index.js';
+import { runCycle } from '../../../src/engine/index.js';
+import { createLogger } from '../../../src/observe/index.js';
 import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
 import { directlyAssignedUser, groupMemberUser, notionUser } from '../../helpers/tenant-picks.js';
 
 const { open, synced } = engineSessionPerTest();
+const silent = createLogger({ level: 'silent' });
 
 const inWorkspace = (s: EngineSession, upn: string) => notionUser(s.notion.workspace, upn)?.inWorkspace;
 
@@ -159,6 +162,19 @@ describe('quarantine', () => {
     const summary = await s.sync();
     expect(summary).toMatchObject({ status: 'quarantined', quarantine: { reason: expect.stringMatching(/^Entra refused the app's credentials or permissions \(auth: /) } });
     expect((await readTargetState(s.store.store.db, s.config.target))?.quarantineReason).toMatch(/ENTRA_CLIENT_SECRET/);
+  });
+
+  it('sends nothing from what the store held before once Entra refuses the credentials: not even an escrowed retry', async () => {
+    const s = await synced();
+    const hire = s.tenant.hireUser();
+    s.tenant.assign(hire.id);
+    s.notion.injectFault({ kind: 'status', status: 400, count: 1, match: { method: 'POST', path: /^\/Users$/ } });
+    expect((await s.sync()).escrowed).toBe(1);
+    s.notion.clearRequests();
+    const refused = { ...s.config, entra: { ...s.config.entra, clientSecret: 'an-expired-secret' } };
+    const summary = await runCycle({ config: refused, store: s.store.store, logger: silent, now: () => new Date(Date.now() + 2 * 24 * 3600 * 1000) });
+    expect(summary.status).toBe('quarantined');
+    expect(s.writes()).toBe(0);
   });
 
   it('quarantines when more than the set share of operations fail, and a good cycle clears it', async () => {

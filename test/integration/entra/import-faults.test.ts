@@ -57,6 +57,17 @@ describe('a Graph read that fails (fail closed)', () => {
     expect((await readSourceGroups(session.db, TARGET, [group.id]))[0]?.attributes).toMatchObject({ displayName: 'Renamed While Failing' });
   });
 
+  it('takes a 503 from the token endpoint as an outage to retry, not as Entra refusing the credentials', async () => {
+    // The sign-in service could not serve: the credentials were never judged. Taken as a refusal, it quarantined the
+    // target for 30 minutes and held back a leaver's deactivation, naming the secret as the cause.
+    session.sim.injectFault({ kind: 'status', status: 503, count: 1, match: { path: /oauth2\/v2\.0\/token/ } });
+    const failed = await session.source().importIntoMirror(session.db, TARGET, importOptions);
+    expect(failed).toMatchObject({ complete: false, incompleteKind: 'transient' });
+    expect(failed.incompleteReason).toMatch(/answered 503: Entra's sign-in service is unavailable; the next cycle tries again/);
+    expect(failed.incompleteReason).not.toContain('[object Object]');
+    expect((await session.source().importIntoMirror(session.db, TARGET, importOptions)).complete).toBe(true);
+  });
+
   it('keeps the earlier assignments when their listing fails', async () => {
     const before = (await mirrorSnapshot(session.db)).assignments;
     const user = session.tenant.users().find((candidate) => !session.tenant.assignments().some((row) => row.principalId === candidate.id))!;
