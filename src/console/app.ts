@@ -1,7 +1,8 @@
 // The console's Hono app: security headers, probes, sign-in, the session gate, then the pages. The worker mounts the
 // same app on its HTTP port; the `console` command serves it alone (server.ts).
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { isLoopbackHost } from '../config/index.js';
 import { redactText } from '../observe/index.js';
 import { registerSignIn, registerSignOut, requireSession } from './auth.js';
 import type { ConsoleApp, ConsoleContext, ConsoleEnv, ConsoleOptions } from './context.js';
@@ -21,6 +22,26 @@ export class ConsoleSetupError extends Error {
 /** Off loopback, anyone who can reach the port could act: a password is required there (checked before the store is opened). */
 export function consoleSetupProblem(loopback: boolean, password: string | undefined): string | undefined {
   return loopback || password ? undefined : 'the console listens beyond loopback: set CONSOLE_PASSWORD (or CONSOLE_PASSWORD_FILE) so that it asks for a password, or listen on 127.0.0.1';
+}
+
+/**
+ * On loopback the console asks for no password, so it must answer only to a loopback name. A page on evil.example
+ * whose name an attacker re-points at 127.0.0.1 (DNS rebinding) is otherwise same-origin with it: it could sign in
+ * with any name, read the CSRF tokens, and approve staged deletions.
+ */
+const loopbackNamesOnly: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
+  if (!isLoopbackHost(hostnameOf(c.req.header('host') ?? new URL(c.req.url).host))) {
+    return c.text('This console answers only at 127.0.0.1, localhost or [::1]: open it by one of those names.\n', 421);
+  }
+  await next();
+};
+
+function hostnameOf(host: string): string {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return '';
+  }
 }
 
 export function createConsoleApp(options: ConsoleOptions): ConsoleApp {
@@ -56,6 +77,7 @@ export function createConsoleApp(options: ConsoleOptions): ConsoleApp {
     await next();
     c.header('cache-control', 'no-store');
   });
+  if (options.loopback) app.use('*', loopbackNamesOnly);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {

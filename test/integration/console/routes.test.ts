@@ -114,9 +114,26 @@ describe('console gate', () => {
   it('on loopback without a password, still asks who you are and records it as the actor', async () => {
     const app = consoleApp({}, true);
     expect((await app.request('/')).status).toBe(303);
-    const answer = await app.request('/sign-in', { method: 'POST', headers: formHeaders(), body: form({ name: 'bob' }) });
+    const answer = await app.request('/sign-in', { method: 'POST', headers: formHeaders({ host: '127.0.0.1:8470' }), body: form({ name: 'bob' }) });
     expect(answer.status).toBe(303);
     expect(answer.headers.get('set-cookie')).not.toMatch(/Secure/);
+  });
+});
+
+describe('console on loopback, against DNS rebinding', () => {
+  it('answers only to a loopback name: a page whose name was re-pointed at 127.0.0.1 can neither sign in nor read', async () => {
+    const app = consoleApp({}, true);
+    const rebound = { host: 'evil.example:8470', origin: 'http://evil.example:8470' };
+    const signIn = await app.request('/sign-in', { method: 'POST', headers: formHeaders(rebound), body: form({ name: 'mallory', next: '/staged' }) });
+    expect(signIn.status).toBe(421);
+    expect(signIn.headers.get('set-cookie')).toBeNull();
+    expect((await app.request('/sign-in', { headers: { host: 'evil.example:8470' } })).status).toBe(421);
+    expect((await app.request('/healthz', { headers: { host: 'evil.example' } })).status).toBe(421);
+    for (const host of ['127.0.0.1:8470', 'localhost:8470', '[::1]:8470', 'localhost']) {
+      expect((await app.request('/sign-in', { headers: { host } })).status).toBe(200);
+    }
+    // Off loopback a password guards it, and the name it is reached by is the operator's (a proxy, a DNS name).
+    expect((await consoleApp({ CONSOLE_PASSWORD: password }, false).request('/sign-in', { headers: { host: 'sync.corp.example' } })).status).toBe(200);
   });
 });
 
