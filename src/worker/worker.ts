@@ -130,8 +130,18 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
     }
   }
 
-  /** Health after a tick: metrics, the staleness error line, and alerts. Failures here never stop the worker. */
-  async function observeHealth(lastCycle: Pick<CycleOutcome, 'status' | 'error'> | undefined): Promise<void> {
+  /**
+   * Health after a cycle, and at each tick of the schedule that finds a cycle still running (a cycle stuck or slow
+   * for hours must not hide the staleness until it ends): metrics, the staleness error line, and alerts. One at a
+   * time, so that no alert goes out twice. Failures here never stop the worker.
+   */
+  let observing: Promise<void> = Promise.resolve();
+  function observeHealth(lastCycle: Pick<CycleOutcome, 'status' | 'error'> | undefined): Promise<void> {
+    observing = observing.then(() => observeHealthNow(lastCycle));
+    return observing;
+  }
+
+  async function observeHealthNow(lastCycle: Pick<CycleOutcome, 'status' | 'error'> | undefined): Promise<void> {
     let health: TargetHealth;
     try {
       health = await readTargetHealth(store, target, rule, now());
@@ -209,8 +219,14 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
     trigger.request(reason, options);
   }
 
-  async function tick(): Promise<void> {
+  function scheduleTick(): void {
+    const running = trigger.busy();
     requestCycle('schedule', { immediate: true });
+    if (running) void observeHealth(undefined);
+  }
+
+  async function tick(): Promise<void> {
+    scheduleTick();
     await trigger.idle();
   }
 
@@ -243,7 +259,7 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
     debounceSeconds: config.worker.debounceSeconds, staleAfterMs: rule.staleAfterMs, httpPort: server?.port ?? null,
   });
   const tickSource = deps.ticks ?? cronTicks;
-  const ticks = tickSource(config.schedule, () => requestCycle('schedule', { immediate: true }));
+  const ticks = tickSource(config.schedule, scheduleTick);
   const verifyTicks = verifySchedule ? tickSource(verifySchedule, () => requestCycle(verifyReason, { immediate: true })) : undefined;
   requestCycle('start', { immediate: true });
   const firstTick = trigger.idle();

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { updateTargetState } from '../../../src/store/index.js';
 import { longestScheduleGapMs } from '../../../src/worker/index.js';
 import { freePort } from '../../helpers/free-port.js';
@@ -161,6 +161,22 @@ describe('the worker', () => {
     await (await runner.nextCycle(1)).finish('failed');
     await tick;
     expect(log.lines.find((l) => l.event === 'worker.stale')).toMatchObject({ level: 'error', lastSuccessAt: '2026-03-02T10:00:00.000Z', staleAfterIntervals: 2 });
+  });
+
+  it('reports staleness at a tick that finds a cycle still running, not only when it ends', async () => {
+    const { runner, worker, log, clock } = await setUp({ STALE_AFTER_INTERVALS: '2' });
+    await (await runner.nextCycle(0)).finish('succeeded');
+    await worker.firstTick;
+    const first = worker.tick();
+    const running = await runner.nextCycle(1);
+    clock.now = new Date('2026-03-02T10:11:00Z');
+    const second = worker.tick();
+    await vi.waitFor(() => expect(log.lines.find((l) => l.event === 'worker.stale')).toMatchObject({ level: 'error', staleAfterIntervals: 2 }));
+    expect(runner.started).toHaveLength(2);
+    await running.finish('succeeded');
+    // The tick that came during the cycle asked for another: it runs after it.
+    await (await runner.nextCycle(2)).finish('succeeded');
+    await Promise.all([first, second]);
   });
 
   it('counts staleness in the longest gap of the schedule (every 40 minutes runs at :00 and :40)', () => {
