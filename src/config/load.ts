@@ -139,7 +139,8 @@ function missingRequirements(valueAt: (path: string) => unknown, requirements: C
 }
 
 function label(path: string): string {
-  const envName = environmentNameOf(path);
+  // An item of a list (provisioning.protectedUsers.1) is named by the list's variable.
+  const envName = environmentNameOf(path.replace(/(\.\d+)+$/, ''));
   return envName ? `${envName} (${path})` : path;
 }
 

@@ -39,7 +39,12 @@ const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 });
 const tenant = z.string().regex(/^([0-9a-fA-F-]{36}|[A-Za-z0-9.-]+)$/, { message: 'expected a tenant GUID or a domain name' });
 
-const userNames = z.array(z.string().min(1), expecting('a list of userNames such as ["owner@contoso.com"]'));
+// A guest's UPN as Entra holds it (alice_fabrikam.com#EXT#@contoso.onmicrosoft.com) is never a Notion userName: an
+// entry like it would protect nobody, silently.
+const userName = z.string().min(1).refine((name) => !/#EXT#/i.test(name), {
+  message: "a guest's UPN as Entra holds it (#EXT#) is never a Notion userName, so it would protect nobody: list the userName the guest has in Notion (the one GUEST_USERS maps, usually their email)",
+});
+const userNames = z.array(userName, expecting('a list of userNames such as ["owner@contoso.com"]'));
 
 export const configSchema = z
   .object({

@@ -53,6 +53,11 @@ describe('loadConfig', () => {
     expect(config.provisioning.protectedUsers).toEqual(['owner@x.com', 'admin@x.com']);
   });
 
+  it("refuses a guest's UPN as Entra holds it among the protected users: it is never a Notion userName, so it protected nobody", () => {
+    const problems = problemsOf(() => loadConfig({ env: { PROTECTED_USERS: 'owner@x.com, eoin_fabrikam.example#EXT#@contoso.onmicrosoft.com' } }));
+    expect(problems).toEqual([expect.stringMatching(/^PROTECTED_USERS.*a guest's UPN as Entra holds it \(#EXT#\) is never a Notion userName/)]);
+  });
+
   it('reads a commented config file', () => {
     const { dir, path } = writeConfig('{\n  // the workspace\n  "target": "acme", /* inline */ "schedule": "*/5 * * * *"\n}');
     const config = loadConfig({ configPath: path, cwd: dir, env: {} });
