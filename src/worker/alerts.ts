@@ -101,7 +101,8 @@ function alertText(context: AlertContext, key: AlertKey, facts: AlertFacts): str
 }
 
 function cycleText(who: string, cycle: AlertFacts['lastCycle']): string {
-  const why = cycle?.error ? `: ${cycle.error}` : '';
+  // The sentence goes on after the error: a period of its own would make two.
+  const why = cycle?.error ? `: ${cycle.error.replace(/\.+$/, '')}` : '';
   switch (cycle?.status) {
     case 'failed':
       return `${who}: the last cycle failed${why}. Nothing more is provisioned or deprovisioned until a cycle succeeds; check \`entra-notion-sync status\` and the logs.`;
