@@ -98,9 +98,9 @@ export function warnWhenNothingIsProtected(config: LoadedConfig, logger: Logger)
 
 /**
  * What a command does with the store. `run` (cycles, `migrate`, `plan`, which imports into the mirror): creates it
- * when new. `read` (`status`, `logs`, `approve`, `reset`: they read or decide): a store that nothing has run against
- * is refused, so that a mistyped DATA_DIR or database name is not shown as a healthy, empty store. Both bring an
- * older schema up to date; a current one is not touched, so a role without CREATE on the database can open it.
+ * when new. `read` (`status`, `logs`, `approve`, `reset`, `console`: they read or decide): a store that nothing has
+ * run against is refused, so that a mistyped DATA_DIR or database name is not shown as a healthy, empty store. Both
+ * bring an older schema up to date; a current one is not touched, so a role without CREATE on the database can open it.
  */
 export type StoreUse = 'run' | 'read';
 

@@ -1,6 +1,6 @@
 // Mistakes in the environment, as an operator makes them: each ends with one line naming what is wrong and what to
-// do, exit 2 (configuration or environment), and no stack trace; a command that only reads or decides never takes a
-// store that nothing has run against (a typo in DATA_DIR or the database name) for a healthy, empty one.
+// do, exit 2 (configuration or environment), and no stack trace; a command that only reads or decides (the console
+// too) never takes a store that nothing has run against (a typo in DATA_DIR or the database name) for a healthy, empty one.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,8 +107,9 @@ describe('commands that only read or decide, on a store that nothing has run aga
   });
   afterAll(() => drop());
 
-  it.each([['status'], ['logs'], ['approve'], ['reset', 'all']])('%s refuses it with exit 2 and creates nothing', async (...args: string[]) => {
-    const run = await runCli(args, storeEnv(location));
+  // `console` serves until stopped: were it to take the store, the time limit ends it and the test fails.
+  it.each([['status'], ['logs'], ['approve'], ['reset', 'all'], ['console', '--port', '0']])('%s refuses it with exit 2 and creates nothing', async (...args: string[]) => {
+    const run = await runCliWithin(20_000, args, storeEnv(location));
     const where = 'dataDir' in location ? `DATA_DIR=${location.dataDir}` : 'DATABASE_URL (postgres at ';
     expectOneLine(run, 2, `no store at ${where}`);
     expect(run.stderr).toContain('nothing has run against it yet; check');

@@ -25,7 +25,8 @@ export function registerConsole(program: Command): void {
         if (problem) throw new CommandError(`console: ${problem}`, exitCodes.config);
         const logger = createCommandLogger(config);
         registerSecrets([config.console.password]);
-        const store = await openConfiguredStore(config);
+        // It shows a store and decides on what it holds: one that nothing has run against is refused, as by `status`.
+        const store = await openConfiguredStore(config, 'read');
         let server;
         try {
           server = await startConsoleServer({ config, store, logger, host, port });
