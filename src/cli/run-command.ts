@@ -1,7 +1,7 @@
 // Runs a command body and turns known failures into a clear message and exit code (never a stack trace for a
 // configuration mistake). Exit codes (the README's table, and `sync --help`): 0 ok, 1 failure, 2 configuration or
 // usage problem, 3 busy (another process owns the embedded store, or `sync` found the lock held by a stuck cycle),
-// 4 partial, 5 held, 6 quarantined, 7 interrupted (SIGTERM/SIGINT).
+// 4 partial, 5 held, 6 quarantined, 7 interrupted (SIGTERM/SIGINT/SIGHUP).
 import { ConfigError, loadConfig, type ConfigRequirement, type LoadedConfig } from '../config/index.js';
 import { createLogger, redactText, registerSecrets, type Logger } from '../observe/index.js';
 import { explainScimFailure, scimFailureRemedy, ScimError } from '../scim/index.js';

@@ -1,5 +1,5 @@
 // `console` as a process: it refuses to listen beyond loopback without a password (exit 2, one line), serves the
-// console over a store on loopback, reads CONSOLE_PASSWORD_FILE like the other secrets, and stops on SIGTERM.
+// console over a store on loopback, reads CONSOLE_PASSWORD_FILE like the other secrets, and stops on SIGTERM (or SIGHUP).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,5 +49,22 @@ describe('entra-notion-sync console', () => {
     expect(right.status).toBe(303);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('stops on SIGHUP (the terminal it runs in goes away) as on SIGTERM: it stops answering and exits 0', async () => {
+    const store = await createTestStoreLocation();
+    drop = store.drop;
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'console', '--port', String(port)], { env: { ...cleanEnv, ...storeEnv(store.location), LOG_LEVEL: 'silent' } });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+    await new Promise<void>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()).includes('Console: ') && resolve());
+      child.on('exit', (code) => reject(new Error(`console exited ${code}`)));
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).ok).toBe(true);
+    child.kill('SIGHUP');
+    expect(await exited).toEqual([0, null]);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });

@@ -1,5 +1,6 @@
 // `sync` as a process, as a CronJob runs it: an exit code per outcome, webhook alerts once per change (even across
-// runs), and SIGTERM in the middle of a cycle ends it `interrupted` with exit 7.
+// runs), and a stop signal (SIGTERM, or SIGHUP when the terminal goes) in the middle of a cycle ends it `interrupted`
+// with exit 7.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-process.js';
 import { openEngineSession, type EngineSession } from '../helpers/engine-session.js';
@@ -71,7 +72,7 @@ describe('entra-notion-sync sync as a scheduled job', () => {
     expect(JSON.stringify(receiver.received)).not.toContain('wrong-token');
   });
 
-  it('stops on SIGTERM in the middle of a cycle: the request in flight finishes, the cycle is interrupted, exit 7', async () => {
+  it.each<NodeJS.Signals>(['SIGTERM', 'SIGHUP'])('stops on %s in the middle of a cycle: the request in flight finishes, the cycle is interrupted, exit 7', async (signal) => {
     // A workspace of its own: the initial cycle has creates to interrupt.
     const other = await openEngineSession({ tenant: { seed: 6, users: 40, groups: 4 } });
     const fresh = await createTestStoreLocation();
@@ -85,7 +86,7 @@ describe('entra-notion-sync sync as a scheduled job', () => {
         };
         other.notion.events.on('request', onRequest);
       });
-      const result = await runCli(['sync'], { ...env, ...other.env, ...storeEnv(fresh.location), PROTECTED_USERS: 'owner@example.com' }, (child) => void firstWrite.then(() => child.kill('SIGTERM')));
+      const result = await runCli(['sync'], { ...env, ...other.env, ...storeEnv(fresh.location), PROTECTED_USERS: 'owner@example.com' }, (child) => void firstWrite.then(() => child.kill(signal)));
       expect(result.signal).toBeNull();
       expect(result.code).toBe(7);
       expect(summaryOf(result.stdout).status).toBe('interrupted');

@@ -4,6 +4,7 @@ import { isLoopbackHost } from '../../config/index.js';
 import { consoleSetupProblem, startConsoleServer } from '../../console/index.js';
 import { registerSecrets } from '../../observe/index.js';
 import { parseWholeNumber } from '../options.js';
+import { onStopSignal } from '../stop-signal.js';
 import { runConsoleDemo } from './console-demo.js';
 import { CommandError, createCommandLogger, exitCodes, loadCommandConfig, openConfiguredStore, runCommand, type GlobalOptions } from '../run-command.js';
 
@@ -37,9 +38,10 @@ export function registerConsole(program: Command): void {
         }
         process.stdout.write(`Console: ${server.url} (Ctrl-C to stop)\n`);
         await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+          const stopping = onStopSignal(() => {
+            stopping.dispose();
+            resolve();
+          });
         });
         await server.close();
         await store.close();

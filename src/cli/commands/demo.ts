@@ -51,7 +51,8 @@ async function runDemo(sizes: { users: number; groups: number; seed: number }): 
   let graph: GraphSimulator | undefined;
   let notion: NotionSimulator | undefined;
   let store: Store | undefined;
-  // SIGTERM or SIGINT ends the cycle in flight as `sync` does, then the simulators and the folder are removed.
+  // A stop signal (SIGTERM, SIGINT, SIGHUP) ends the cycle in flight as `sync` does, then the simulators and the
+  // folder are removed.
   const stop = new AbortController();
   const stopSignals = onStopSignal(() => stop.abort());
   try {

@@ -36,7 +36,7 @@ Exit codes:
   4  partial (an incomplete Entra import, failed operations, or objects waiting in escrow)
   5  held (deprovisions staged for \`approve\`, held by a suspicious scope shrink, or Notion members waiting for \`approve --unaccounted\`)
   6  quarantined (see \`status\`; \`reset quarantine\` once the cause is fixed)
-  7  interrupted by SIGTERM or SIGINT (the request in flight finished; the next run continues)`;
+  7  interrupted by SIGTERM, SIGINT or SIGHUP (the request in flight finished; the next run continues)`;
 
 export function registerSync(program: Command): void {
   program
@@ -53,8 +53,8 @@ export function registerSync(program: Command): void {
         warnWhenNothingIsProtected(config, logger);
         const store = await openConfiguredStore(config);
         const jobMetrics = beginJobMetrics(config.target, config.metrics);
-        // SIGTERM/SIGINT stop the cycle as in the worker: no new operation starts, the one in flight finishes, the
-        // cycle is recorded `interrupted`. A second signal leaves at once (the next run marks the cycle interrupted).
+        // SIGTERM/SIGINT/SIGHUP stop the cycle as in the worker: no new operation starts, the one in flight finishes,
+        // the cycle is recorded `interrupted`. A second signal leaves at once (the next run marks it interrupted).
         const stop = new AbortController();
         const stopping = onStopSignal((signal, count) => {
           if (count > 1) process.exit(exitCodes.interrupted);

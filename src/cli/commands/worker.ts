@@ -1,4 +1,4 @@
-// `worker`: runs cycles on the schedule until SIGTERM/SIGINT, then stops within the grace period and exits 0.
+// `worker`: runs cycles on the schedule until SIGTERM/SIGINT/SIGHUP, then stops within the grace period and exits 0.
 import type { Command } from 'commander';
 import { ConsoleSetupError, createConsoleRequestListener, createPhaseRecorder } from '../../console/index.js';
 import { liftQuarantineOnNewConfiguration, runCycle } from '../../engine/index.js';
