@@ -11,7 +11,10 @@ const secretPatterns: RegExp[] = [
   // `client_secret` only in its OAuth spelling: `sim graph` prints its own throwaway `clientSecret` for people to use,
   // and a configured secret is caught anyway by its registered value.
   /(\b(?:authorization|access_?token|refresh_?token|id_?token|client_secret|client_assertion|client_?state)\\?["']?\s*[:=]\s*\\?["']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s"'&,;}\\]+/gi,
-  /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi,
+  // A token after the scheme word, whatever it spells, but not the English "bearer token(s)": Notion answers a refused
+  // token with "Invalid or missing bearer token". Only the bare word is spared (a sentence may end after it): any
+  // other token character after it, as in `token123`, `token.abc` or `token-x`, makes it a token to hide.
+  /(Bearer\s+)(?!tokens?[.,;:!?]?(?![A-Za-z0-9\-._~+/=]))[A-Za-z0-9\-._~+/]+=*/gi,
   // A bare JWT (header.payload.signature, both JSON parts base64url of `{"`): an access token or client assertion.
   /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,

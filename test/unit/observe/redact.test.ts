@@ -24,6 +24,28 @@ describe('redactText', () => {
     expect(out).toContain('[Redacted]');
   });
 
+  it.each([
+    ['a token after Bearer', 'sent bearer eyJhbGciOiJIUzI1NiJ9 and was refused', 'eyJhbGciOiJIUzI1NiJ9'],
+    ['a token with dots after Bearer', 'retried with Bearer abc.def', 'abc.def'],
+    ['a token that spells a word, token included', 'retried with Bearer secrettoken123', 'secrettoken123'],
+    ['a token that begins with the word token', 'retried with Bearer token123', 'token123'],
+    ['a token that begins with the word token and a dot', 'retried with Bearer token.abc-def', 'token.abc-def'],
+    ['a token that begins with the word token and a dash', 'retried with Bearer token-abc', 'token-abc'],
+  ])('hides %s, whatever it spells', (_what, text, secret) => {
+    const out = redactText(text);
+    expect(out).not.toContain(secret);
+    expect(out).toMatch(/bearer \[Redacted\]/i);
+  });
+
+  it.each([
+    'Invalid or missing bearer token',
+    'GET /Users failed with 401: Invalid or missing bearer token. Check NOTION_SCIM_TOKEN',
+    JSON.stringify({ msg: '{"detail":"Invalid or missing bearer token","status":"401"}' }),
+    'the OAuth Bearer Token scheme: Bearer tokens expire; send a bearer token, please!',
+  ])('keeps the phrase "bearer token", which names no secret: %s', (text) => {
+    expect(redactText(text)).toBe(text);
+  });
+
   it('keeps ordinary text, and is idempotent', () => {
     const text = 'a valid token was not found for user ada@example.com (id 42)';
     expect(redactText(text)).toBe(text);
@@ -39,6 +61,12 @@ describe('redaction at the source and at the output', () => {
     expect(error.message).toBe('POST failed: [Redacted]');
     expect(error.detail).not.toContain('Bearer x');
     expect(error.detail).not.toContain(jwt);
+  });
+
+  it("keeps Notion's own words for a refused token in a ScimError", () => {
+    const words = 'Invalid or missing bearer token';
+    const error = new ScimError({ kind: 'auth', message: `GET https://x/scim/v2/Users failed with 401: ${words}`, detail: words, request: { method: 'GET', url: 'https://x/scim/v2/Users' } });
+    expect([error.message, error.detail]).toEqual([`GET https://x/scim/v2/Users failed with 401: ${words}`, words]);
   });
 
   it('every write to a wrapped stream is redacted, strings and bytes alike', () => {
