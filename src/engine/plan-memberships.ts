@@ -18,7 +18,7 @@ export type MemberStanding =
 export interface MembershipPlanInput {
   /** Groups that will be linked and active after the upsert phase, with their display names. */
   activeGroups: ReadonlyMap<string, string>;
-  /** Groups leaving scope whose removal is applied this cycle: all our members are removed. */
+  /** Groups leaving scope whose removal is applied this cycle: our members are removed, but for the held. */
   retiringGroups: ReadonlyMap<string, string>;
   /** Linked groups whose own deprovision is held: no membership changes, except that leaving users are taken out. */
   heldGroups: ReadonlyMap<string, string>;
@@ -59,7 +59,9 @@ export function planMembershipChanges(input: MembershipPlanInput): MembershipOpe
     adds.push(...batches('add-members', groupId, name, 'member in Entra', add, input.maxMembersPerPatch));
   }
   for (const [groupId, name] of input.retiringGroups) {
-    const remove = [...(input.applied.get(groupId) ?? [])].filter((id) => input.standing(id) !== 'leaving');
+    // Emptied of everyone but the leaving (taken out first, below) and the held: a user whose deprovision is staged
+    // (or who is protected) keeps the group's access until it is decided, as in the groups still in scope.
+    const remove = [...(input.applied.get(groupId) ?? [])].filter((id) => input.standing(id) !== 'leaving' && input.standing(id) !== 'held');
     removals.push(...batches('remove-members', groupId, name, 'the group left scope', remove, input.maxMembersPerPatch));
   }
   for (const [groupId, name] of [...input.activeGroups, ...input.retiringGroups, ...input.heldGroups]) {

@@ -109,6 +109,23 @@ describe('planChanges', () => {
     expect(kinds(plan)).toEqual(['stage:quit']);
   });
 
+  it('keeps in a group that left scope the members whose deprovision is staged: the group is emptied of the others only', () => {
+    // An assigned group unassigned by mistake: its 27 members' deactivations were staged, but the same cycle emptied
+    // the group, so everyone lost the pages shared with it before anyone approved anything.
+    const base = settings({ threshold: 0, thresholdPercent: 0, linkedUsers: 2 });
+    const plan = planChanges(input({
+      users: [user('quit', { lifecycle: 'out-of-scope' }), user('stays')],
+      groups: [group('g', { lifecycle: 'out-of-scope' })],
+      userLinks: byId([link('quit'), link('stays')]),
+      groupLinks: byId([groupLink('g')]),
+      applied: new Map([['g', new Set(['quit', 'stays'])]]),
+      groupMembers: new Map(),
+      settings: { ...base, group: { ...base.group, graceDays: 7 } },
+    }));
+    expect(kinds(plan)).toEqual(['remove-members:g', 'retire-group:g', 'stage:quit']);
+    expect(plan.memberships).toEqual([expect.objectContaining({ kind: 'remove-members', sourceId: 'g', userSourceIds: ['stays'] })]);
+  });
+
   it("removes nothing, a leaving user's memberships included, while deprovisioning is held", () => {
     const plan = planChanges(input({
       users: [user('quit', { lifecycle: 'out-of-scope' })],
