@@ -157,13 +157,17 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
     await until('two subscriptions', () => session.graph.subscriptions.list().length === 2);
     session.graph.subscriptions.dropNotifications(true);
     try {
-      const from = worker.lines.length;
       const { user } = groupMemberUser(session.tenant);
       session.tenant.disableUser(user.id);
       await until('Notion converged', () => session.differences().length === 0);
       expect(notionUser(session.notion.workspace, user.userPrincipalName)?.inWorkspace).toBe(false);
       expect(session.graph.subscriptions.deliveries().filter((d) => d.kind === 'change').at(-1)?.status).toBe(-1);
-      return triggered(worker, from).map((l) => l.reasons as string[]);
+      // What triggered the cycle that sent the disable: cycles never overlap, so it is the last trigger before it.
+      // (Counting the triggers logged after the change raced a scheduled cycle triggered just before it that read
+      // Graph just after: that cycle sent the disable, and no trigger followed.)
+      const sent = worker.lines.findIndex((l) => l.event === 'op.applied' && l.action === 'disable' && l.sourceId === user.id);
+      expect(sent).toBeGreaterThan(-1);
+      return [triggered(worker).filter((l) => worker.lines.indexOf(l) < sent).at(-1)?.reasons as string[]];
     } finally {
       session.graph.subscriptions.dropNotifications(false);
       worker.child.kill('SIGTERM');
