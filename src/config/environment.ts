@@ -39,6 +39,7 @@ export const environmentSettings: readonly EnvironmentSetting[] = [
   { name: 'NOTION_MEMBERS_ON_CREATE', path: 'notion.membersOnCreate', kind: 'flag' },
   { name: 'NOTION_PATCH_DIALECT', path: 'notion.patchDialect' },
   { name: 'DATABASE_URL', path: 'database.url', secret: true },
+  { name: 'DATABASE_ALLOW_INSECURE_PLAINTEXT', path: 'database.allowInsecurePlaintext', kind: 'flag' },
   { name: 'DATA_DIR', path: 'database.dataDir' },
   { name: 'SYNC_SCHEDULE', path: 'schedule' },
   { name: 'LOG_LEVEL', path: 'logLevel' },

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { environmentNameOf, environmentSettings, environmentValueOf } from './environment.js';
 import { JsoncDuplicateKeyError, parseJsonc } from './jsonc.js';
 import { mappingConfigSchema, type MappingConfig } from './mapping-schema.js';
+import { databaseUrlProblem } from './database-url.js';
 import { configSchema, type Config } from './schema.js';
 
 /** A configuration mistake: never a stack trace; the CLI prints each problem on its own line and exits 2. */
@@ -58,6 +59,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) problems.push(...describeIssues(parsed.error.issues, ''));
+  // Read with the environment: node-postgres takes PGHOST and PGSSLMODE from it when the URL leaves them out.
+  const database = parsed.success ? parsed.data.database : undefined;
+  const databaseProblem = database?.url && !database.allowInsecurePlaintext ? databaseUrlProblem(database.url, env) : undefined;
+  if (databaseProblem) problems.push(databaseProblem);
   const mapping = loadMapping(parsed.success ? parsed.data : undefined, raw, cwd, problems);
 
   // Checked on the raw values so that a missing value is reported together with any invalid one.

@@ -102,6 +102,11 @@ export const configSchema = z
     database: z
       .object({
         url: z.string().regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// or postgresql:// URL' }).optional(),
+        /**
+         * Accept a URL to another host without TLS (database-url.ts refuses it otherwise): only where the network
+         * itself is encrypted or private to this deployment (a service mesh with mTLS, a compose network on one host).
+         */
+        allowInsecurePlaintext: flag.default(false),
         dataDir: z.string().min(1).default('./data'),
       })
       .strict()

@@ -3,6 +3,7 @@
 // valid manifest in each way and shows that the checks catch it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { databaseConnectionOf, databaseUrlProblem } from '../../src/config/index.js';
 import {
   cronJobProblems,
   imageProblems,
@@ -48,6 +49,12 @@ describe('the Kubernetes examples', () => {
     expect(ofKind('Deployment')).toHaveLength(2);
     expect(ofKind('ServiceMonitor')).toHaveLength(1);
     expect(ofKind('Secret')[0]?.stringData).toHaveProperty('DATABASE_URL');
+  });
+
+  it("has a DATABASE_URL the configuration accepts: TLS to a server on another host", () => {
+    const url = String(ofKind('Secret')[0]?.stringData?.DATABASE_URL);
+    expect(databaseConnectionOf(url, {})).toMatchObject({ local: false, tls: true });
+    expect(databaseUrlProblem(url, {})).toBeUndefined();
   });
 
   it.each(documents.map((d) => [`${d.file}: ${d.document.kind} ${d.document.metadata?.name}`, d.document] as const))('%s matches its Kubernetes schema', (_name, document) => {

@@ -15,7 +15,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 
 const secrets = {
   ENTRA_CLIENT_SECRET: 'client-secret-Q8~abcdefghijklmnop',
-  DATABASE_URL: 'postgres://sync:db-password-771@db.example.com:5432/sync',
+  DATABASE_URL: 'postgres://sync:db-password-771@db.example.com:5432/sync?sslmode=verify-full',
   WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/webhook-path-secret',
 };
 const tokenFile = join(folder, 'notion-token');

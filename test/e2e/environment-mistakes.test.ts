@@ -3,10 +3,10 @@
 // too) never takes a store that nothing has run against (a typo in DATA_DIR or the database name) for a healthy, empty one.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GraphSimulator } from '../../src/sim/graph/index.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/sim/notion/index.js';
 import { runCli, type CliRun } from '../helpers/cli-process.js';
@@ -90,6 +90,55 @@ describe('a DATABASE_URL or DATA_DIR that leads nowhere usable', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+// Another host's Postgres, played by a listener on this machine's own network address (not loopback) that keeps the
+// first packet of each connection: a StartupMessage carries the user and database in clear, an SSLRequest asks for TLS.
+describe('a DATABASE_URL to another host without TLS', () => {
+  const address = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  const firstPackets: Buffer[] = [];
+  let listener: Server;
+  let port: number;
+  beforeAll(async () => {
+    if (!address) throw new Error('this machine has no IPv4 address but loopback: the test needs one to stand for another host');
+    listener = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (packet) => {
+        firstPackets.push(packet);
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => listener.listen(0, address, resolve));
+    port = (listener.address() as { port: number }).port;
+  });
+  beforeEach(() => void firstPackets.splice(0));
+  afterAll(() => void listener.close());
+
+  const remedy = 'add sslmode=verify-full to the URL';
+
+  it('is refused before anything is sent: one problem naming DATABASE_URL without its password, exit 2', async () => {
+    const run = await runCli(['migrate'], { DATABASE_URL: `postgres://sync:pw-771@${address}:${port}/sync` });
+    expect(run.stderr).toBe(`Configuration problems:\n  - DATABASE_URL (postgres at ${address}:${port}, database sync): no TLS to a server that is not this machine (the directory and the SCIM links would cross the network in clear): ${remedy}\n`);
+    expect(run.code).toBe(2);
+    expect(firstPackets).toEqual([]);
+  });
+
+  it('is refused with sslmode=prefer, which falls back to clear text, and sslmode=disable', async () => {
+    for (const mode of ['prefer', 'disable']) {
+      const run = await runCli(['migrate'], { DATABASE_URL: `postgres://sync:pw-771@${address}:${port}/sync?sslmode=${mode}` });
+      expect(run.stderr).toContain(`DATABASE_URL (postgres at ${address}:${port}, database sync): sslmode=${mode}`);
+      expect(run.code).toBe(2);
+    }
+    expect(firstPackets).toEqual([]);
+  });
+
+  it('with sslmode=verify-full asks the server for TLS before it sends anything else', async () => {
+    const run = await runCli(['migrate'], { DATABASE_URL: `postgres://sync:pw-771@${address}:${port}/sync?sslmode=verify-full` });
+    // The listener is not Postgres: it hangs up on the request.
+    expectOneLine(run, 2, `DATABASE_URL (postgres at ${address}:${port}, database sync): the server closed the connection during start-up`);
+    const sslRequest = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+    expect(firstPackets).toEqual([sslRequest]);
   });
 });
 

@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     expect(config.entra.authorityHost).toBe('https://login.microsoftonline.com');
     expect(config.entra.graphBaseUrl).toBe('https://graph.microsoft.com');
     expect(config.schedule).toBe('*/40 * * * *');
-    expect(config.database).toEqual({ dataDir: './data' });
+    expect(config.database).toEqual({ dataDir: './data', allowInsecurePlaintext: false });
     expect(config.entra.scope).toBe('assigned');
     expect(config.safety.deletionThreshold).toBe(500);
     expect(config.safety.deletionThresholdPercent).toBe(20);
