@@ -2,6 +2,7 @@
 // undefined when the failure is not about reaching the store. Never quotes the URL: it may hold a password.
 import { resolve, sep } from 'node:path';
 import { DrizzleQueryError } from 'drizzle-orm';
+import { databaseConnectionOf } from '../config/index.js';
 
 const networkProblems: Record<string, string> = {
   ECONNREFUSED: 'connection refused: is Postgres running and listening on that host and port?',
@@ -44,9 +45,15 @@ export function describePostgresConnectionProblem(error: unknown, databaseUrl: s
   if (code && serverProblems[code]) return `DATABASE_URL (${where}): ${message}: ${serverProblems[code]}`;
   if (closedDuringStartUp.test(message)) return `DATABASE_URL (${where}): ${networkProblems.ECONNRESET}`;
   if (/^SASL: .*password must be a string/.test(message)) return `DATABASE_URL (${where}): the server asks for a password and the URL has none`;
-  if (/does not support SSL/.test(message)) return `DATABASE_URL (${where}): ${message}: remove sslmode from the URL or enable TLS on the server`;
+  if (/does not support SSL/.test(message)) return `DATABASE_URL (${where}): ${message}: ${tlsRemedy(databaseUrl)}`;
   if (code === 'ERR_INVALID_URL' || /Invalid URL/.test(message)) return invalidUrlProblem;
   return undefined;
+}
+
+/** Leaving sslmode out is a way only to a server on this machine: the configuration refuses it for another host. */
+function tlsRemedy(databaseUrl: string): string {
+  const local = databaseConnectionOf(databaseUrl, process.env)?.local ?? false;
+  return local ? 'remove sslmode from the URL or enable TLS on the server' : 'enable TLS on the server (one on another host needs it)';
 }
 
 /** A store that was never created or migrated, refused by the commands that only read or decide: a typo looks like this. */
