@@ -4,7 +4,7 @@ import pRetry from 'p-retry';
 import { countHttpAnswer } from '../observe/http-answers.js';
 import { errorFromAnswer, isThrottleStatus, ScimError, type HttpAnswer, type ScimErrorKind, type ScimRequestInfo } from './errors.js';
 import type { Throttle } from './throttle.js';
-import { NetworkFailure, type Transport } from './transport.js';
+import { connectFailureOf, NetworkFailure, type ConnectFailure, type Transport } from './transport.js';
 
 export const defaultRetryMinDelayMs = 1_000;
 
@@ -57,6 +57,15 @@ export interface Exchange {
 }
 
 /**
+ * Retries for a request that could not reach a target that has never answered this process (transport.hasAnswered):
+ * a name that does not resolve or a certificate refused will not mend in the seconds back-off waits, and retrying
+ * them only delays the operator's answer (five retries took 40-55 s before `plan` said so); a refused or unreachable
+ * connection gets one, after the first delay (1-2 s), for a proxy or sidecar that is still starting. Once the target
+ * has answered, the same failures are blips and get every retry, as 429 and 5xx always do.
+ */
+const firstContactRetries: Record<ConnectFailure, number> = { unresolved: 0, certificate: 0, unconnected: 1 };
+
+/**
  * A create whose request may have reached the server: a retry could make a duplicate, so the engine looks the
  * object up first (ARCHITECTURE.md, principle 3). 503 and throttling say the server did not act on it.
  */
@@ -67,6 +76,13 @@ function createOutcomeUnknown(method: string, answer: HttpAnswer): boolean {
 export function createExchange(options: ExchangeOptions): Exchange {
   const { transport, throttle, logger } = options;
   const counts: ExchangeStats = { requests: 0, throttled: 0, retries: 0 };
+
+  /** The most retries this failure may have, when it is a first contact that failed; undefined: the configured number. */
+  const retryCap = (error: ScimError): number | undefined => {
+    if (transport.hasAnswered() || !(error.cause instanceof NetworkFailure)) return undefined;
+    const failure = connectFailureOf(error.cause);
+    return failure === undefined ? undefined : firstContactRetries[failure];
+  };
 
   async function attempt(method: string, pathAndQuery: string, request: ExchangeRequest): Promise<ExchangeResult> {
     const info = transport.requestInfo(method, pathAndQuery);
@@ -127,8 +143,8 @@ export function createExchange(options: ExchangeOptions): Exchange {
       factor: 2,
       randomize: true,
       ...(options.signal ? { signal: options.signal } : {}),
-      shouldRetry: ({ error }) => {
-        const again = error instanceof ScimError && error.kind === 'transient' && options.signal?.aborted !== true;
+      shouldRetry: ({ error, attemptNumber }) => {
+        const again = error instanceof ScimError && error.kind === 'transient' && options.signal?.aborted !== true && attemptNumber <= (retryCap(error) ?? Infinity);
         if (again) {
           counts.retries += 1;
           logger?.info({ event: 'scim.retry', method: error.request.method, url: error.request.url, status: error.status, kind: error.kind });

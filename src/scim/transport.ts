@@ -39,11 +39,42 @@ export class NetworkFailure extends Error {
 export interface Transport {
   send(method: string, pathAndQuery: string, body?: unknown): Promise<HttpAnswer>;
   requestInfo(method: string, pathAndQuery: string): ScimRequestInfo;
+  /** Whether the target (its origin) has answered anything, any status, in this process: a client per cycle shares it. */
+  hasAnswered(): boolean;
   close(): Promise<void>;
 }
 
 // Failures raised before a byte of the request left this machine: safe to retry even for a POST.
 const notSentCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Why no connection was made: a host name that does not resolve, a certificate this machine does not trust (or that
+ * names another host), or a connection refused or unreachable. Read only for a target that has never answered.
+ */
+export type ConnectFailure = 'unresolved' | 'certificate' | 'unconnected';
+
+const connectFailures: Record<string, ConnectFailure> = {
+  ENOTFOUND: 'unresolved',
+  EAI_AGAIN: 'unconnected',
+  ECONNREFUSED: 'unconnected',
+  EHOSTUNREACH: 'unconnected',
+  ENETUNREACH: 'unconnected',
+  UND_ERR_CONNECT_TIMEOUT: 'unconnected',
+  ...Object.fromEntries(
+    [
+      'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+      'INVALID_CA', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+    ].map((code) => [code, 'certificate' as const]),
+  ),
+};
+
+export function connectFailureOf(failure: NetworkFailure): ConnectFailure | undefined {
+  return failure.code === undefined ? undefined : connectFailures[failure.code];
+}
+
+/** Origins that have answered in this process: kept beyond one client, as the worker makes a client per cycle. */
+const answeredOrigins = new Set<string>();
 
 /** Throws a clear error unless the base URL is https, or http to this machine (simulators, tests). */
 export function checkedBaseUrl(baseUrl: string): URL {
@@ -95,6 +126,7 @@ export function createTransport(options: TransportOptions): Transport {
         body: body === undefined ? null : JSON.stringify(body),
         signal: options.signal ?? null,
       });
+      answeredOrigins.add(origin);
       const bodyText = await response.body.text();
       const header = (name: string): string | undefined => {
         const value = response.headers[name];
@@ -112,6 +144,7 @@ export function createTransport(options: TransportOptions): Transport {
   return {
     send,
     requestInfo,
+    hasAnswered: () => answeredOrigins.has(origin),
     close: async () => {
       if (options.dispatcher === undefined) await dispatcher.close();
     },
