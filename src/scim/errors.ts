@@ -1,6 +1,6 @@
 // The SCIM error taxonomy: one place that turns an HTTP answer or a network failure into a typed ScimError.
 import { redactText } from '../observe/redact.js';
-import { NetworkFailure } from './transport.js';
+import { connectFailureOf, NetworkFailure } from './transport.js';
 
 /** What a failure means for the engine; each kind has one defined effect (see ARCHITECTURE.md, "Errors have a type"). */
 export type ScimErrorKind =
@@ -245,6 +245,9 @@ export function neverReachedTarget(error: ScimError): boolean {
 /** What the operator fixes for a refused token or a URL that leads nowhere (the environment's mistakes); else undefined. */
 export function scimFailureRemedy(error: ScimError): string | undefined {
   if (error.kind === 'auth') return 'check NOTION_SCIM_TOKEN: it may be wrong or revoked (e.g. its creator left or changed role)';
+  if (error.cause instanceof NetworkFailure && connectFailureOf(error.cause) === 'certificate') {
+    return 'the certificate was refused: check the host in NOTION_SCIM_URL; a proxy that re-signs TLS needs its CA in NODE_EXTRA_CA_CERTS';
+  }
   if (neverReachedTarget(error)) return 'check the host and port in NOTION_SCIM_URL, and the network or HTTPS_PROXY between';
   return undefined;
 }

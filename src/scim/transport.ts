@@ -44,33 +44,38 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-// Failures raised before a byte of the request left this machine: safe to retry even for a POST.
-const notSentCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 /**
  * Why no connection was made: a host name that does not resolve, a certificate this machine does not trust (or that
  * names another host), or a connection refused or unreachable. Read only for a target that has never answered.
  */
 export type ConnectFailure = 'unresolved' | 'certificate' | 'unconnected';
 
-const connectFailures: Record<string, ConnectFailure> = {
-  ENOTFOUND: 'unresolved',
-  EAI_AGAIN: 'unconnected',
-  ECONNREFUSED: 'unconnected',
-  EHOSTUNREACH: 'unconnected',
-  ENETUNREACH: 'unconnected',
-  UND_ERR_CONNECT_TIMEOUT: 'unconnected',
-  ...Object.fromEntries(
-    [
-      'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED',
-      'INVALID_CA', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
-    ].map((code) => [code, 'certificate' as const]),
-  ),
-};
+const certificateCodes = [
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+  'INVALID_CA', 'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+];
+
+const connectFailures = new Map<string, ConnectFailure>([
+  ['ENOTFOUND', 'unresolved'],
+  ['EAI_AGAIN', 'unconnected'],
+  ['ECONNREFUSED', 'unconnected'],
+  ['EHOSTUNREACH', 'unconnected'],
+  ['ENETUNREACH', 'unconnected'],
+  ['UND_ERR_CONNECT_TIMEOUT', 'unconnected'],
+  ...certificateCodes.map((code) => [code, 'certificate'] as const),
+]);
 
 export function connectFailureOf(failure: NetworkFailure): ConnectFailure | undefined {
-  return failure.code === undefined ? undefined : connectFailures[failure.code];
+  return failure.code === undefined ? undefined : connectFailures.get(failure.code);
+}
+
+/**
+ * Failures raised before a byte of the request left this machine (no connection, a TLS handshake that failed before
+ * the request was written, a client already closed): safe to retry even for a POST.
+ */
+function notSent(code: string): boolean {
+  return connectFailures.has(code) || code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED';
 }
 
 /** Origins that have answered in this process: kept beyond one client, as the worker makes a client per cycle. */
@@ -135,7 +140,7 @@ export function createTransport(options: TransportOptions): Transport {
       return { status: response.statusCode, contentType: header('content-type'), retryAfter: header('retry-after'), bodyText };
     } catch (cause) {
       const code = errorCode(cause);
-      const maybeSent = code === undefined || !notSentCodes.has(code);
+      const maybeSent = code === undefined || !notSent(code);
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new NetworkFailure(reason, maybeSent, code, cause);
     }

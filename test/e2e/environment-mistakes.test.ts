@@ -2,12 +2,14 @@
 // do, exit 2 (configuration or environment), and no stack trace; a command that only reads or decides (the console
 // too) never takes a store that nothing has run against (a typo in DATA_DIR or the database name) for a healthy, empty one.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateTenant, simulatorCaPath, startGraphSimulator, type GraphSimulator } from '../../src/sim/graph/index.js';
+import { readServerTls } from '../../src/sim/graph/tls-files.js';
 import { startNotionSimulator, type NotionSimulator } from '../../src/sim/notion/index.js';
 import { runCli, type CliRun } from '../helpers/cli-process.js';
 import { simulatorConnectionEnv } from '../helpers/engine-session.js';
@@ -50,6 +52,19 @@ describe('a Notion token or URL that does not work', () => {
     const plan = await runCli(['plan', '--verify'], { ...env, NOTION_SCIM_TOKEN: 'not-the-token' });
     expectOneLine(plan, 2, /^Notion refused the SCIM token: GET .*\/Users\?.* failed with 401.*: check NOTION_SCIM_TOKEN/);
     expect(plan.stderr).not.toContain('not-the-token');
+  });
+
+  it('plan with a NOTION_SCIM_URL whose certificate names another host: one line naming the URL and NODE_EXTRA_CA_CERTS, exit 2', async () => {
+    // The simulators' certificate (its CA trusted here) names 127.0.0.1, ::1 and localhost, not 127.0.0.2.
+    const misnamed = createHttpsServer(readServerTls(), (_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => misnamed.listen(0, '127.0.0.2', resolve));
+    try {
+      const url = `https://127.0.0.2:${(misnamed.address() as { port: number }).port}/scim/v2`;
+      const plan = await runCli(['plan'], { ...env, NOTION_SCIM_URL: url });
+      expectOneLine(plan, 2, /^Notion unreachable: GET https:\/\/127\.0\.0\.2:\d+\/scim\/v2\/Users\?.*\(ERR_TLS_CERT_ALTNAME_INVALID\): the certificate was refused: check the host in NOTION_SCIM_URL; a proxy that re-signs TLS needs its CA in NODE_EXTRA_CA_CERTS\n$/);
+    } finally {
+      misnamed.close();
+    }
   });
 });
 

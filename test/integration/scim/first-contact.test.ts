@@ -52,6 +52,8 @@ describe('a target that has never answered', () => {
     expect(error.message).toContain('(ERR_TLS_CERT_ALTNAME_INVALID)');
     expect(connections).toBe(1);
     expect(scim.stats()).toMatchObject({ requests: 1, retries: 0 });
+    // The handshake failed before the request was written: a create there is known not done, not of unknown outcome.
+    expect(await failureOf(scim.createUser({ userName: 'a@example.com' }))).toMatchObject({ kind: 'transient' });
   });
 });
 
