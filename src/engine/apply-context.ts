@@ -2,7 +2,7 @@
 // that writes each result with its provisioning-log row in one transaction (ARCHITECTURE.md principle 3).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observe/index.js';
-import { ScimError, type ScimClient } from '../scim/index.js';
+import { neverReachedTarget, ScimError, type ScimClient } from '../scim/index.js';
 import {
   appendLogEntries, escrowLink, readHoldersOf, saveLink, saveLinks,
   type Database, type LinkWrite, type NewProvisioningLogRow, type Transaction,
@@ -159,11 +159,18 @@ export function viewOf(link: LinkWrite): LinkView {
   };
 }
 
-/** A per-object failure: escrowed with backoff (and tried again in this cycle when transient); auth failures stop the cycle. */
+/**
+ * A per-object failure: escrowed with backoff (and tried again in this cycle when transient). Auth failures stop the
+ * cycle (quarantine); so does Notion out of reach once the client's retries ran out: the request was never sent, so
+ * it says nothing of the object, and every other operation would wait out the same retries (45 s each, three passes)
+ * for a cycle that ends `partial` without naming the outage. It ends `failed`, "Notion unreachable", and the next
+ * cycle sends what was left.
+ */
 export async function escrow(ctx: ApplyContext, operation: Operation, error: unknown, startedAt: number, extra?: { link?: LinkWrite }): Promise<void> {
   if (!(error instanceof ScimError)) throw error;
   const refused = notionRefusal(error);
   if (refused) throw new StopCycle(refused);
+  if (neverReachedTarget(error)) throw error;
   const objectType = objectTypeOf(operation);
   const links = linksOf(ctx, objectType);
   const key = `${objectType}:${operation.sourceId}`;

@@ -3,7 +3,7 @@ export type { AdaptiveRateSettings, LearntRate } from './adaptive-rate.js';
 export type { AdaptiveThrottleOptions, RateMemory } from './throttle.js';
 export { createScimClient, type ScimClient, type ScimClientOptions } from './client.js';
 export type { LearntMemberBatch, MemberBatchMemory } from './member-batches.js';
-export { describeScimFailure, explainScimFailure, scimFailureRemedy, ScimError, type ScimErrorKind, type ScimRequestInfo } from './errors.js';
+export { describeScimFailure, explainScimFailure, neverReachedTarget, scimFailureRemedy, ScimError, type ScimErrorKind, type ScimRequestInfo } from './errors.js';
 export type { RequestEvent, RetryOptions } from './exchange.js';
 export { escapeFilterValue, eqFilter } from './filter.js';
 export type { ListingWalk, PageConsumer } from './listing.js';

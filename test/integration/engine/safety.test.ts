@@ -5,6 +5,7 @@ import { approveStagedDeprovisions, listStagedDeletes, readTargetState, rejectSt
 import { runCycle } from '../../../src/engine/index.js';
 import { createLogger } from '../../../src/observe/index.js';
 import { engineSessionPerTest, type EngineSession } from '../../helpers/engine-session.js';
+import { freePort } from '../../helpers/free-port.js';
 import { directlyAssignedUser, groupMemberUser, notionUser } from '../../helpers/tenant-picks.js';
 
 const { open, synced } = engineSessionPerTest();
@@ -175,6 +176,21 @@ describe('quarantine', () => {
     const summary = await runCycle({ config: refused, store: s.store.store, logger: silent, now: () => new Date(Date.now() + 2 * 24 * 3600 * 1000) });
     expect(summary.status).toBe('quarantined');
     expect(s.writes()).toBe(0);
+  });
+
+  it('ends failed, "Notion unreachable", at the first operation that cannot reach Notion, and the next cycle sends it all', async () => {
+    // Each operation used to wait out the client's retries, three passes over, and the cycle ended `partial` with the
+    // objects escrowed, never naming the outage.
+    const s = await synced();
+    const leavers = [directlyAssignedUser(s.tenant), groupMemberUser(s.tenant).user];
+    for (const leaver of leavers) s.tenant.disableUser(leaver.id);
+    const unreachable = { ...s.config, notion: { ...s.config.notion, scimUrl: `http://127.0.0.1:${await freePort()}/scim/v2` } };
+    const summary = await runCycle({ config: unreachable, store: s.store.store, logger: silent });
+    expect(summary).toMatchObject({ status: 'failed', escrowed: 0, error: expect.stringMatching(/^Notion unreachable: .*ECONNREFUSED/) });
+    expect(Object.keys(summary.counts).filter((key) => key.endsWith('.failure'))).toEqual([]);
+    const next = await s.sync();
+    expect(next.counts['disable.success']).toBe(2);
+    for (const leaver of leavers) expect(inWorkspace(s, leaver.userPrincipalName)).toBe(false);
   });
 
   it('quarantines when more than the set share of operations fail, and a good cycle clears it', async () => {
