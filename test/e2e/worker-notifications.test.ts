@@ -165,8 +165,8 @@ describe('entra-notion-sync worker with Graph change notifications', () => {
       // What triggered the cycle that sent the disable: cycles never overlap, so it is the last trigger before it.
       // (Counting the triggers logged after the change raced a scheduled cycle triggered just before it that read
       // Graph just after: that cycle sent the disable, and no trigger followed.)
-      const sent = worker.lines.findIndex((l) => l.event === 'op.applied' && l.action === 'disable' && l.sourceId === user.id);
-      expect(sent).toBeGreaterThan(-1);
+      // Notion has the change before the worker's log line for it reaches this process.
+      const sent = (await until('the disable in the worker log', () => 1 + worker.lines.findIndex((l) => l.event === 'op.applied' && l.action === 'disable' && l.sourceId === user.id))) - 1;
       return [triggered(worker).filter((l) => worker.lines.indexOf(l) < sent).at(-1)?.reasons as string[]];
     } finally {
       session.graph.subscriptions.dropNotifications(false);
