@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { conservativeStartRps } from '../../../src/scim/adaptive-rate.js';
 import { createThrottle, type Throttle } from '../../../src/scim/throttle.js';
 
 let throttle: Throttle | undefined;
@@ -74,7 +75,7 @@ describe('auto: the learnt rate kept between cycles', () => {
       requestsPerSecond: 'auto', maxConcurrency: 1, defaultPauseMs: 10,
       adaptive: { floorRps: 0.5, ceilingRps: 100, memory: { load: () => Promise.reject(new Error('store down')), save: async () => undefined } },
     });
-    expect(await throttle.schedule(async () => throttle!.currentRequestsPerSecond())).toBe(1);
+    expect(await throttle.schedule(async () => throttle!.currentRequestsPerSecond())).toBe(conservativeStartRps);
   });
 
   it('keeps its rate between the floor and the ceiling', () => {
